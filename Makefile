@@ -1,0 +1,55 @@
+# Campus: every developer task is a target here. `make run` and `make test` do all
+# set-up themselves on a fresh machine (Rust toolchain and python3 assumed).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV     := .venv
+VENV_SAM := .venv-sam
+PORT     ?= 3000
+AWS_PORT ?= 4566
+# The settings `make run` uses; copy .env.example to .env to change them.
+ENV_FILE := $(if $(wildcard .env),.env,.env.example)
+
+.PHONY: help run test check fmt lint unit-and-http validate-template openapi build clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: infra/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r $<
+	touch $@
+
+$(VENV_SAM)/.installed: infra/requirements-sam.txt
+	python3 -m venv $(VENV_SAM)
+	$(VENV_SAM)/bin/pip install -q --disable-pip-version-check -r $<
+	touch $@
+
+run: $(VENV)/.installed ## The whole API on http://127.0.0.1:$(PORT) with the local AWS stack and demo data
+	cargo build -p campus-local
+	set -a; source $(ENV_FILE); set +a; \
+	  PORT=$(PORT) infra/scripts/with-emulator.sh --port $(AWS_PORT) target/debug/campus-local serve
+
+test: $(VENV)/.installed $(VENV_SAM)/.installed ## Everything CI checks
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	$(MAKE) --no-print-directory validate-template
+	infra/scripts/with-emulator.sh cargo test --workspace
+
+validate-template: $(VENV_SAM)/.installed ## sam validate, and cfn-lint on the SAM-transformed template
+	AWS_DEFAULT_REGION=us-east-1 $(VENV_SAM)/bin/sam validate --template template.yaml >/dev/null
+	$(VENV_SAM)/bin/python infra/scripts/transform.py template.yaml > .local/transformed.json
+	$(VENV_SAM)/bin/cfn-lint --format parseable .local/transformed.json
+
+openapi: ## Regenerate docs/openapi.json from the code
+	cargo run -q -p campus-local -- openapi > docs/openapi.json
+
+fmt: ## Format the code
+	cargo fmt --all
+
+build: ## Release build of every function for Lambda (arm64)
+	$(VENV)/bin/pip install -q cargo-lambda && PATH=$(CURDIR)/$(VENV)/bin:$$PATH cargo lambda build --release --arm64
+
+clean:
+	rm -rf target .local $(VENV) $(VENV_SAM)

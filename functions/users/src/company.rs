@@ -1,0 +1,69 @@
+use axum::{Json, extract::State};
+use campus::{
+    ApiError, ApiResult, AppState,
+    auth::{Admin, AuthUser, Gate},
+    clock,
+    db::{Cond, WriteError, keys},
+    error::ErrorBody,
+    http::ValidJson,
+    model::Company,
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use validator::Validate;
+
+/// The caller's company.
+#[utoipa::path(get, path = "/api/company", tag = "company", security(("bearer" = [])),
+    responses((status = 200, body = Company), (status = 401, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, AuthUser(p): AuthUser) -> ApiResult<Json<Company>> {
+    Ok(Json(load(&state, &p.company_id).await?))
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateCompany {
+    #[validate(length(min = 1, max = 100))]
+    pub name: String,
+    pub version: Option<u64>,
+}
+
+/// Rename the company (admin). Plan and seats change only through billing.
+#[utoipa::path(put, path = "/api/company", tag = "company", security(("bearer" = [])),
+    request_body = UpdateCompany,
+    responses((status = 200, body = Company), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, description = "Stale version", body = ErrorBody)))]
+pub async fn put(
+    State(state): State<AppState>,
+    Gate(p, ..): Admin,
+    ValidJson(req): ValidJson<UpdateCompany>,
+) -> ApiResult<Json<Company>> {
+    let mut company = load(&state, &p.company_id).await?;
+    if req.version.is_some_and(|v| v != company.version) {
+        return Err(ApiError::Conflict(
+            "Stale version; read the company again".into(),
+        ));
+    }
+    let read = company.version;
+    company.name = crate::users::non_blank("name", &req.name)?;
+    company.version += 1;
+    company.updated_at = clock::now_rfc3339();
+    state
+        .db
+        .put(&company, Cond::version(read))
+        .await
+        .map_err(|e| match e {
+            WriteError::Condition(_) => {
+                ApiError::Conflict("The company was changed meanwhile; read it again".into())
+            }
+            WriteError::Api(e) => e,
+        })?;
+    Ok(Json(company))
+}
+
+async fn load(state: &AppState, company_id: &str) -> ApiResult<Company> {
+    state
+        .db
+        .get(&keys::company(company_id))
+        .await?
+        .ok_or(ApiError::NotFound)
+}

@@ -1,0 +1,124 @@
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+    response::Response,
+};
+use campus::{
+    ApiError, ApiResult, AppState,
+    auth::{Admin, AuthUser, Gate},
+    clock,
+    db::{Cond, Filter, WriteError, keys},
+    error::ErrorBody,
+    http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
+    model::Department,
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use validator::Validate;
+
+/// The company's departments.
+#[utoipa::path(get, path = "/api/company/departments", tag = "company", security(("bearer" = [])),
+    params(ListQuery),
+    responses((status = 200, body = ListResponse<Department>), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    AuthUser(p): AuthUser,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> ApiResult<Json<ListResponse<Department>>> {
+    let page = state
+        .db
+        .query::<Department>(
+            &keys::company_partition(&p.company_id),
+            keys::DEPARTMENT_PREFIX,
+            q.limit(),
+            q.cursor.as_deref(),
+            Filter::default(),
+        )
+        .await?;
+    Ok(Json(page.into()))
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DepartmentBody {
+    #[validate(length(min = 1, max = 100))]
+    pub name: String,
+    #[validate(length(max = 1000))]
+    pub description: Option<String>,
+    /// On update: the version read.
+    pub version: Option<u64>,
+}
+
+/// Add a department (admin).
+#[utoipa::path(post, path = "/api/company/departments", tag = "company", security(("bearer" = [])),
+    request_body = DepartmentBody,
+    responses((status = 201, body = Department), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Gate(p, ..): Admin,
+    ValidJson(req): ValidJson<DepartmentBody>,
+) -> ApiResult<Response> {
+    let now = clock::now_rfc3339();
+    let d = Department {
+        id: clock::new_id(),
+        company_id: p.company_id,
+        name: crate::users::non_blank("name", &req.name)?,
+        description: req.description,
+        created_at: now.clone(),
+        updated_at: now,
+        version: 1,
+    };
+    state.db.put(&d, Cond::absent()).await?;
+    Ok(created(&d.id.clone(), d))
+}
+
+/// Rename or describe a department (admin).
+#[utoipa::path(put, path = "/api/company/departments/{id}", tag = "company", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = DepartmentBody,
+    responses((status = 200, body = Department), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    Gate(p, ..): Admin,
+    Path(id): Path<String>,
+    ValidJson(req): ValidJson<DepartmentBody>,
+) -> ApiResult<Json<Department>> {
+    let mut d: Department = state
+        .db
+        .get(&keys::department(&p.company_id, &id))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if req.version.is_some_and(|v| v != d.version) {
+        return Err(ApiError::Conflict(
+            "Stale version; read the department again".into(),
+        ));
+    }
+    let read = d.version;
+    d.name = crate::users::non_blank("name", &req.name)?;
+    d.description = req.description;
+    d.version += 1;
+    d.updated_at = clock::now_rfc3339();
+    state.db.put(&d, Cond::version(read)).await?;
+    Ok(Json(d))
+}
+
+/// Remove a department (admin). Users in it keep a dangling `departmentId` until
+/// reassigned; filters by it simply find them.
+#[utoipa::path(delete, path = "/api/company/departments/{id}", tag = "company", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Gate(p, ..): Admin,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    match state
+        .db
+        .delete(&keys::department(&p.company_id, &id), Cond::present())
+        .await
+    {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(WriteError::Condition(_)) => Err(ApiError::NotFound),
+        Err(WriteError::Api(e)) => Err(e),
+    }
+}

@@ -1,0 +1,190 @@
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+    response::Response,
+};
+use campus::{
+    ApiError, ApiResult, AppState,
+    auth::{Gate, Manager, tokens},
+    clock,
+    db::{Cond, Filter, WriteError, keys},
+    error::ErrorBody,
+    http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
+    model::{Invite, InviteStatus, InviteToken, Login, Mail, Role},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateInvite {
+    #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    pub email: String,
+    pub role: Role,
+    #[validate(length(min = 1, max = 64))]
+    pub team_id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteView {
+    pub id: String,
+    pub email: String,
+    pub role: Role,
+    pub team_id: Option<String>,
+    pub status: InviteStatus,
+    pub invited_by: String,
+    pub expires_at: String,
+    pub created_at: String,
+    pub accepted_at: Option<String>,
+}
+
+impl From<Invite> for InviteView {
+    fn from(i: Invite) -> Self {
+        Self {
+            id: i.id,
+            email: i.email,
+            role: i.role,
+            team_id: i.team_id,
+            status: i.status,
+            invited_by: i.invited_by,
+            expires_at: i.expires_at,
+            created_at: i.created_at,
+            accepted_at: i.accepted_at,
+        }
+    }
+}
+
+/// The answer to creating an invite: the only time its token is shown.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedInvite {
+    pub id: String,
+    pub email: String,
+    pub role: Role,
+    pub team_id: Option<String>,
+    pub expires_at: String,
+    pub token: String,
+    pub invite_url: String,
+}
+
+/// Invite someone by email (manager+, up to the inviter's own role). Valid 7 days,
+/// single use; the link is mailed and also returned to share by hand.
+#[utoipa::path(post, path = "/api/company/invites", tag = "company", security(("bearer" = [])),
+    request_body = CreateInvite,
+    responses((status = 201, body = CreatedInvite), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, description = "The email already has an account", body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Gate(p, ..): Manager,
+    ValidJson(req): ValidJson<CreateInvite>,
+) -> ApiResult<Response> {
+    crate::users::assignable(&p, req.role)?;
+    let email = req.email.trim().to_lowercase();
+    if state.db.get::<Login>(&keys::login(&email)).await?.is_some() {
+        return Err(ApiError::Conflict(
+            "An account with this email already exists".into(),
+        ));
+    }
+    let token = tokens::random_secret();
+    let token_hash = tokens::sha256_hex(&token);
+    let expires = clock::now()
+        + time::Duration::try_from(state.config.invite_ttl).unwrap_or(time::Duration::days(7));
+    let invite = Invite {
+        id: clock::new_id(),
+        company_id: p.company_id.clone(),
+        email: email.clone(),
+        role: req.role,
+        team_id: req.team_id,
+        status: InviteStatus::Pending,
+        invited_by: p.user_id.clone(),
+        expires_at: clock::rfc3339(expires),
+        expires_epoch: expires.unix_timestamp(),
+        token_hash: token_hash.clone(),
+        created_at: clock::now_rfc3339(),
+        accepted_at: None,
+    };
+    let pointer = InviteToken {
+        token_hash,
+        company_id: p.company_id.clone(),
+        invite_id: invite.id.clone(),
+        expires_epoch: invite.expires_epoch,
+    };
+    let invite_url = format!("{}/register?invite={token}", state.config.frontend_url);
+    let mail = Mail::new(
+        &p.company_id,
+        "invite",
+        &email,
+        serde_json::json!({"role": invite.role, "inviteUrl": invite_url, "expiresAt": invite.expires_at}),
+    );
+    let tx = state
+        .db
+        .tx()
+        .put(&invite, Cond::absent())
+        .put(&pointer, Cond::absent())
+        .put(&mail, Cond::absent());
+    state.db.commit(tx).await?;
+    let body = CreatedInvite {
+        id: invite.id.clone(),
+        email,
+        role: invite.role,
+        team_id: invite.team_id,
+        expires_at: invite.expires_at,
+        token,
+        invite_url,
+    };
+    Ok(created(&invite.id, body))
+}
+
+/// The company's invites, pending and accepted (manager+).
+#[utoipa::path(get, path = "/api/company/invites", tag = "company", security(("bearer" = [])),
+    params(ListQuery),
+    responses((status = 200, body = ListResponse<InviteView>), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Gate(p, ..): Manager,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> ApiResult<Json<ListResponse<InviteView>>> {
+    let page = state
+        .db
+        .query::<Invite>(
+            &keys::company_partition(&p.company_id),
+            keys::INVITE_PREFIX,
+            q.limit(),
+            q.cursor.as_deref(),
+            Filter::default(),
+        )
+        .await?;
+    Ok(Json(ListResponse {
+        items: page.items.into_iter().map(InviteView::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// Withdraw an invite (manager+); its token stops working at once.
+#[utoipa::path(delete, path = "/api/company/invites/{id}", tag = "company", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204, description = "Withdrawn"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Gate(p, ..): Manager,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let invite: Invite = state
+        .db
+        .get(&keys::invite(&p.company_id, &id))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let tx = state
+        .db
+        .tx()
+        .delete(&keys::invite(&p.company_id, &id), Cond::present())
+        .delete(&keys::invite_token(&invite.token_hash), None);
+    match state.db.commit(tx).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(WriteError::Condition(_)) => Err(ApiError::NotFound),
+        Err(WriteError::Api(e)) => Err(e),
+    }
+}

@@ -1,0 +1,431 @@
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+    response::Response,
+};
+use campus::{
+    ApiError, ApiResult, AppState,
+    auth::{Admin, AuthUser, Gate, Manager, Principal, sessions, tokens},
+    clock,
+    db::{Cond, Filter, WriteError, entity_of, keys},
+    error::ErrorBody,
+    http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
+    model::{Company, Department, Login, Mail, Role, Session, Settings, User, UserStatus},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+#[derive(Deserialize, Validate, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct UserFilters {
+    /// 1 to 100, default 25.
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<u32>,
+    /// `nextCursor` from the previous page.
+    #[validate(length(max = 2048))]
+    pub cursor: Option<String>,
+    pub role: Option<Role>,
+    #[validate(length(max = 64))]
+    pub department_id: Option<String>,
+    /// Part of a name or email.
+    #[validate(length(min = 1, max = 100))]
+    pub q: Option<String>,
+}
+
+/// The company's users (manager+), filtered by role, department, or text.
+#[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = [])),
+    params(UserFilters),
+    responses(
+        (status = 200, description = "A page of users", body = ListResponse<User>),
+        (status = 403, description = "Role too low", body = ErrorBody),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    Gate(p, ..): Manager,
+    QueryParams(f): QueryParams<UserFilters>,
+) -> ApiResult<Json<ListResponse<User>>> {
+    let mut filter = Filter::default();
+    if let Some(role) = f.role {
+        filter = filter.eq("role", role)?;
+    }
+    if let Some(d) = &f.department_id {
+        filter = filter.eq("departmentId", d)?;
+    }
+    if let Some(q) = &f.q {
+        filter = filter.contains("search", &q.trim().to_lowercase())?;
+    }
+    let page = state
+        .db
+        .query::<User>(
+            &keys::company_partition(&p.company_id),
+            keys::USER_PREFIX,
+            ListQuery::limit_of(f.limit),
+            f.cursor.as_deref(),
+            filter,
+        )
+        .await?;
+    Ok(Json(page.into()))
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateUser {
+    #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    pub email: String,
+    #[validate(length(min = 1, max = 100))]
+    pub name: String,
+    pub role: Role,
+    #[validate(length(min = 1, max = 64))]
+    pub department_id: Option<String>,
+}
+
+/// Add a user (admin). They are mailed a link to set their password.
+#[utoipa::path(post, path = "/api/users", tag = "users", security(("bearer" = [])),
+    request_body = CreateUser,
+    responses(
+        (status = 201, description = "Created", body = User),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, description = "Email already registered", body = ErrorBody),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    Gate(p, ..): Admin,
+    ValidJson(req): ValidJson<CreateUser>,
+) -> ApiResult<Response> {
+    assignable(&p, req.role)?;
+    if let Some(d) = &req.department_id {
+        department_exists(&state, &p.company_id, d).await?;
+    }
+    let now = clock::now_rfc3339();
+    let email = req.email.trim().to_lowercase();
+    let user = User {
+        id: clock::new_id(),
+        email: email.clone(),
+        name: non_blank("name", &req.name)?,
+        role: req.role,
+        company_id: p.company_id.clone(),
+        department_id: req.department_id,
+        avatar_url: None,
+        bio: None,
+        status: UserStatus::Invited,
+        created_at: now.clone(),
+        updated_at: now,
+        version: 1,
+    };
+    let login = Login {
+        email: email.clone(),
+        user_id: user.id.clone(),
+        company_id: p.company_id.clone(),
+        password_hash: None,
+        failed_attempts: 0,
+        failed_since: 0,
+        locked_until: 0,
+        version: 1,
+    };
+    // The set-password link carries a one-time secret; only its hash is stored.
+    let secret = tokens::random_secret();
+    let mail = Mail::new(
+        &p.company_id,
+        "set_password",
+        &email,
+        serde_json::json!({
+            "name": user.name,
+            "tokenHash": tokens::sha256_hex(&secret),
+            "url": format!("{}/set-password?token={secret}", state.config.frontend_url),
+        }),
+    );
+    let tx = state
+        .db
+        .tx()
+        .put(&login, Cond::absent())
+        .put(&user, Cond::absent())
+        .put(&mail, Cond::absent());
+    match state.db.commit(tx).await {
+        Err(WriteError::Condition(_)) => Err(ApiError::Conflict(
+            "An account with this email already exists".into(),
+        )),
+        other => other.map_err(ApiError::from),
+    }?;
+    Ok(created(&user.id.clone(), user))
+}
+
+/// One user: the caller themselves, or anyone in the company for manager+.
+#[utoipa::path(get, path = "/api/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    AuthUser(p): AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<User>> {
+    let user = load(&state, &p.company_id, &id).await?;
+    if p.user_id != id && !p.at_least(Role::Manager) {
+        return Err(ApiError::Forbidden("You may only read your own profile"));
+    }
+    Ok(Json(user))
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateUser {
+    #[validate(length(min = 1, max = 100))]
+    pub name: Option<String>,
+    #[validate(url, length(max = 2048))]
+    pub avatar_url: Option<String>,
+    #[validate(length(max = 2000))]
+    pub bio: Option<String>,
+    /// Admin only.
+    pub role: Option<Role>,
+    /// Admin only; an empty string clears it.
+    #[validate(length(max = 64))]
+    pub department_id: Option<String>,
+    /// Admin only.
+    pub status: Option<UserStatus>,
+    /// The version read; a stale one answers 409 and changes nothing.
+    pub version: Option<u64>,
+}
+
+/// Update a user: yourself (name, avatarUrl, bio), or as admin also role,
+/// department and status.
+#[utoipa::path(put, path = "/api/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = UpdateUser,
+    responses((status = 200, body = User), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "Stale version", body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    AuthUser(p): AuthUser,
+    Path(id): Path<String>,
+    ValidJson(req): ValidJson<UpdateUser>,
+) -> ApiResult<Json<User>> {
+    let mut user = load(&state, &p.company_id, &id).await?;
+    let is_admin = p.at_least(Role::Admin);
+    if p.user_id != id && !is_admin {
+        return Err(ApiError::Forbidden("You may only change your own profile"));
+    }
+    let admin_fields = req.role.is_some() || req.department_id.is_some() || req.status.is_some();
+    if admin_fields && !is_admin {
+        return Err(ApiError::Forbidden(
+            "Only an admin may change role, department or status",
+        ));
+    }
+    if user.role > p.role {
+        return Err(ApiError::Forbidden(
+            "You may not change a user above your role",
+        ));
+    }
+    if let Some(v) = req.version.filter(|v| *v != user.version) {
+        return Err(ApiError::Conflict(format!(
+            "Stale version {v}; the current version is {}",
+            user.version
+        )));
+    }
+    let read = user.version;
+    if let Some(name) = &req.name {
+        user.name = non_blank("name", name)?;
+    }
+    if let Some(url) = req.avatar_url {
+        user.avatar_url = Some(url);
+    }
+    if let Some(bio) = req.bio {
+        user.bio = Some(bio);
+    }
+    let mut access_changed = false;
+    if let Some(role) = req.role {
+        assignable(&p, role)?;
+        access_changed |= role != user.role;
+        user.role = role;
+    }
+    if let Some(d) = req.department_id {
+        if d.is_empty() {
+            user.department_id = None;
+        } else {
+            department_exists(&state, &p.company_id, &d).await?;
+            user.department_id = Some(d);
+        }
+    }
+    if let Some(status) = req.status {
+        if status == UserStatus::Invited && user.status != UserStatus::Invited {
+            return Err(ApiError::field(
+                "status",
+                "can only be set to active or disabled",
+            ));
+        }
+        access_changed |= status != user.status;
+        user.status = status;
+    }
+    user.version += 1;
+    user.updated_at = clock::now_rfc3339();
+    state
+        .db
+        .put(&user, Cond::version(read))
+        .await
+        .map_err(|e| match e {
+            WriteError::Condition(_) => {
+                ApiError::Conflict("The user was changed meanwhile; read it again".into())
+            }
+            WriteError::Api(e) => e,
+        })?;
+    // Tokens carry the role; a changed role or status must not outlive the change.
+    if access_changed {
+        sessions::revoke_all(&state, &p.company_id, &id).await?;
+    }
+    Ok(Json(user))
+}
+
+/// Delete a user (yourself, or any user as admin) and everything that is theirs.
+#[utoipa::path(delete, path = "/api/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    AuthUser(p): AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let user = load(&state, &p.company_id, &id).await?;
+    if p.user_id != id && !p.at_least(Role::Admin) {
+        return Err(ApiError::Forbidden("Only an admin may delete other users"));
+    }
+    if user.role > p.role {
+        return Err(ApiError::Forbidden(
+            "You may not delete a user above your role",
+        ));
+    }
+    // The user and their credential go together; the user's own partition
+    // (sessions, settings, ...) follows. Once the credential and sessions are gone
+    // nothing can act as the user, so a crash between the steps leaves no access.
+    let tx = state
+        .db
+        .tx()
+        .delete(&keys::user(&p.company_id, &id), Cond::present())
+        .delete(&keys::login(&user.email), None);
+    state.db.commit(tx).await.map_err(|e| match e {
+        WriteError::Condition(_) => ApiError::NotFound,
+        WriteError::Api(e) => e,
+    })?;
+    let owned = state
+        .db
+        .keys_in(&keys::user_partition(&p.company_id, &id))
+        .await?;
+    state.db.delete_many(&owned).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    pub id: String,
+    pub created_at: String,
+    pub refreshed_at: Option<String>,
+    pub revoked: bool,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Export {
+    pub exported_at: String,
+    pub user: User,
+    pub company: Company,
+    pub settings: serde_json::Value,
+    pub sessions: Vec<SessionInfo>,
+}
+
+/// Everything stored about the caller, as one document.
+#[utoipa::path(get, path = "/api/users/me/export", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = Export), (status = 401, body = ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    AuthUser(p): AuthUser,
+) -> ApiResult<Json<Export>> {
+    let items = state
+        .db
+        .get_many(&[
+            keys::user(&p.company_id, &p.user_id),
+            keys::company(&p.company_id),
+            keys::settings(&p.company_id, &p.user_id),
+        ])
+        .await?;
+    let settings = entity_of::<Settings>(&items, "settings")?
+        .and_then(|s| serde_json::from_str(&s.values_json).ok())
+        .unwrap_or_else(|| serde_json::json!({}));
+    let mut sessions = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = state
+            .db
+            .query::<Session>(
+                &keys::user_partition(&p.company_id, &p.user_id),
+                keys::SESSION_PREFIX,
+                100,
+                cursor.as_deref(),
+                Filter::default(),
+            )
+            .await?;
+        sessions.extend(page.items.into_iter().map(|s| SessionInfo {
+            id: s.id,
+            created_at: s.created_at,
+            refreshed_at: s.refreshed_at,
+            revoked: s.revoked,
+            ip: s.ip,
+            user_agent: s.user_agent,
+        }));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    Ok(Json(Export {
+        exported_at: clock::now_rfc3339(),
+        user: entity_of(&items, "user")?.ok_or(ApiError::SessionRevoked)?,
+        company: entity_of(&items, "company")?.ok_or(ApiError::NotFound)?,
+        settings,
+        sessions,
+    }))
+}
+
+async fn load(state: &AppState, company_id: &str, id: &str) -> ApiResult<User> {
+    state
+        .db
+        .get(&keys::user(company_id, id))
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+async fn department_exists(state: &AppState, company_id: &str, id: &str) -> ApiResult<()> {
+    match state
+        .db
+        .get::<Department>(&keys::department(company_id, id))
+        .await?
+    {
+        Some(_) => Ok(()),
+        None => Err(ApiError::field("departmentId", "no such department")),
+    }
+}
+
+/// Nobody grants a role above their own, and `super_admin` is never granted here.
+pub(crate) fn assignable(p: &Principal, role: Role) -> ApiResult<()> {
+    if role == Role::SuperAdmin {
+        return Err(ApiError::field(
+            "role",
+            "super_admin cannot be granted through the API",
+        ));
+    }
+    if role > p.role {
+        return Err(ApiError::Forbidden(
+            "You may not grant a role above your own",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn non_blank(field: &str, v: &str) -> ApiResult<String> {
+    let t = v.trim();
+    if t.is_empty() {
+        return Err(ApiError::field(field, "must not be blank"));
+    }
+    Ok(t.to_string())
+}

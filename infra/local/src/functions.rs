@@ -1,0 +1,33 @@
+//! Every HTTP function's router and OpenAPI document, by its binary name.
+
+use axum::Router;
+use campus::AppState;
+
+pub struct Function {
+    /// The binary name, as `template.yaml` names it in `BuildProperties.Binary`.
+    pub name: &'static str,
+    pub router: fn(AppState) -> Router,
+    pub openapi: fn() -> utoipa::openapi::OpenApi,
+}
+
+pub const HTTP_FUNCTIONS: &[Function] = &[
+    Function {
+        name: "system",
+        router: campus_system::router,
+        openapi: campus_system::openapi,
+    },
+    Function {
+        name: "auth",
+        router: campus_auth::router,
+        openapi: campus_auth::openapi,
+    },
+    Function {
+        name: "users",
+        router: campus_users::router,
+        openapi: campus_users::openapi,
+    },
+];
+
+pub fn by_name(name: &str) -> Option<&'static Function> {
+    HTTP_FUNCTIONS.iter().find(|f| f.name == name)
+}

@@ -1,0 +1,10 @@
+//! The local stack: the gateway that serves every function on one port, routed the
+//! way `template.yaml` routes API Gateway, and the set-up of the local AWS emulator
+//! from the template's own resource definitions.
+
+pub mod functions;
+pub mod gateway;
+pub mod openapi;
+pub mod seed;
+pub mod setup;
+pub mod template;

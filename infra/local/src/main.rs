@@ -1,0 +1,57 @@
+//! `campus-local serve`: set up the local emulator from `template.yaml`, seed demo
+//! data, and serve every function on one port. `campus-local openapi`: print the
+//! OpenAPI document.
+
+use std::net::SocketAddr;
+
+use campus::{AppState, config::Config};
+use campus_local::{gateway, openapi, seed, setup, template::Template};
+
+#[tokio::main]
+async fn main() {
+    let cmd = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    let result = match cmd.as_str() {
+        "openapi" => {
+            print!("{}", openapi::json());
+            Ok(())
+        }
+        "serve" => serve().await,
+        other => Err(format!("unknown command {other:?}; use serve or openapi")),
+    };
+    if let Err(e) = result {
+        eprintln!("campus-local: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn serve() -> Result<(), String> {
+    campus::lambda::init_tracing();
+    let cfg = Config::from_env().map_err(|e| e.to_string())?;
+    let template = Template::find()?;
+    setup::create_all(&template, &cfg).await?;
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3000);
+    let state = AppState::new(cfg).await;
+    let app = gateway::gateway(&template, state)?;
+    seed::seed(&app).await?;
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("binding {addr}: {e}"))?;
+    println!("Campus API on http://{addr}  (docs: http://{addr}/api/docs)");
+    println!("Demo logins, password {:?}:", seed::PASSWORD);
+    for (email, _, role) in seed::PEOPLE {
+        println!("  {role:<12} {email}");
+    }
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| e.to_string())
+}

@@ -1,0 +1,101 @@
+//! Demo data for `make run`, made through the API itself so it is what a client
+//! would have made: a company, its admin, and invited colleagues of every role.
+
+use axum::{Router, body::Body, http::Request};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "Campus-demo-2026";
+
+pub const PEOPLE: &[(&str, &str, &str)] = &[
+    ("admin@demo.campus.local", "Ada Admin", "admin"),
+    ("manager@demo.campus.local", "Max Manager", "manager"),
+    (
+        "instructor@demo.campus.local",
+        "Ines Instructor",
+        "instructor",
+    ),
+    ("pat@demo.campus.local", "Pat Participant", "participant"),
+    ("sam@demo.campus.local", "Sam Participant", "participant"),
+];
+
+async fn call(
+    app: &Router,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Value,
+) -> Result<(u16, Value), String> {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-type", "application/json");
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let req = req
+        .body(Body::from(body.to_string()))
+        .map_err(|e| e.to_string())?;
+    let res = app.clone().oneshot(req).await.map_err(|e| e.to_string())?;
+    let status = res.status().as_u16();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    ))
+}
+
+/// Seeds once: if the admin can already sign in, the data is there.
+pub async fn seed(app: &Router) -> Result<(), String> {
+    let (admin_email, admin_name, _) = PEOPLE[0];
+    let (status, _) = call(
+        app,
+        "POST",
+        "/api/auth/login",
+        None,
+        json!({"email": admin_email, "password": PASSWORD}),
+    )
+    .await?;
+    if status == 200 {
+        return Ok(());
+    }
+    let (status, body) = call(
+        app,
+        "POST",
+        "/api/auth/register",
+        None,
+        json!({"email": admin_email, "password": PASSWORD, "name": admin_name, "companyName": "Demo Corp"}),
+    )
+    .await?;
+    if status != 201 {
+        return Err(format!("seeding the admin: {status} {body}"));
+    }
+    let admin_token = body["accessToken"].as_str().unwrap_or_default().to_string();
+    for (email, name, role) in &PEOPLE[1..] {
+        let (status, invite) = call(
+            app,
+            "POST",
+            "/api/company/invites",
+            Some(&admin_token),
+            json!({"email": email, "role": role}),
+        )
+        .await?;
+        if status != 201 {
+            return Err(format!("inviting {email}: {status} {invite}"));
+        }
+        let (status, body) = call(
+            app,
+            "POST",
+            "/api/auth/register",
+            None,
+            json!({"email": email, "password": PASSWORD, "name": name, "inviteToken": invite["token"]}),
+        )
+        .await?;
+        if status != 201 {
+            return Err(format!("registering {email}: {status} {body}"));
+        }
+    }
+    Ok(())
+}

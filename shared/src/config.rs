@@ -1,0 +1,203 @@
+//! Typed settings, read once from the environment at start-up.
+//!
+//! A missing or malformed setting fails start-up with a message naming it, so a
+//! misconfigured deployment dies at init instead of answering 500s later.
+
+use std::{env, fmt, str::FromStr, time::Duration};
+
+#[derive(Clone)]
+pub struct Config {
+    pub table_name: String,
+    pub bucket_name: String,
+    /// Overrides the AWS endpoint (the local emulator); `None` in AWS.
+    pub aws_endpoint_url: Option<String>,
+    pub aws_region: String,
+    pub aws_max_attempts: u32,
+    pub aws_timeout: Duration,
+    pub jwt_secret: Secret,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub invite_ttl: Duration,
+    pub audit_retention_days: u32,
+    /// Where links in mail point (invites, password set-up).
+    pub frontend_url: String,
+    /// The public base URL of this API.
+    pub api_base_url: String,
+    pub cors_origins: Vec<String>,
+    pub max_body_bytes: usize,
+    pub mail_from: String,
+    pub version: String,
+    pub commit: String,
+    pub built_at: String,
+}
+
+/// A string that never prints itself, so a `Debug` of the config cannot leak it.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("table_name", &self.table_name)
+            .field("aws_endpoint_url", &self.aws_endpoint_url)
+            .field("jwt_secret", &self.jwt_secret)
+            .field("jwt_issuer", &self.jwt_issuer)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Where settings come from: the process environment, or a map in tests.
+pub trait Source {
+    fn get(&self, key: &str) -> Option<String>;
+}
+
+pub struct Env;
+
+impl Source for Env {
+    fn get(&self, key: &str) -> Option<String> {
+        env::var(key).ok().filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl<F: Fn(&str) -> Option<String>> Source for F {
+    fn get(&self, key: &str) -> Option<String> {
+        self(key)
+    }
+}
+
+fn required(src: &dyn Source, key: &str) -> Result<String, ConfigError> {
+    src.get(key)
+        .ok_or_else(|| ConfigError(format!("setting {key} is required but not set")))
+}
+
+fn parsed<T: FromStr>(src: &dyn Source, key: &str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: fmt::Display,
+{
+    match src.get(key) {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|e| ConfigError(format!("setting {key} has a bad value {raw:?}: {e}"))),
+    }
+}
+
+fn or(src: &dyn Source, key: &str, default: &str) -> String {
+    src.get(key).unwrap_or_else(|| default.to_string())
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_source(&Env)
+    }
+
+    pub fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
+        let jwt_secret = required(src, "JWT_SECRET")?;
+        if jwt_secret.len() < 32 {
+            return Err(ConfigError(
+                "setting JWT_SECRET must be at least 32 characters".into(),
+            ));
+        }
+        let secs = |key, default| parsed::<u64>(src, key, default).map(Duration::from_secs);
+        Ok(Self {
+            table_name: required(src, "TABLE_NAME")?,
+            bucket_name: required(src, "BUCKET_NAME")?,
+            aws_endpoint_url: src.get("AWS_ENDPOINT_URL"),
+            aws_region: or(src, "AWS_REGION", "us-east-1"),
+            aws_max_attempts: parsed(src, "AWS_MAX_ATTEMPTS", 3)?,
+            aws_timeout: Duration::from_millis(parsed(src, "AWS_TIMEOUT_MS", 3000)?),
+            jwt_secret: Secret::new(jwt_secret),
+            jwt_issuer: or(src, "JWT_ISSUER", "campus"),
+            jwt_audience: or(src, "JWT_AUDIENCE", "campus-api"),
+            access_token_ttl: secs("ACCESS_TOKEN_TTL_SECONDS", 15 * 60)?,
+            refresh_token_ttl: secs("REFRESH_TOKEN_TTL_SECONDS", 7 * 24 * 3600)?,
+            invite_ttl: secs("INVITE_TTL_SECONDS", 7 * 24 * 3600)?,
+            audit_retention_days: parsed(src, "AUDIT_RETENTION_DAYS", 365)?,
+            frontend_url: or(src, "FRONTEND_URL", "http://localhost:5173"),
+            api_base_url: or(src, "API_BASE_URL", "http://127.0.0.1:3000"),
+            cors_origins: or(src, "CORS_ORIGINS", "http://localhost:5173")
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            max_body_bytes: parsed(src, "MAX_BODY_BYTES", 1024 * 1024)?,
+            mail_from: or(src, "MAIL_FROM", "no-reply@campus.local"),
+            version: or(src, "APP_VERSION", env!("CARGO_PKG_VERSION")),
+            commit: or(src, "GIT_COMMIT", "unknown"),
+            built_at: or(src, "BUILT_AT", "unknown"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn src(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k: &str| map.get(k).cloned()
+    }
+
+    #[test]
+    fn missing_setting_is_named() {
+        let err = Config::from_source(&src(&[("TABLE_NAME", "t")])).unwrap_err();
+        assert!(err.0.contains("JWT_SECRET"), "{}", err.0);
+    }
+
+    #[test]
+    fn bad_number_is_named() {
+        let err = Config::from_source(&src(&[
+            ("TABLE_NAME", "t"),
+            ("BUCKET_NAME", "b"),
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("ACCESS_TOKEN_TTL_SECONDS", "soon"),
+        ]))
+        .unwrap_err();
+        assert!(err.0.contains("ACCESS_TOKEN_TTL_SECONDS"), "{}", err.0);
+    }
+
+    #[test]
+    fn secret_is_not_printed() {
+        let cfg = Config::from_source(&src(&[
+            ("TABLE_NAME", "t"),
+            ("BUCKET_NAME", "b"),
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ]))
+        .unwrap();
+        assert!(!format!("{cfg:?}").contains("0123456789abcdef"));
+        assert_eq!(cfg.access_token_ttl, Duration::from_secs(900));
+    }
+}

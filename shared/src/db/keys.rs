@@ -1,0 +1,156 @@
+//! Every key of the single table is built here and nowhere else.
+//!
+//! Company-owned items live under partitions that start with `C#{companyId}`, so a
+//! handler holding one company's id cannot address another company's items, whatever
+//! other ids it is given. Global look-ups (an email, an invite token) go through small
+//! pointer items whose keys carry the looked-up value.
+
+use serde::{Deserialize, Serialize};
+
+/// The primary key of one item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Key {
+    pub pk: String,
+    pub sk: String,
+}
+
+impl Key {
+    fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        Self {
+            pk: pk.into(),
+            sk: sk.into(),
+        }
+    }
+}
+
+/// The key and index attributes written beside an entity's own fields.
+#[derive(Debug, Clone, Serialize)]
+pub struct Keys {
+    pub pk: String,
+    pub sk: String,
+    /// Entity name, so an item read from a stream or a query can be told apart.
+    pub entity: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gsi1pk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gsi1sk: Option<String>,
+    /// Epoch seconds after which DynamoDB may delete the item; readers treat it as gone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<i64>,
+    /// Lower-cased text for `q` filters on lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search: Option<String>,
+}
+
+impl Keys {
+    pub fn new(key: Key, entity: &'static str) -> Self {
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity,
+            gsi1pk: None,
+            gsi1sk: None,
+            ttl: None,
+            search: None,
+        }
+    }
+    pub fn key(&self) -> Key {
+        Key::new(self.pk.clone(), self.sk.clone())
+    }
+    pub fn ttl(mut self, epoch_seconds: i64) -> Self {
+        self.ttl = Some(epoch_seconds);
+        self
+    }
+    pub fn search(mut self, text: String) -> Self {
+        self.search = Some(text.to_lowercase());
+        self
+    }
+}
+
+fn company_pk(company_id: &str) -> String {
+    format!("C#{company_id}")
+}
+
+/// A user's own partition: everything here goes when the user is deleted.
+pub fn user_partition(company_id: &str, user_id: &str) -> String {
+    format!("C#{company_id}#U#{user_id}")
+}
+
+pub const USER_PREFIX: &str = "USER#";
+pub const DEPARTMENT_PREFIX: &str = "DEPT#";
+pub const INVITE_PREFIX: &str = "INVITE#";
+pub const SESSION_PREFIX: &str = "SESSION#";
+
+pub fn company(company_id: &str) -> Key {
+    Key::new(company_pk(company_id), "COMPANY")
+}
+
+pub fn company_partition(company_id: &str) -> String {
+    company_pk(company_id)
+}
+
+pub fn user(company_id: &str, user_id: &str) -> Key {
+    Key::new(company_pk(company_id), format!("{USER_PREFIX}{user_id}"))
+}
+
+/// The credential item for an email: who it belongs to and the password hash.
+pub fn login(email: &str) -> Key {
+    Key::new(format!("LOGIN#{email}"), "LOGIN")
+}
+
+pub fn session(company_id: &str, user_id: &str, session_id: &str) -> Key {
+    Key::new(
+        user_partition(company_id, user_id),
+        format!("{SESSION_PREFIX}{session_id}"),
+    )
+}
+
+pub fn settings(company_id: &str, user_id: &str) -> Key {
+    Key::new(user_partition(company_id, user_id), "SETTINGS")
+}
+
+pub fn department(company_id: &str, id: &str) -> Key {
+    Key::new(company_pk(company_id), format!("{DEPARTMENT_PREFIX}{id}"))
+}
+
+pub fn invite(company_id: &str, id: &str) -> Key {
+    Key::new(company_pk(company_id), format!("{INVITE_PREFIX}{id}"))
+}
+
+/// Pointer from the hash of an invite token to its invite.
+pub fn invite_token(token_hash: &str) -> Key {
+    Key::new(format!("INVITETOKEN#{token_hash}"), "INVITETOKEN")
+}
+
+pub fn audit_partition(company_id: &str) -> String {
+    format!("C#{company_id}#AUDIT")
+}
+
+pub fn audit(company_id: &str, id: &str) -> Key {
+    Key::new(audit_partition(company_id), format!("AUDIT#{id}"))
+}
+
+pub fn outbox(company_id: &str, id: &str) -> Key {
+    Key::new(format!("C#{company_id}#OUTBOX"), format!("MAIL#{id}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn company_items_start_with_the_company() {
+        for k in [
+            company("c1"),
+            user("c1", "u1"),
+            department("c1", "d"),
+            invite("c1", "i"),
+            session("c1", "u1", "s"),
+            settings("c1", "u1"),
+            audit("c1", "a"),
+            outbox("c1", "m"),
+        ] {
+            assert!(k.pk.starts_with("C#c1"), "{k:?}");
+        }
+    }
+}

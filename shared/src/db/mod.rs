@@ -1,0 +1,635 @@
+//! The single table. Nothing else in the code base talks to DynamoDB.
+//!
+//! Items are an entity's own fields (via serde_dynamo) plus the key attributes its
+//! [`Entity::keys`] builds. Updates are whole-item puts guarded by a condition
+//! (usually the `version` read), so a concurrent writer gets a conflict, not a lost update.
+
+pub mod cursor;
+pub mod keys;
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::{
+    Client,
+    error::{ProvideErrorMetadata, SdkError},
+    types::{AttributeValue, Delete, Put, TransactWriteItem},
+};
+use serde::{Serialize, de::DeserializeOwned};
+
+pub use keys::{Key, Keys};
+
+use crate::error::ApiError;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+/// A stored entity: how its item's keys are made.
+pub trait Entity: Serialize + DeserializeOwned {
+    fn keys(&self) -> Keys;
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    client: Client,
+    table: String,
+}
+
+/// Why a write did not happen.
+#[derive(Debug)]
+pub enum WriteError {
+    /// A condition failed; for a transaction, the index of the first failing item.
+    Condition(Option<usize>),
+    Api(ApiError),
+}
+
+impl From<WriteError> for ApiError {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::Condition(_) => {
+                ApiError::Conflict("The resource was changed or already exists".into())
+            }
+            WriteError::Api(e) => e,
+        }
+    }
+}
+
+/// One page of a query.
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// A filter on a query, applied by DynamoDB after the key condition.
+#[derive(Default)]
+pub struct Filter {
+    pub expression: Vec<String>,
+    pub values: Vec<(String, AttributeValue)>,
+    pub names: Vec<(String, String)>,
+}
+
+impl Filter {
+    /// `attr = value`
+    pub fn eq(mut self, attr: &str, value: impl Serialize) -> Result<Self, ApiError> {
+        let n = self.values.len();
+        self.names.push((format!("#f{n}"), attr.to_string()));
+        self.values.push((format!(":f{n}"), to_value(value)?));
+        self.expression.push(format!("#f{n} = :f{n}"));
+        Ok(self)
+    }
+    /// `contains(attr, value)`
+    pub fn contains(mut self, attr: &str, value: &str) -> Result<Self, ApiError> {
+        let n = self.values.len();
+        self.names.push((format!("#f{n}"), attr.to_string()));
+        self.values.push((format!(":f{n}"), to_value(value)?));
+        self.expression.push(format!("contains(#f{n}, :f{n})"));
+        Ok(self)
+    }
+}
+
+/// Every `#word` in an expression, mapped to the attribute `word`.
+pub fn hash_names(expression: &str) -> Vec<(String, String)> {
+    let mut names: Vec<(String, String)> = Vec::new();
+    let mut rest = expression;
+    while let Some(i) = rest.find('#') {
+        let tail = &rest[i + 1..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(tail.len());
+        let word = &tail[..end];
+        if !word.is_empty() && !names.iter().any(|(n, _)| n[1..] == *word) {
+            names.push((format!("#{word}"), word.to_string()));
+        }
+        rest = &tail[end..];
+    }
+    names
+}
+
+pub fn to_value(v: impl Serialize) -> Result<AttributeValue, ApiError> {
+    serde_dynamo::to_attribute_value(v).map_err(ApiError::internal)
+}
+
+fn to_key(key: &Key) -> Result<Item, ApiError> {
+    serde_dynamo::to_item(key).map_err(ApiError::internal)
+}
+
+pub fn to_stored_item<E: Entity>(entity: &E) -> Result<Item, ApiError> {
+    let mut item: Item = serde_dynamo::to_item(entity).map_err(ApiError::internal)?;
+    let keys: Item = serde_dynamo::to_item(entity.keys()).map_err(ApiError::internal)?;
+    item.extend(keys);
+    Ok(item)
+}
+
+fn expired(item: &Item) -> bool {
+    // DynamoDB deletes expired items lazily (days later, or never in the emulator).
+    match item.get("ttl").and_then(|v| v.as_n().ok()) {
+        Some(n) => n
+            .parse::<i64>()
+            .is_ok_and(|t| t <= crate::clock::now().unix_timestamp()),
+        None => false,
+    }
+}
+
+fn from_stored<T: DeserializeOwned>(item: Item) -> Result<T, ApiError> {
+    serde_dynamo::from_item(item).map_err(ApiError::internal)
+}
+
+/// Maps an SDK failure to what a client should see: throttling and network trouble
+/// are worth a retry (503), anything else is our bug (500).
+pub fn sdk_error<E, R>(err: SdkError<E, R>) -> ApiError
+where
+    E: ProvideErrorMetadata + std::fmt::Debug,
+    R: std::fmt::Debug,
+{
+    match &err {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            tracing::warn!(error = ?err, "DynamoDB unreachable");
+            ApiError::Unavailable { retry_after: 2 }
+        }
+        SdkError::ServiceError(se) => match se.err().code() {
+            Some(
+                "ProvisionedThroughputExceededException"
+                | "ThrottlingException"
+                | "RequestLimitExceeded"
+                | "InternalServerError"
+                | "ServiceUnavailable",
+            ) => ApiError::Unavailable { retry_after: 2 },
+            _ => ApiError::Internal(format!("DynamoDB: {:?}", se.err())),
+        },
+        _ => ApiError::Internal(format!("DynamoDB: {err:?}")),
+    }
+}
+
+fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
+    matches!(err, SdkError::ServiceError(se) if se.err().code() == Some("ConditionalCheckFailedException"))
+}
+
+/// A condition on a write, with its placeholders' values.
+#[derive(Clone, Debug, Default)]
+pub struct Cond {
+    pub expression: String,
+    pub values: Vec<(String, AttributeValue)>,
+    /// `#name` placeholders: every attribute in an expression goes through one, so no
+    /// DynamoDB reserved word (`status`, `name`, ...) can break it.
+    pub names: Vec<(String, String)>,
+}
+
+impl Cond {
+    pub fn none() -> Option<Self> {
+        None
+    }
+    /// The item must not exist yet.
+    pub fn absent() -> Option<Self> {
+        Some(Self {
+            expression: "attribute_not_exists(pk)".into(),
+            ..Self::default()
+        })
+    }
+    /// The item must exist.
+    pub fn present() -> Option<Self> {
+        Some(Self {
+            expression: "attribute_exists(pk)".into(),
+            ..Self::default()
+        })
+    }
+    /// The stored item's `version` must still be the one read.
+    pub fn version(v: u64) -> Option<Self> {
+        Some(Self {
+            expression: "#version = :expected_version".into(),
+            values: vec![(":expected_version".into(), AttributeValue::N(v.to_string()))],
+            names: vec![("#version".into(), "version".into())],
+        })
+    }
+    /// `expression` over `#attr` names and `:value` placeholders; each `#attr` maps to
+    /// the attribute of the same name.
+    pub fn expr(expression: &str, values: Vec<(String, AttributeValue)>) -> Option<Self> {
+        Some(Self {
+            expression: expression.into(),
+            values,
+            names: hash_names(expression),
+        })
+    }
+}
+
+/// A multi-item write that all happens or none does.
+#[derive(Default)]
+pub struct Tx {
+    items: Vec<TransactWriteItem>,
+    table: String,
+    error: Option<ApiError>,
+}
+
+impl Tx {
+    pub fn put<E: Entity>(mut self, entity: &E, cond: Option<Cond>) -> Self {
+        match to_stored_item(entity) {
+            Ok(item) => {
+                let mut put = Put::builder().table_name(&self.table).set_item(Some(item));
+                if let Some(c) = cond {
+                    put = put.condition_expression(c.expression);
+                    for (k, v) in c.values {
+                        put = put.expression_attribute_values(k, v);
+                    }
+                    for (k, v) in c.names {
+                        put = put.expression_attribute_names(k, v);
+                    }
+                }
+                self.push(
+                    put.build()
+                        .map(|p| TransactWriteItem::builder().put(p).build()),
+                )
+            }
+            Err(e) => {
+                self.error.get_or_insert(e);
+                self
+            }
+        }
+    }
+
+    pub fn delete(mut self, key: &Key, cond: Option<Cond>) -> Self {
+        match to_key(key) {
+            Ok(k) => {
+                let mut del = Delete::builder().table_name(&self.table).set_key(Some(k));
+                if let Some(c) = cond {
+                    del = del.condition_expression(c.expression);
+                    for (k, v) in c.values {
+                        del = del.expression_attribute_values(k, v);
+                    }
+                    for (k, v) in c.names {
+                        del = del.expression_attribute_names(k, v);
+                    }
+                }
+                self.push(
+                    del.build()
+                        .map(|d| TransactWriteItem::builder().delete(d).build()),
+                )
+            }
+            Err(e) => {
+                self.error.get_or_insert(e);
+                self
+            }
+        }
+    }
+
+    fn push<E: std::fmt::Display>(mut self, item: Result<TransactWriteItem, E>) -> Self {
+        match item {
+            Ok(i) => self.items.push(i),
+            Err(e) => {
+                self.error.get_or_insert(ApiError::internal(e));
+            }
+        }
+        self
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+impl Db {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Reads one item; an item past its TTL counts as absent.
+    pub async fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, ApiError> {
+        self.get_with(key, false).await
+    }
+
+    /// A strongly consistent read, for checks that must see the latest write (sessions).
+    pub async fn get_consistent<T: DeserializeOwned>(
+        &self,
+        key: &Key,
+    ) -> Result<Option<T>, ApiError> {
+        self.get_with(key, true).await
+    }
+
+    async fn get_with<T: DeserializeOwned>(
+        &self,
+        key: &Key,
+        consistent: bool,
+    ) -> Result<Option<T>, ApiError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(to_key(key)?))
+            .consistent_read(consistent)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        match out.item {
+            Some(item) if !expired(&item) => Ok(Some(from_stored(item)?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Reads several items in one round trip (at most 100 keys); missing ones are skipped.
+    pub async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, ApiError> {
+        if keys.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut ka = aws_sdk_dynamodb::types::KeysAndAttributes::builder();
+        for k in keys {
+            ka = ka.keys(to_key(k)?);
+        }
+        let ka = ka.build().map_err(ApiError::internal)?;
+        let mut pending = HashMap::from([(self.table.clone(), ka)]);
+        let mut found = Vec::new();
+        // Unprocessed keys come back under load; a few retries settle them.
+        for _ in 0..5 {
+            let out = self
+                .client
+                .batch_get_item()
+                .set_request_items(Some(pending))
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            if let Some(mut res) = out.responses {
+                found.extend(
+                    res.remove(&self.table)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|i| !expired(i)),
+                );
+            }
+            match out.unprocessed_keys {
+                Some(u) if !u.is_empty() => pending = u,
+                _ => return Ok(found),
+            }
+        }
+        Err(ApiError::Unavailable { retry_after: 1 })
+    }
+
+    pub async fn put<E: Entity>(&self, entity: &E, cond: Option<Cond>) -> Result<(), WriteError> {
+        let item = to_stored_item(entity).map_err(WriteError::Api)?;
+        let mut req = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item));
+        if let Some(c) = cond {
+            req = req.condition_expression(c.expression);
+            for (k, v) in c.values {
+                req = req.expression_attribute_values(k, v);
+            }
+            for (k, v) in c.names {
+                req = req.expression_attribute_names(k, v);
+            }
+        }
+        match req.send().await {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failure(&e) => Err(WriteError::Condition(None)),
+            Err(e) => Err(WriteError::Api(sdk_error(e))),
+        }
+    }
+
+    pub async fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<(), WriteError> {
+        let mut req = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(to_key(key).map_err(WriteError::Api)?));
+        if let Some(c) = cond {
+            req = req.condition_expression(c.expression);
+            for (k, v) in c.values {
+                req = req.expression_attribute_values(k, v);
+            }
+            for (k, v) in c.names {
+                req = req.expression_attribute_names(k, v);
+            }
+        }
+        match req.send().await {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failure(&e) => Err(WriteError::Condition(None)),
+            Err(e) => Err(WriteError::Api(sdk_error(e))),
+        }
+    }
+
+    /// An update expression on one item (`SET #a = :a`), for changes that must not
+    /// read first (flags, counters). Placeholders' values come serialised.
+    pub async fn update(
+        &self,
+        key: &Key,
+        expression: &str,
+        values: Vec<(String, AttributeValue)>,
+        cond: Option<Cond>,
+    ) -> Result<(), WriteError> {
+        let mut req = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(to_key(key).map_err(WriteError::Api)?))
+            .update_expression(expression);
+        for (k, v) in values {
+            req = req.expression_attribute_values(k, v);
+        }
+        let cond_names = cond.as_ref().map(|c| c.names.clone()).unwrap_or_default();
+        for (k, v) in hash_names(expression) {
+            if !cond_names.iter().any(|(n, _)| *n == k) {
+                req = req.expression_attribute_names(k, v);
+            }
+        }
+        if let Some(c) = cond {
+            req = req.condition_expression(c.expression);
+            for (k, v) in c.values {
+                req = req.expression_attribute_values(k, v);
+            }
+            for (k, v) in c.names {
+                req = req.expression_attribute_names(k, v);
+            }
+        }
+        match req.send().await {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failure(&e) => Err(WriteError::Condition(None)),
+            Err(e) => Err(WriteError::Api(sdk_error(e))),
+        }
+    }
+
+    pub fn tx(&self) -> Tx {
+        Tx {
+            table: self.table.clone(),
+            ..Tx::default()
+        }
+    }
+
+    pub async fn commit(&self, tx: Tx) -> Result<(), WriteError> {
+        if let Some(e) = tx.error {
+            return Err(WriteError::Api(e));
+        }
+        if tx.items.is_empty() {
+            return Ok(());
+        }
+        let res = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(tx.items))
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(se)) if se.err().is_transaction_canceled_exception() => {
+                let aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(tc) = se.err() else {
+                    unreachable!("checked above")
+                };
+                let reasons = tc.cancellation_reasons();
+                let failed = reasons
+                    .iter()
+                    .position(|r| r.code() == Some("ConditionalCheckFailed"));
+                if failed.is_some() || reasons.is_empty() {
+                    Err(WriteError::Condition(failed))
+                } else {
+                    // Conflicts with another transaction in flight: worth a retry.
+                    Err(WriteError::Api(ApiError::Unavailable { retry_after: 1 }))
+                }
+            }
+            Err(e) => Err(WriteError::Api(sdk_error(e))),
+        }
+    }
+
+    /// One page of items in `partition` whose sort key starts with `prefix`, newest
+    /// last (sort-key order), optionally filtered.
+    pub async fn query<T: DeserializeOwned>(
+        &self,
+        partition: &str,
+        prefix: &str,
+        limit: i32,
+        cursor: Option<&str>,
+        filter: Filter,
+    ) -> Result<Page<T>, ApiError> {
+        let start = cursor
+            .map(|c| cursor::decode(c, "pk", partition))
+            .transpose()?;
+        let mut req = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", AttributeValue::S(partition.into()))
+            .expression_attribute_values(":prefix", AttributeValue::S(prefix.into()))
+            .set_exclusive_start_key(start)
+            .limit(limit);
+        if !filter.expression.is_empty() {
+            req = req.filter_expression(filter.expression.join(" AND "));
+            for (k, v) in filter.values {
+                req = req.expression_attribute_values(k, v);
+            }
+            for (k, v) in filter.names {
+                req = req.expression_attribute_names(k, v);
+            }
+        }
+        let out = req.send().await.map_err(sdk_error)?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|i| !expired(i))
+            .map(from_stored)
+            .collect::<Result<Vec<T>, _>>()?;
+        Ok(Page {
+            items,
+            next_cursor: out.last_evaluated_key.and_then(cursor::encode),
+        })
+    }
+
+    /// Every key in a partition (for deleting all of it), following pages.
+    pub async fn keys_in(&self, partition: &str) -> Result<Vec<Key>, ApiError> {
+        let mut keys = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", AttributeValue::S(partition.into()))
+                .projection_expression("pk, sk")
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            for item in out.items.unwrap_or_default() {
+                keys.push(from_stored(item)?);
+            }
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(keys),
+            }
+        }
+    }
+
+    /// Deletes many items, 25 per request, retrying what DynamoDB leaves unprocessed.
+    pub async fn delete_many(&self, keys: &[Key]) -> Result<(), ApiError> {
+        use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
+        for chunk in keys.chunks(25) {
+            let mut reqs = Vec::with_capacity(chunk.len());
+            for k in chunk {
+                let del = DeleteRequest::builder()
+                    .set_key(Some(to_key(k)?))
+                    .build()
+                    .map_err(ApiError::internal)?;
+                reqs.push(WriteRequest::builder().delete_request(del).build());
+            }
+            let mut pending = HashMap::from([(self.table.clone(), reqs)]);
+            for attempt in 0.. {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .set_request_items(Some(pending))
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
+                match out.unprocessed_items {
+                    Some(u) if !u.is_empty() && attempt < 5 => pending = u,
+                    Some(u) if !u.is_empty() => {
+                        return Err(ApiError::Unavailable { retry_after: 1 });
+                    }
+                    _ => break,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads one entity out of a raw item (from [`Db::get_many`]), by its `entity` attribute.
+pub fn entity_of<T: DeserializeOwned>(items: &[Item], entity: &str) -> Result<Option<T>, ApiError> {
+    items
+        .iter()
+        .find(|i| {
+            i.get("entity")
+                .and_then(|v| v.as_s().ok())
+                .map(String::as_str)
+                == Some(entity)
+        })
+        .map(|i| from_stored(i.clone()))
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hash_names;
+
+    #[test]
+    fn names_from_expression() {
+        assert_eq!(
+            hash_names("#status = :p AND #gen = :g OR #status <> :x"),
+            vec![
+                ("#status".to_string(), "status".to_string()),
+                ("#gen".to_string(), "gen".to_string())
+            ]
+        );
+    }
+}

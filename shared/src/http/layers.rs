@@ -1,0 +1,128 @@
+use std::time::Duration;
+
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, Request},
+    http::{HeaderName, HeaderValue, Method, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+};
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    cors::{AllowOrigin, CorsLayer},
+};
+
+use crate::{
+    error::{ApiError, REQUEST_ID, Rendered},
+    state::AppState,
+};
+
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Wraps a function's routes in the stack every Campus answer goes through: request
+/// id, contract error bodies for everything (unknown routes, wrong methods, oversized
+/// bodies, panics included), security headers, CORS for the configured origins, the
+/// body limit, and the audit trail.
+pub fn stack(routes: Router<AppState>, state: AppState) -> Router {
+    let cfg = &state.config;
+    let origins: Vec<HeaderValue> = cfg
+        .cors_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            REQUEST_ID_HEADER,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([REQUEST_ID_HEADER, header::RETRY_AFTER])
+        .max_age(Duration::from_secs(600));
+    routes
+        .fallback(|| async { ApiError::NotFound })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::audit::middleware,
+        ))
+        .layer(DefaultBodyLimit::max(cfg.max_body_bytes))
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::Internal("handler panicked".into()).into_response()
+        }))
+        .layer(cors)
+        .layer(middleware::from_fn(request_context))
+        .with_state(state)
+}
+
+fn request_id(req: &Request) -> String {
+    req.headers()
+        .get(&REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        // A caller's id is kept only if it is short and plain, since it is logged.
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 128
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .map(str::to_string)
+        .unwrap_or_else(crate::clock::new_id)
+}
+
+async fn request_context(mut req: Request, next: Next) -> Response {
+    let id = request_id(&req);
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        req.headers_mut().insert(REQUEST_ID_HEADER, v);
+    }
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let mut res = REQUEST_ID
+        .scope(id.clone(), async move {
+            let res = next.run(req).await;
+            // Whatever answered with an error outside our handlers (routing, body
+            // limits, extractor rejections) still gets the contract's body.
+            if res.status().as_u16() >= 400
+                && res.extensions().get::<Rendered>().is_none()
+                && let Some(err) = ApiError::from_status(res.status())
+            {
+                let allow = res.headers().get(header::ALLOW).cloned();
+                let mut fresh = err.into_response();
+                if let Some(a) = allow {
+                    fresh.headers_mut().insert(header::ALLOW, a);
+                }
+                return fresh;
+            }
+            res
+        })
+        .await;
+    tracing::info!(request_id = %id, %method, path = %path, status = res.status().as_u16(), "request");
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        h.insert(REQUEST_ID_HEADER, v);
+    }
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        (
+            "content-security-policy",
+            "default-src 'none'; frame-ancestors 'none'",
+        ),
+        (
+            "strict-transport-security",
+            "max-age=63072000; includeSubDomains",
+        ),
+        ("cache-control", "no-store"),
+    ] {
+        h.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    res
+}

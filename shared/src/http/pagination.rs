@@ -1,0 +1,43 @@
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+/// `?limit=&cursor=` of every list.
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// 1 to 100, default 25.
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<u32>,
+    /// `nextCursor` from the previous page.
+    #[validate(length(max = 2048))]
+    pub cursor: Option<String>,
+}
+
+impl ListQuery {
+    pub fn limit(&self) -> i32 {
+        Self::limit_of(self.limit)
+    }
+
+    /// For filter structs that carry their own `limit` (serde's `flatten` cannot
+    /// parse numbers out of a query string, so they repeat the two fields).
+    pub fn limit_of(limit: Option<u32>) -> i32 {
+        limit.unwrap_or(25).clamp(1, 100) as i32
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListResponse<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> From<crate::db::Page<T>> for ListResponse<T> {
+    fn from(p: crate::db::Page<T>) -> Self {
+        Self {
+            items: p.items,
+            next_cursor: p.next_cursor,
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! The Lambda entry: what every function's `main` calls.
+
+use axum::{
+    Router,
+    extract::Request,
+    http::Uri,
+    middleware::{self, Next},
+    response::Response,
+};
+use lambda_http::{RequestExt, request::RequestContext};
+
+use crate::{audit::ClientIp, config::Config, state::AppState};
+
+pub use lambda_http::Error;
+
+/// Structured JSON logs; level from `LOG_LEVEL` (default `info`).
+pub fn init_tracing() {
+    let level = std::env::var("LOG_LEVEL")
+        .ok()
+        .and_then(|l| l.parse::<tracing::Level>().ok())
+        .unwrap_or(tracing::Level::INFO);
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(level)
+        .with_target(false)
+        .with_current_span(false)
+        .try_init();
+}
+
+/// Reads the config, builds the clients once (warming their connection during init),
+/// and serves `routes` (a function's router) to API Gateway.
+pub async fn run(routes: fn(AppState) -> Router) -> Result<(), Error> {
+    init_tracing();
+    let config = Config::from_env().map_err(|e| {
+        tracing::error!(error = %e, "bad configuration");
+        e
+    })?;
+    let state = AppState::new(config).await;
+    state.warm().await;
+    lambda_http::run(app(routes(state))).await
+}
+
+/// A function's router as Lambda serves it (what tests feed `events/` through).
+pub fn app(router: Router) -> Router {
+    router.layer(middleware::from_fn(from_api_gateway))
+}
+
+/// Undoes what API Gateway adds: a named stage is a prefix of the path lambda_http
+/// hands us (`/prod/api/...`), and the caller's address lives in the request context.
+async fn from_api_gateway(mut req: Request, next: Next) -> Response {
+    let (stage, ip) = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => (ctx.stage.clone(), ctx.http.source_ip.clone()),
+        _ => (None, None),
+    };
+    if let Some(ip) = ip {
+        req.extensions_mut().insert(ClientIp(ip));
+    }
+    if let Some(stage) = stage.filter(|s| s != "$default") {
+        let prefix = format!("/{stage}");
+        let path = req.uri().path();
+        if let Some(rest) = path.strip_prefix(&prefix).filter(|r| r.starts_with('/')) {
+            let pq = match req.uri().query() {
+                Some(q) => format!("{rest}?{q}"),
+                None => rest.to_string(),
+            };
+            if let Ok(uri) = pq.parse::<Uri>() {
+                *req.uri_mut() = uri;
+            }
+        }
+    }
+    next.run(req).await
+}

@@ -1,0 +1,17 @@
+//! Campus: the library every function shares.
+
+pub mod audit;
+pub mod auth;
+pub mod aws;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod lambda;
+pub mod model;
+pub mod openapi;
+pub mod state;
+
+pub use error::{ApiError, ApiResult};
+pub use state::AppState;

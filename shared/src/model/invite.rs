@@ -1,0 +1,66 @@
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Role;
+use crate::db::{Entity, Keys, keys};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InviteStatus {
+    Pending,
+    Accepted,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Invite {
+    pub id: String,
+    pub company_id: String,
+    pub email: String,
+    pub role: Role,
+    pub team_id: Option<String>,
+    pub status: InviteStatus,
+    pub invited_by: String,
+    pub expires_at: String,
+    /// Epoch form of `expiresAt`, the TTL.
+    #[serde(skip_serializing_if = "is_zero", default)]
+    #[schema(ignore)]
+    pub expires_epoch: i64,
+    /// The hash of the token, to find and remove its pointer.
+    #[serde(default)]
+    #[schema(ignore)]
+    pub token_hash: String,
+    pub created_at: String,
+    pub accepted_at: Option<String>,
+}
+
+fn is_zero(v: &i64) -> bool {
+    *v == 0
+}
+
+impl Entity for Invite {
+    fn keys(&self) -> Keys {
+        // Accepted invites stay as a record; pending ones lapse with their token.
+        let keys = Keys::new(keys::invite(&self.company_id, &self.id), "invite");
+        match self.status {
+            InviteStatus::Pending => keys.ttl(self.expires_epoch + 30 * 86_400),
+            InviteStatus::Accepted => keys,
+        }
+    }
+}
+
+/// Pointer from a token's hash to its invite; lives exactly as long as the token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteToken {
+    pub token_hash: String,
+    pub company_id: String,
+    pub invite_id: String,
+    pub expires_epoch: i64,
+}
+
+impl Entity for InviteToken {
+    fn keys(&self) -> Keys {
+        Keys::new(keys::invite_token(&self.token_hash), "invite_token").ttl(self.expires_epoch)
+    }
+}

@@ -1,0 +1,22 @@
+//! Stored entities. Each one's API shape is its stored shape (camelCase), minus the
+//! key attributes that [`crate::db::Entity::keys`] adds; secrets live in their own items.
+
+mod company;
+mod department;
+mod invite;
+mod login;
+mod outbox;
+mod role;
+mod session;
+mod settings;
+mod user;
+
+pub use company::Company;
+pub use department::Department;
+pub use invite::{Invite, InviteStatus, InviteToken};
+pub use login::Login;
+pub use outbox::Mail;
+pub use role::Role;
+pub use session::Session;
+pub use settings::Settings;
+pub use user::{User, UserStatus};

@@ -1,0 +1,39 @@
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Role;
+use crate::db::{Entity, Keys, keys};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    Active,
+    /// Created by an admin; has not set a password yet.
+    Invited,
+    /// Cannot sign in.
+    Disabled,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub company_id: String,
+    pub department_id: Option<String>,
+    pub avatar_url: Option<String>,
+    pub bio: Option<String>,
+    pub status: UserStatus,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: u64,
+}
+
+impl Entity for User {
+    fn keys(&self) -> Keys {
+        Keys::new(keys::user(&self.company_id, &self.id), "user")
+            .search(format!("{} {}", self.name, self.email))
+    }
+}

@@ -1,0 +1,298 @@
+//! The test harness: the whole API, served on a random loopback port by the same
+//! gateway `make run` uses, over a fresh table and bucket on the local emulator.
+//!
+//! `make test` starts the emulator and passes its URL in `TEST_AWS_ENDPOINT_URL`.
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::{OnceLock, mpsc},
+};
+
+use campus::{AppState, config::Config, db::Db};
+use campus_local::{gateway, setup, template::Template};
+use serde_json::{Value, json};
+
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+pub const PASSWORD: &str = "Correct-horse-9";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub settings: HashMap<String, String>,
+}
+
+static APP: OnceLock<TestApp> = OnceLock::new();
+
+pub fn endpoint() -> String {
+    std::env::var("TEST_AWS_ENDPOINT_URL")
+        .expect("TEST_AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts the local AWS emulator")
+}
+
+pub fn config_map(suffix: &str) -> HashMap<String, String> {
+    HashMap::from(
+        [
+            ("TABLE_NAME", format!("campus-test-{suffix}")),
+            ("BUCKET_NAME", format!("campus-test-{suffix}")),
+            ("JWT_SECRET", JWT_SECRET.to_string()),
+            ("AWS_ENDPOINT_URL", endpoint()),
+            ("AWS_MAX_ATTEMPTS", "2".to_string()),
+            ("CORS_ORIGINS", "http://allowed.example".to_string()),
+            ("MAX_BODY_BYTES", "65536".to_string()),
+            ("GIT_COMMIT", "test-commit".to_string()),
+        ]
+        .map(|(k, v)| (k.to_string(), v)),
+    )
+}
+
+pub fn config(settings: &HashMap<String, String>) -> Config {
+    let s = settings.clone();
+    Config::from_source(&move |k: &str| s.get(k).cloned()).expect("test config is valid")
+}
+
+/// The API for this test binary, started once.
+pub fn app() -> &'static TestApp {
+    APP.get_or_init(|| {
+        let suffix = ulid::Ulid::generate().to_string().to_lowercase();
+        let settings = config_map(&suffix);
+        let (tx, rx) = mpsc::channel();
+        let cfg = config(&settings);
+        // The server gets its own runtime: each #[tokio::test] has one that ends with it.
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let template = Template::find().expect("template.yaml");
+                setup::create_all(&template, &cfg)
+                    .await
+                    .expect("emulator set-up");
+                let state = AppState::new(cfg).await;
+                let router = gateway::gateway(&template, state).expect("gateway");
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind");
+                tx.send(listener.local_addr().expect("addr"))
+                    .expect("send addr");
+                axum::serve(
+                    listener,
+                    router.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .await
+                .expect("serve");
+            });
+        });
+        let addr = rx.recv().expect("the test server started");
+        TestApp {
+            base: format!("http://{addr}"),
+            // No idle pool: each #[tokio::test] has its own runtime, and a connection
+            // pooled by one is dead in the next.
+            client: reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .expect("client"),
+            settings,
+        }
+    })
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The contract's error code, asserting the whole error body's shape on the way.
+    pub fn error_code(&self) -> &str {
+        let e = &self.body["error"];
+        assert!(
+            e["message"].is_string(),
+            "error body without message: {}",
+            self.body
+        );
+        assert!(
+            e["requestId"].as_str().is_some_and(|s| !s.is_empty()),
+            "error body without requestId: {}",
+            self.body
+        );
+        assert_eq!(
+            self.header("x-request-id"),
+            e["requestId"].as_str(),
+            "requestId differs from X-Request-Id"
+        );
+        e["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error code in {}", self.body))
+    }
+
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn expect_error(self, status: u16, code: &str) -> Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        assert_eq!(self.error_code(), code, "body: {}", self.body);
+        self
+    }
+}
+
+impl TestApp {
+    /// A client for the table this API uses, on the calling test's runtime.
+    pub async fn db(&self) -> Db {
+        let cfg = config(&self.settings);
+        let sdk = campus::aws::sdk_config(&cfg).await;
+        Db::new(campus::aws::dynamodb(&sdk), cfg.table_name)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Resp {
+        let res = req.send().await.expect("request reached the server");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let bytes = res.bytes().await.expect("body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        let mut req = self
+            .client
+            .request(method.parse().expect("method"), self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        self.send(req).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.call("GET", path, token, None).await
+    }
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call("POST", path, token, Some(body)).await
+    }
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call("PUT", path, token, Some(body)).await
+    }
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Resp {
+        self.call("DELETE", path, token, None).await
+    }
+}
+
+pub fn unique_email(prefix: &str) -> String {
+    format!(
+        "{prefix}-{}@example.com",
+        ulid::Ulid::generate().to_string().to_lowercase()
+    )
+}
+
+/// A signed-in user.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub email: String,
+    pub user_id: String,
+    pub company_id: String,
+    pub access: String,
+    pub refresh: String,
+    pub version: u64,
+}
+
+impl Account {
+    fn from_auth(email: &str, body: &Value) -> Self {
+        Self {
+            email: email.to_string(),
+            user_id: body["user"]["id"].as_str().expect("user id").to_string(),
+            company_id: body["company"]["id"]
+                .as_str()
+                .expect("company id")
+                .to_string(),
+            access: body["accessToken"]
+                .as_str()
+                .expect("access token")
+                .to_string(),
+            refresh: body["refreshToken"]
+                .as_str()
+                .expect("refresh token")
+                .to_string(),
+            version: body["user"]["version"].as_u64().unwrap_or(1),
+        }
+    }
+
+    pub fn token(&self) -> Option<&str> {
+        Some(&self.access)
+    }
+}
+
+/// Registers a new company; the account is its admin.
+pub async fn new_company() -> Account {
+    let t = app();
+    let email = unique_email("admin");
+    let r = t
+        .post("/api/auth/register", None, json!({"email": email, "password": PASSWORD, "name": "Ada Admin", "companyName": "Acme"}))
+        .await
+        .expect(201);
+    Account::from_auth(&email, &r.body)
+}
+
+/// Invites someone with `role` into the admin's company and registers them.
+pub async fn join(admin: &Account, role: &str) -> Account {
+    let t = app();
+    let email = unique_email(role);
+    let invite = t
+        .post(
+            "/api/company/invites",
+            admin.token(),
+            json!({"email": email, "role": role}),
+        )
+        .await
+        .expect(201);
+    let r = t
+        .post(
+            "/api/auth/register",
+            None,
+            json!({"email": email, "password": PASSWORD, "name": format!("A {role}"), "inviteToken": invite.body["token"]}),
+        )
+        .await
+        .expect(201);
+    Account::from_auth(&email, &r.body)
+}

@@ -1,0 +1,451 @@
+//! `/api/auth`: registration, sign-in, lockout, refresh rotation, sign-out.
+
+use campus_tests::{JWT_SECRET, PASSWORD, app, join, new_company, unique_email};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn register_creates_company_and_admin() {
+    let t = app();
+    let email = unique_email("Founder");
+    let r = t
+        .post("/api/auth/register", None, json!({"email": email.to_uppercase(), "password": PASSWORD, "name": " Fay ", "companyName": "Fay Co"}))
+        .await
+        .expect(201);
+    let user = &r.body["user"];
+    assert_eq!(user["email"], email.to_lowercase());
+    assert_eq!(user["name"], "Fay");
+    assert_eq!(user["role"], "admin");
+    assert_eq!(user["status"], "active");
+    assert_eq!(user["companyId"], r.body["company"]["id"]);
+    assert_eq!(r.body["company"]["name"], "Fay Co");
+    assert_eq!(r.body["company"]["plan"], "free");
+    assert_eq!(r.body["expiresIn"], 900);
+    let text = r.body.to_string();
+    assert!(
+        !text.contains("argon2") && !text.contains("passwordHash"),
+        "a hash leaked: {text}"
+    );
+
+    let me = t
+        .get(
+            "/api/auth/me",
+            Some(r.body["accessToken"].as_str().unwrap()),
+        )
+        .await
+        .expect(200);
+    assert_eq!(me.body["user"]["id"], user["id"]);
+    assert_eq!(me.body["company"]["name"], "Fay Co");
+
+    // The same email again, in any case: 409.
+    t.post(
+        "/api/auth/register",
+        None,
+        json!({"email": email, "password": PASSWORD, "name": "Other"}),
+    )
+    .await
+    .expect_error(409, "CONFLICT");
+}
+
+#[tokio::test]
+async fn register_rejects_bad_input_with_field_details() {
+    let t = app();
+    let email = unique_email("v");
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            json!({"email": "not-an-email", "password": PASSWORD, "name": "X"}),
+            "email",
+        ),
+        (
+            json!({"email": email, "password": "Short1!", "name": "X"}),
+            "password",
+        ),
+        (
+            json!({"email": email, "password": "alllowercaseletters", "name": "X"}),
+            "password",
+        ),
+        (
+            json!({"email": email, "password": email, "name": "X"}),
+            "password",
+        ),
+        (json!({"email": email, "password": PASSWORD}), "name"),
+        (
+            json!({"email": email, "password": PASSWORD, "name": "   "}),
+            "name",
+        ),
+        (
+            json!({"email": email, "password": PASSWORD, "name": 42}),
+            "name",
+        ),
+        (
+            json!({"email": email, "password": PASSWORD, "name": "x".repeat(101)}),
+            "name",
+        ),
+        (
+            json!({"email": email, "password": PASSWORD, "name": "X", "companyName": "c".repeat(101)}),
+            "companyName",
+        ),
+        (
+            json!({"email": email, "password": PASSWORD, "name": "X", "inviteToken": "no-such-token"}),
+            "inviteToken",
+        ),
+    ];
+    for (body, field) in cases {
+        let r = t
+            .post("/api/auth/register", None, body.clone())
+            .await
+            .expect_error(400, "VALIDATION_FAILED");
+        assert!(
+            r.body["error"]["details"][field].is_string(),
+            "{body} should name {field}: {}",
+            r.body
+        );
+    }
+    // Nothing was created by any of them.
+    t.post(
+        "/api/auth/login",
+        None,
+        json!({"email": email, "password": PASSWORD}),
+    )
+    .await
+    .expect_error(401, "INVALID_CREDENTIALS");
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_4xx() {
+    let t = app();
+    let raw = |body: &'static str, ct: &'static str| {
+        t.client
+            .post(t.url("/api/auth/login"))
+            .header("content-type", ct)
+            .body(body)
+    };
+    t.send(raw("{\"email\": ", "application/json"))
+        .await
+        .expect_error(400, "MALFORMED_JSON");
+    t.send(raw("", "application/json"))
+        .await
+        .expect_error(400, "MALFORMED_JSON");
+    t.send(raw("[]", "application/json"))
+        .await
+        .expect_error(400, "VALIDATION_FAILED");
+    t.send(raw(
+        "{\"email\":\"a@b.co\",\"password\":\"x\"}",
+        "text/plain",
+    ))
+    .await
+    .expect_error(415, "UNSUPPORTED_MEDIA_TYPE");
+    t.send(t.client.post(t.url("/api/auth/login")))
+        .await
+        .expect_error(415, "UNSUPPORTED_MEDIA_TYPE");
+    let huge = format!("{{\"email\":\"{}\"}}", "a".repeat(70_000));
+    t.send(
+        t.client
+            .post(t.url("/api/auth/login"))
+            .header("content-type", "application/json")
+            .body(huge),
+    )
+    .await
+    .expect_error(413, "PAYLOAD_TOO_LARGE");
+}
+
+#[tokio::test]
+async fn login_failures_look_the_same_and_lock_after_five() {
+    let t = app();
+    let admin = new_company().await;
+    let wrong_pw = t
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": admin.email, "password": "Wrong-pass-1"}),
+        )
+        .await
+        .expect_error(401, "INVALID_CREDENTIALS");
+    let no_user = t
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": unique_email("ghost"), "password": "Wrong-pass-1"}),
+        )
+        .await
+        .expect_error(401, "INVALID_CREDENTIALS");
+    assert_eq!(
+        wrong_pw.body["error"]["message"],
+        no_user.body["error"]["message"]
+    );
+
+    // A right password resets nothing while failures are below the limit.
+    t.post(
+        "/api/auth/login",
+        None,
+        json!({"email": admin.email, "password": PASSWORD}),
+    )
+    .await
+    .expect(200);
+    for _ in 0..5 {
+        t.post(
+            "/api/auth/login",
+            None,
+            json!({"email": admin.email, "password": "Wrong-pass-1"}),
+        )
+        .await
+        .expect_error(401, "INVALID_CREDENTIALS");
+    }
+    let locked = t
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": admin.email, "password": PASSWORD}),
+        )
+        .await
+        .expect_error(429, "ACCOUNT_LOCKED");
+    let retry: u64 = locked.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry > 800 && retry <= 900, "Retry-After {retry}");
+    // The lock is per account: the tokens already issued still work.
+    t.get("/api/auth/me", admin.token()).await.expect(200);
+}
+
+#[tokio::test]
+async fn login_answers_tokens_that_work() {
+    let t = app();
+    let admin = new_company().await;
+    let r = t
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": admin.email.to_uppercase(), "password": PASSWORD}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["user"]["id"], admin.user_id.as_str());
+    assert_eq!(r.body["company"]["id"], admin.company_id.as_str());
+    t.get("/api/auth/me", r.body["accessToken"].as_str())
+        .await
+        .expect(200);
+    t.post("/api/auth/login", None, json!({"email": admin.email}))
+        .await
+        .expect_error(400, "VALIDATION_FAILED");
+}
+
+fn forge(claims: Value, secret: &str) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn bad_tokens_are_401() {
+    let t = app();
+    let admin = new_company().await;
+    t.get("/api/auth/me", None)
+        .await
+        .expect_error(401, "UNAUTHENTICATED");
+    t.get("/api/auth/me", Some("garbage"))
+        .await
+        .expect_error(401, "UNAUTHENTICATED");
+    let r = t
+        .send(
+            t.client
+                .get(t.url("/api/auth/me"))
+                .header("authorization", format!("Basic {}", admin.access)),
+        )
+        .await;
+    r.expect_error(401, "UNAUTHENTICATED");
+
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let claims = |exp: i64, iss: &str, aud: &str| json!({"sub": admin.user_id, "tid": admin.company_id, "role": "admin", "sid": "x", "iat": now - 10, "exp": exp, "iss": iss, "aud": aud});
+    // Signed right but expired.
+    t.get(
+        "/api/auth/me",
+        Some(&forge(claims(now - 60, "campus", "campus-api"), JWT_SECRET)),
+    )
+    .await
+    .expect_error(401, "TOKEN_EXPIRED");
+    // Wrong issuer, audience, secret.
+    t.get(
+        "/api/auth/me",
+        Some(&forge(claims(now + 60, "evil", "campus-api"), JWT_SECRET)),
+    )
+    .await
+    .expect_error(401, "UNAUTHENTICATED");
+    t.get(
+        "/api/auth/me",
+        Some(&forge(claims(now + 60, "campus", "other"), JWT_SECRET)),
+    )
+    .await
+    .expect_error(401, "UNAUTHENTICATED");
+    t.get(
+        "/api/auth/me",
+        Some(&forge(
+            claims(now + 60, "campus", "campus-api"),
+            "another-secret-another-secret-123456",
+        )),
+    )
+    .await
+    .expect_error(401, "UNAUTHENTICATED");
+    // alg: none, with the real token's claims.
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let payload = admin.access.split('.').nth(1).unwrap();
+    let none = format!("{}.{payload}.", b64.encode(r#"{"alg":"none","typ":"JWT"}"#));
+    t.get("/api/auth/me", Some(&none))
+        .await
+        .expect_error(401, "UNAUTHENTICATED");
+    // Well signed, unexpired, but naming a session that does not exist.
+    t.get(
+        "/api/auth/me",
+        Some(&forge(claims(now + 60, "campus", "campus-api"), JWT_SECRET)),
+    )
+    .await
+    .expect_error(401, "SESSION_REVOKED");
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_revokes_the_session() {
+    let t = app();
+    let admin = new_company().await;
+    let first = t
+        .post(
+            "/api/auth/refresh",
+            None,
+            json!({"refreshToken": admin.refresh}),
+        )
+        .await
+        .expect(200);
+    let second_refresh = first.body["refreshToken"].as_str().unwrap().to_string();
+    assert_ne!(second_refresh, admin.refresh);
+    t.get("/api/auth/me", first.body["accessToken"].as_str())
+        .await
+        .expect(200);
+
+    // The alias rotates too.
+    let second = t
+        .post(
+            "/api/auth/refresh-token",
+            None,
+            json!({"refreshToken": second_refresh}),
+        )
+        .await
+        .expect(200);
+    let access = second.body["accessToken"].as_str().unwrap().to_string();
+
+    // Replaying the first refresh token: refused, and the whole session is gone.
+    t.post(
+        "/api/auth/refresh",
+        None,
+        json!({"refreshToken": admin.refresh}),
+    )
+    .await
+    .expect_error(401, "SESSION_REVOKED");
+    t.get("/api/auth/me", Some(&access))
+        .await
+        .expect_error(401, "SESSION_REVOKED");
+    t.post(
+        "/api/auth/refresh",
+        None,
+        json!({"refreshToken": second.body["refreshToken"]}),
+    )
+    .await
+    .expect_error(401, "SESSION_REVOKED");
+
+    t.post(
+        "/api/auth/refresh",
+        None,
+        json!({"refreshToken": "forged.token"}),
+    )
+    .await
+    .expect_error(401, "UNAUTHENTICATED");
+    t.post("/api/auth/refresh", None, json!({}))
+        .await
+        .expect_error(400, "VALIDATION_FAILED");
+}
+
+#[tokio::test]
+async fn logout_revokes_at_once_and_only_that_session() {
+    let t = app();
+    let admin = new_company().await;
+    let other = t
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": admin.email, "password": PASSWORD}),
+        )
+        .await
+        .expect(200);
+    t.call("POST", "/api/auth/logout", admin.token(), None)
+        .await
+        .expect(204);
+    t.get("/api/auth/me", admin.token())
+        .await
+        .expect_error(401, "SESSION_REVOKED");
+    t.post(
+        "/api/auth/refresh",
+        None,
+        json!({"refreshToken": admin.refresh}),
+    )
+    .await
+    .expect_error(401, "SESSION_REVOKED");
+    t.get("/api/auth/me", other.body["accessToken"].as_str())
+        .await
+        .expect(200);
+    t.call("POST", "/api/auth/logout", None, None)
+        .await
+        .expect_error(401, "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn invite_registration_joins_with_the_invited_role_once() {
+    let t = app();
+    let admin = new_company().await;
+    let email = unique_email("joiner");
+    let invite = t
+        .post(
+            "/api/company/invites",
+            admin.token(),
+            json!({"email": email, "role": "instructor"}),
+        )
+        .await
+        .expect(201);
+    let token = invite.body["token"].as_str().unwrap();
+    assert!(invite.body["inviteUrl"].as_str().unwrap().contains(token));
+
+    // Another address cannot use it.
+    t.post("/api/auth/register", None, json!({"email": unique_email("thief"), "password": PASSWORD, "name": "T", "inviteToken": token}))
+        .await
+        .expect_error(400, "VALIDATION_FAILED");
+
+    let r = t
+        .post(
+            "/api/auth/register",
+            None,
+            json!({"email": email, "password": PASSWORD, "name": "Joe", "inviteToken": token}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(r.body["user"]["role"], "instructor");
+    assert_eq!(r.body["company"]["id"], admin.company_id.as_str());
+
+    // Single use.
+    let again = t.post("/api/auth/register", None, json!({"email": unique_email("again"), "password": PASSWORD, "name": "A", "inviteToken": token})).await;
+    assert_eq!(again.status, 400, "{}", again.body);
+
+    let list = t
+        .get("/api/company/invites", admin.token())
+        .await
+        .expect(200);
+    let item = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == invite.body["id"])
+        .unwrap()
+        .clone();
+    assert_eq!(item["status"], "accepted");
+    assert!(item.get("token").is_none() && item.get("tokenHash").is_none());
+    let _ = join(&admin, "participant").await;
+}
