@@ -38,7 +38,8 @@ test: $(VENV)/.installed $(VENV_SAM)/.installed ## Everything CI checks
 	infra/scripts/with-emulator.sh cargo test --workspace
 
 validate-template: $(VENV_SAM)/.installed ## sam validate, and cfn-lint on the SAM-transformed template
-	AWS_DEFAULT_REGION=us-east-1 $(VENV_SAM)/bin/sam validate --template template.yaml >/dev/null
+	@mkdir -p .local
+	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(VENV_SAM)/bin/sam validate --template template.yaml >/dev/null
 	$(VENV_SAM)/bin/python infra/scripts/transform.py template.yaml > .local/transformed.json
 	$(VENV_SAM)/bin/cfn-lint --format parseable .local/transformed.json
 

@@ -131,19 +131,21 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     res
 }
 
-/// The resource type is the first path segment after `/api`; its id the segment
-/// that follows it, when the route has a parameter there.
+/// The resource is named by the route: its type is the last fixed segment before the
+/// first parameter (or the last segment), its id that parameter's value.
 fn resource_of(route: &str, path: &str) -> (String, Option<String>) {
     let r: Vec<&str> = route.trim_start_matches('/').split('/').collect();
     let p: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let start = usize::from(r.first() == Some(&"api"));
-    let kind = r.get(start).copied().unwrap_or("unknown").to_string();
-    let id = r
+    let param = r.iter().position(|seg| seg.starts_with('{'));
+    let fixed = &r[..param.unwrap_or(r.len())];
+    let kind = fixed
         .iter()
-        .zip(p.iter())
-        .skip(start + 1)
-        .find(|(seg, _)| seg.starts_with('{'))
-        .map(|(_, v)| v.to_string());
+        .rev()
+        .find(|s| **s != "api")
+        .copied()
+        .unwrap_or("unknown")
+        .to_string();
+    let id = param.and_then(|i| p.get(i)).map(|v| v.to_string());
     (kind, id)
 }
 

@@ -42,7 +42,11 @@ pub async fn run(routes: fn(AppState) -> Router) -> Result<(), Error> {
 
 /// A function's router as Lambda serves it (what tests feed `events/` through).
 pub fn app(router: Router) -> Router {
-    router.layer(middleware::from_fn(from_api_gateway))
+    // Outside the function's router: a layer on it would run after routing, too late
+    // to take the stage off the path.
+    Router::new()
+        .fallback_service(router)
+        .layer(middleware::from_fn(from_api_gateway))
 }
 
 /// Undoes what API Gateway adds: a named stage is a prefix of the path lambda_http

@@ -58,6 +58,7 @@ pub fn app() -> &'static TestApp {
         let (tx, rx) = mpsc::channel();
         let cfg = config(&settings);
         // The server gets its own runtime: each #[tokio::test] has one that ends with it.
+        campus::lambda::init_tracing();
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)

@@ -1,97 +1,161 @@
 //! One local HTTP server in front of every function, routed by `template.yaml`.
+//!
+//! Like API Gateway, it matches the request against the template's routes itself and
+//! hands the chosen function a fresh request; the function's own router does the rest.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, sync::Arc};
 
 use axum::{
     Router,
+    body::Body,
     extract::{ConnectInfo, Request},
-    middleware::{self, Next},
     response::Response,
-    routing::MethodFilter,
 };
 use campus::{AppState, audit::ClientIp};
+use tower::ServiceExt;
 
 use crate::{functions, template::Template};
 
-/// API Gateway's `{proxy+}` is axum's `{*proxy}`; plain `{id}` is the same.
-fn axum_path(path: &str) -> String {
-    path.split('/')
+#[derive(Debug, Clone, PartialEq)]
+enum Segment {
+    Fixed(String),
+    Param,
+    /// `{name+}`: the rest of the path.
+    Greedy,
+}
+
+struct Route {
+    method: String,
+    segments: Vec<Segment>,
+    function: usize,
+}
+
+fn parse(path: &str) -> Vec<Segment> {
+    path.trim_matches('/')
+        .split('/')
         .map(
-            |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix("+}")) {
-                Some(name) => format!("{{*{name}}}"),
-                None => seg.to_string(),
+            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(p) if p.ends_with('+') => Segment::Greedy,
+                Some(_) => Segment::Param,
+                None => Segment::Fixed(s.to_string()),
             },
         )
-        .collect::<Vec<_>>()
-        .join("/")
+        .collect()
 }
 
-fn method_filter(method: &str) -> Option<MethodFilter> {
-    Some(match method {
-        "GET" => MethodFilter::GET,
-        "POST" => MethodFilter::POST,
-        "PUT" => MethodFilter::PUT,
-        "PATCH" => MethodFilter::PATCH,
-        "DELETE" => MethodFilter::DELETE,
-        "HEAD" => MethodFilter::HEAD,
-        "OPTIONS" => MethodFilter::OPTIONS,
-        "ANY" => MethodFilter::GET
-            .or(MethodFilter::POST)
-            .or(MethodFilter::PUT)
-            .or(MethodFilter::PATCH)
-            .or(MethodFilter::DELETE),
-        _ => return None,
-    })
+/// How specifically `route` matches `path`: more fixed segments win, as in API Gateway.
+fn score(route: &[Segment], path: &[&str]) -> Option<usize> {
+    let mut fixed = 0;
+    for (i, seg) in route.iter().enumerate() {
+        match seg {
+            Segment::Greedy => return (path.len() > i).then_some(fixed),
+            Segment::Param => {
+                if path.get(i).is_none_or(|p| p.is_empty()) {
+                    return None;
+                }
+            }
+            Segment::Fixed(f) => {
+                if path.get(i) != Some(&f.as_str()) {
+                    return None;
+                }
+                fixed += 1;
+            }
+        }
+    }
+    (route.len() == path.len()).then_some(fixed)
 }
 
-/// The gateway: each template route forwards the request, unchanged, to the router
-/// of the function the template names; what no route matches gets that of `system`
-/// (a contract 404 or 405 either way).
+struct Table {
+    routes: Vec<Route>,
+    functions: Vec<Router>,
+}
+
+impl Table {
+    /// The function for this request: the best route of its method; for a path known
+    /// under other methods only, that path's function (its stack answers 405, or a
+    /// CORS preflight); else `system`, whose stack answers 404.
+    fn pick(&self, method: &str, path: &str) -> usize {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let best = |same_method: bool| {
+            self.routes
+                .iter()
+                .filter(|r| !same_method || r.method == method || r.method == "ANY")
+                .filter_map(|r| score(&r.segments, &parts).map(|s| (s, r.function)))
+                .max_by_key(|(s, _)| *s)
+                .map(|(_, f)| f)
+        };
+        best(true).or_else(|| best(false)).unwrap_or(0)
+    }
+}
+
 pub fn gateway(template: &Template, state: AppState) -> Result<Router, String> {
-    let mut app = Router::new();
-    let mut paths: std::collections::BTreeMap<String, axum::routing::MethodRouter> =
-        Default::default();
+    let mut table = Table {
+        routes: Vec::new(),
+        functions: functions::HTTP_FUNCTIONS
+            .iter()
+            .map(|f| (f.router)(state.clone()))
+            .collect(),
+    };
     for route in template.routes() {
-        let f = functions::by_name(&route.function).ok_or_else(|| {
-            format!(
-                "template.yaml names function {:?}, which the gateway does not know",
-                route.function
-            )
-        })?;
-        let filter = method_filter(&route.method)
-            .ok_or_else(|| format!("unknown method {}", route.method))?;
-        let service = (f.router)(state.clone());
-        // Other methods on a known path reach the function too, which answers a
-        // contract 405 (or a CORS preflight) from its own stack.
-        let entry = paths.remove(&route.path).unwrap_or_else(|| {
-            axum::routing::MethodRouter::new().fallback_service(service.clone())
+        let function = functions::HTTP_FUNCTIONS
+            .iter()
+            .position(|f| f.name == route.function)
+            .ok_or_else(|| {
+                format!(
+                    "template.yaml names function {:?}, which the gateway does not know",
+                    route.function
+                )
+            })?;
+        table.routes.push(Route {
+            method: route.method,
+            segments: parse(&route.path),
+            function,
         });
-        paths.insert(route.path.clone(), entry.on_service(filter, service));
     }
-    for (path, methods) in paths {
-        app = app.route(&axum_path(&path), methods);
-    }
-    let fallback = (functions::HTTP_FUNCTIONS[0].router)(state);
-    // CORS preflights go to the function too, as API Gateway's would.
-    let app = app.fallback_service(fallback);
-    Ok(app.layer(middleware::from_fn(client_ip)))
+    let table = Arc::new(table);
+    Ok(Router::new().fallback(move |req: Request| dispatch(table.clone(), req)))
 }
 
-/// API Gateway tells a function the caller's address; locally the socket does.
-async fn client_ip(mut req: Request, next: Next) -> Response {
-    if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
-        req.extensions_mut().insert(ClientIp(addr.ip().to_string()));
+async fn dispatch(table: Arc<Table>, req: Request) -> Response {
+    let function = table.pick(req.method().as_str(), req.uri().path());
+    let (parts, body) = req.into_parts();
+    let mut fresh = Request::builder()
+        .method(parts.method)
+        .uri(parts.uri)
+        .version(parts.version)
+        .body(Body::new(body))
+        .expect("parts of a valid request make a valid request");
+    *fresh.headers_mut() = parts.headers;
+    // API Gateway tells a function the caller's address; locally the socket does.
+    if let Some(ConnectInfo(addr)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+        fresh
+            .extensions_mut()
+            .insert(ClientIp(addr.ip().to_string()));
     }
-    next.run(req).await
+    match table.functions[function].clone().oneshot(fresh).await {
+        Ok(res) => res,
+        Err(never) => match never {},
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::axum_path;
+    use super::*;
+
+    fn s(path: &str) -> Vec<&str> {
+        path.trim_matches('/').split('/').collect()
+    }
 
     #[test]
-    fn proxy_paths() {
-        assert_eq!(axum_path("/api/users/{id}"), "/api/users/{id}");
-        assert_eq!(axum_path("/api/x/{proxy+}"), "/api/x/{*proxy}");
+    fn matching_prefers_fixed_segments() {
+        let by_id = parse("/api/users/{id}");
+        let export = parse("/api/users/me/export");
+        let proxy = parse("/api/files/{proxy+}");
+        assert_eq!(score(&by_id, &s("/api/users/42")), Some(2));
+        assert_eq!(score(&by_id, &s("/api/users/42/x")), None);
+        assert_eq!(score(&by_id, &s("/api/users/")), None);
+        assert_eq!(score(&export, &s("/api/users/me/export")), Some(4));
+        assert_eq!(score(&proxy, &s("/api/files/a/b")), Some(2));
+        assert_eq!(score(&proxy, &s("/api/files")), None);
     }
 }
