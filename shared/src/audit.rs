@@ -161,7 +161,14 @@ mod tests {
         );
         assert_eq!(
             resource_of("/api/auth/logout", "/api/auth/logout"),
-            ("auth".into(), None)
+            ("logout".into(), None)
+        );
+        assert_eq!(
+            resource_of(
+                "/api/company/departments/{id}",
+                "/api/company/departments/D1"
+            ),
+            ("departments".into(), Some("D1".into()))
         );
     }
 }

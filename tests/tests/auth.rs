@@ -449,3 +449,42 @@ async fn invite_registration_joins_with_the_invited_role_once() {
     assert!(item.get("token").is_none() && item.get("tokenHash").is_none());
     let _ = join(&admin, "participant").await;
 }
+
+#[tokio::test]
+async fn imported_bcrypt_hashes_sign_in_and_are_upgraded() {
+    let t = app();
+    let admin = new_company().await;
+    // An account migrated from an older system keeps its bcrypt hash.
+    let db = t.db().await;
+    let key = campus::db::keys::login(&admin.email);
+    let mut login: campus::model::Login = db.get(&key).await.unwrap().unwrap();
+    login.password_hash = Some(bcrypt::hash("Legacy-pass-42", 4).unwrap());
+    db.put(&login, None).await.unwrap();
+
+    t.post(
+        "/api/auth/login",
+        None,
+        json!({"email": admin.email, "password": PASSWORD}),
+    )
+    .await
+    .expect_error(401, "INVALID_CREDENTIALS");
+    t.post(
+        "/api/auth/login",
+        None,
+        json!({"email": admin.email, "password": "Legacy-pass-42"}),
+    )
+    .await
+    .expect(200);
+    let upgraded: campus::model::Login = db.get(&key).await.unwrap().unwrap();
+    assert!(
+        upgraded.password_hash.unwrap().starts_with("$argon2id$"),
+        "the bcrypt hash was not replaced"
+    );
+    t.post(
+        "/api/auth/login",
+        None,
+        json!({"email": admin.email, "password": "Legacy-pass-42"}),
+    )
+    .await
+    .expect(200);
+}

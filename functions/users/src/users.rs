@@ -11,7 +11,9 @@ use campus::{
     db::{Cond, Filter, WriteError, entity_of, keys},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
-    model::{Company, Department, Login, Mail, Role, Session, Settings, User, UserStatus},
+    model::{
+        Company, Department, Login, Mail, PasswordToken, Role, Session, Settings, User, UserStatus,
+    },
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -127,13 +129,19 @@ pub async fn create(
     };
     // The set-password link carries a one-time secret; only its hash is stored.
     let secret = tokens::random_secret();
+    let set_password = PasswordToken {
+        token_hash: tokens::sha256_hex(&secret),
+        company_id: p.company_id.clone(),
+        user_id: user.id.clone(),
+        purpose: "set_password".into(),
+        expires_epoch: clock::epoch_after(state.config.invite_ttl),
+    };
     let mail = Mail::new(
         &p.company_id,
         "set_password",
         &email,
         serde_json::json!({
             "name": user.name,
-            "tokenHash": tokens::sha256_hex(&secret),
             "url": format!("{}/set-password?token={secret}", state.config.frontend_url),
         }),
     );
@@ -142,6 +150,7 @@ pub async fn create(
         .tx()
         .put(&login, Cond::absent())
         .put(&user, Cond::absent())
+        .put(&set_password, Cond::absent())
         .put(&mail, Cond::absent());
     match state.db.commit(tx).await {
         Err(WriteError::Condition(_)) => Err(ApiError::Conflict(

@@ -122,6 +122,11 @@ pub fn invite_token(token_hash: &str) -> Key {
     Key::new(format!("INVITETOKEN#{token_hash}"), "INVITETOKEN")
 }
 
+/// Pointer from the hash of a set-password or reset secret to its user.
+pub fn password_token(token_hash: &str) -> Key {
+    Key::new(format!("PWTOKEN#{token_hash}"), "PWTOKEN")
+}
+
 pub fn audit_partition(company_id: &str) -> String {
     format!("C#{company_id}#AUDIT")
 }

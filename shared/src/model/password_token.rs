@@ -1,0 +1,22 @@
+use serde::{Deserialize, Serialize};
+
+use crate::db::{Entity, Keys, keys};
+
+/// A one-time secret that lets its holder set a user's password: sent to users an
+/// admin created (`set_password`) and, later, by the forgotten-password flow
+/// (`reset`). Only the secret's hash is stored; the item lapses with the secret.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordToken {
+    pub token_hash: String,
+    pub company_id: String,
+    pub user_id: String,
+    pub purpose: String,
+    pub expires_epoch: i64,
+}
+
+impl Entity for PasswordToken {
+    fn keys(&self) -> Keys {
+        Keys::new(keys::password_token(&self.token_hash), "password_token").ttl(self.expires_epoch)
+    }
+}
