@@ -6,12 +6,14 @@ SHELL := /bin/bash
 
 VENV     := .venv
 VENV_SAM := .venv-sam
+VENV_LAMBDA := .venv-lambda
+FUNCTIONS := $(notdir $(wildcard functions/*))
 PORT     ?= 3000
 AWS_PORT ?= 4566
 # The settings `make run` uses; copy .env.example to .env to change them.
 ENV_FILE := $(if $(wildcard .env),.env,.env.example)
 
-.PHONY: help run test check fmt lint unit-and-http validate-template openapi build clean
+.PHONY: help run test bench lambda-arm64 validate-template openapi build fmt clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -19,6 +21,11 @@ help: ## List the targets
 $(VENV)/.installed: infra/requirements.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r $<
+	touch $@
+
+$(VENV_LAMBDA)/.installed: infra/requirements-lambda.txt
+	python3 -m venv $(VENV_LAMBDA)
+	$(VENV_LAMBDA)/bin/pip install -q --disable-pip-version-check -r $<
 	touch $@
 
 $(VENV_SAM)/.installed: infra/requirements-sam.txt
@@ -49,8 +56,21 @@ openapi: ## Regenerate docs/openapi.json from the code
 fmt: ## Format the code
 	cargo fmt --all
 
-build: ## Release build of every function for Lambda (arm64)
-	$(VENV)/bin/pip install -q cargo-lambda && PATH=$(CURDIR)/$(VENV)/bin:$$PATH cargo lambda build --release --arm64
+bench: $(VENV)/.installed ## Cold start, warm latency, DynamoDB round trips, memory, package size; beside an Express peer
+	cargo build --release $(addprefix -p campus-,$(FUNCTIONS))
+	@$(MAKE) --no-print-directory lambda-arm64 || echo "bench: the arm64 packages could not be built here; sizes are of the host build only"
+	cd bench/peer && npm ci --no-audit --no-fund --silent
+	cargo build -q -p campus-bench
+	@mkdir -p .local
+	set -a; source .env.example; set +a; \
+	  TABLE_NAME=campus-bench BUCKET_NAME=campus-bench LOG_LEVEL=warn \
+	  infra/scripts/with-emulator.sh target/debug/campus-bench | tee .local/bench.md
+
+lambda-arm64: $(VENV_LAMBDA)/.installed ## Lambda packages: target/lambda/<function>/bootstrap for arm64 (cargo-lambda + zig)
+	rustup target add aarch64-unknown-linux-gnu
+	PATH=$(CURDIR)/$(VENV_LAMBDA)/bin:$$PATH cargo lambda build --release --arm64 $(addprefix -p campus-,$(FUNCTIONS))
+
+build: lambda-arm64 ## Release build of every function for Lambda (arm64)
 
 clean:
-	rm -rf target .local $(VENV) $(VENV_SAM)
+	rm -rf target .local $(VENV) $(VENV_SAM) $(VENV_LAMBDA) bench/peer/node_modules

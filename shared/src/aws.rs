@@ -31,5 +31,8 @@ pub async fn sdk_config(cfg: &Config) -> aws_config::SdkConfig {
 }
 
 pub fn dynamodb(sdk: &aws_config::SdkConfig) -> aws_sdk_dynamodb::Client {
-    aws_sdk_dynamodb::Client::new(sdk)
+    let conf = aws_sdk_dynamodb::config::Builder::from(sdk)
+        .interceptor(crate::db::metrics::CallCounter)
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(conf)
 }

@@ -3,7 +3,7 @@
 
 use campus::{AppState, lambda};
 use campus_local::functions;
-use campus_tests::{app, config};
+use campus_tests::{app, config, new_company};
 use tower::ServiceExt;
 
 /// (fixture, function, expected status, expected error code)
@@ -12,6 +12,8 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
     ("system/health-deep-prod-stage.json", "system", 200, None),
     ("system/version.json", "system", 200, None),
     ("auth/register.json", "auth", 201, None),
+    ("auth/me.json", "auth", 200, None),
+    ("users/company.json", "users", 200, None),
     (
         "auth/login-wrong-password.json",
         "auth",
@@ -37,6 +39,8 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
 async fn sample_events_run_through_the_lambda_path() {
     let t = app();
     let state = AppState::new(config(&t.settings)).await;
+    // Fixtures that need a signed-in caller say `{{accessToken}}`.
+    let admin = new_company().await;
     for (file, function, status, code) in CASES {
         let path = format!("{}/../events/{file}", env!("CARGO_MANIFEST_DIR"));
         let mut json = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -44,6 +48,7 @@ async fn sample_events_run_through_the_lambda_path() {
             // Registration must be repeatable across runs: a fresh address each time.
             json = json.replace("founder@example.com", &campus_tests::unique_email("event"));
         }
+        json = json.replace("{{accessToken}}", &admin.access);
         let req = lambda_http::request::from_str(&json)
             .unwrap_or_else(|e| panic!("{file} is not an API Gateway event: {e}"));
         let f = functions::by_name(function).unwrap();

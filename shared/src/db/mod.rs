@@ -6,6 +6,7 @@
 
 pub mod cursor;
 pub mod keys;
+pub mod metrics;
 
 use std::collections::HashMap;
 

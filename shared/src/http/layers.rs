@@ -84,26 +84,34 @@ async fn request_context(mut req: Request, next: Next) -> Response {
     }
     let method = req.method().clone();
     let path = req.uri().path().to_string();
-    let mut res = REQUEST_ID
-        .scope(id.clone(), async move {
-            let res = next.run(req).await;
-            // Whatever answered with an error outside our handlers (routing, body
-            // limits, extractor rejections) still gets the contract's body.
-            if res.status().as_u16() >= 400
-                && res.extensions().get::<Rendered>().is_none()
-                && let Some(err) = ApiError::from_status(res.status())
-            {
-                let allow = res.headers().get(header::ALLOW).cloned();
-                let mut fresh = err.into_response();
-                if let Some(a) = allow {
-                    fresh.headers_mut().insert(header::ALLOW, a);
-                }
-                return fresh;
+    let (mut res, calls) = crate::db::metrics::counted(REQUEST_ID.scope(id.clone(), async move {
+        let res = next.run(req).await;
+        // Whatever answered with an error outside our handlers (routing, body
+        // limits, extractor rejections) still gets the contract's body.
+        if res.status().as_u16() >= 400
+            && res.extensions().get::<Rendered>().is_none()
+            && let Some(err) = ApiError::from_status(res.status())
+        {
+            let allow = res.headers().get(header::ALLOW).cloned();
+            let mut fresh = err.into_response();
+            if let Some(a) = allow {
+                fresh.headers_mut().insert(header::ALLOW, a);
             }
-            res
-        })
-        .await;
-    tracing::info!(request_id = %id, %method, path = %path, status = res.status().as_u16(), "request");
+            return fresh;
+        }
+        res
+    }))
+    .await;
+    res.extensions_mut()
+        .insert(crate::db::metrics::DynamoCalls(calls));
+    tracing::info!(
+        request_id = %id,
+        %method,
+        path = %path,
+        status = res.status().as_u16(),
+        dynamodb_calls = calls,
+        "request"
+    );
     let h = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&id) {
         h.insert(REQUEST_ID_HEADER, v);

@@ -1,0 +1,408 @@
+//! `make bench`: measures every HTTP function, and a Node/Express peer, the way Lambda
+//! runs them: spawned under a local Runtime API, fed API Gateway events from `events/`.
+//! Prints a markdown table and writes `bench/results.json`.
+
+mod runtime_api;
+mod scenario;
+mod stats;
+
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use campus::{AppState, config::Config};
+use campus_local::{functions::HTTP_FUNCTIONS, gateway, seed, setup, template::Template};
+use runtime_api::RuntimeApi;
+use serde::Serialize;
+use stats::{Percentiles, peak_rss_mb, percentiles};
+
+const SPAWNS: usize = 20;
+const WARM: usize = 1000;
+
+struct Subject {
+    name: String,
+    program: PathBuf,
+    args: Vec<String>,
+    /// (label, fixture, expected status)
+    events: Vec<(&'static str, &'static str, u16)>,
+}
+
+#[derive(Serialize)]
+struct RouteResult {
+    subject: String,
+    route: String,
+    fixture: String,
+    cold: Percentiles,
+    warm: Percentiles,
+    peak_rss_mb: f64,
+}
+
+#[derive(Serialize)]
+struct Package {
+    function: String,
+    host_binary_mb: f64,
+    host_zipped_mb: f64,
+    arm64_zipped_mb: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct Results {
+    date: String,
+    machine: String,
+    spawns: usize,
+    warm_invocations: usize,
+    routes: Vec<RouteResult>,
+    packages: Vec<Package>,
+    dynamodb_calls: Vec<scenario::Step>,
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn fixture(name: &str, token: &str) -> String {
+    let path = root().join("events").join(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .replace("{{accessToken}}", token)
+}
+
+fn status_of(body: &[u8]) -> u16 {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["statusCode"].as_u64())
+        .unwrap_or(0) as u16
+}
+
+fn command(s: &Subject, api: &RuntimeApi) -> tokio::process::Command {
+    let mut c = tokio::process::Command::new(&s.program);
+    c.args(&s.args)
+        .env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", &s.name)
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    c
+}
+
+/// Spawn → first answer, `SPAWNS` times, each in a fresh process.
+async fn cold(s: &Subject, event: &str, expect: u16) -> (Vec<Duration>, f64) {
+    let mut samples = Vec::new();
+    let mut rss: f64 = 0.0;
+    for _ in 0..SPAWNS {
+        let api = RuntimeApi::start().await;
+        let start = Instant::now();
+        let mut child = command(s, &api)
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawning {}: {e}", s.program.display()));
+        let out = tokio::time::timeout(Duration::from_secs(20), api.invoke(event))
+            .await
+            .expect("a cold start within 20 s");
+        samples.push(out.answered_at - start);
+        assert!(
+            !out.error && status_of(&out.body) == expect,
+            "{}: unexpected answer {}",
+            s.name,
+            String::from_utf8_lossy(&out.body)
+        );
+        if let Some(pid) = child.id() {
+            rss = rss.max(peak_rss_mb(pid).unwrap_or(0.0));
+        }
+        let _ = child.kill().await;
+    }
+    (samples, rss)
+}
+
+/// Handler time (event handed over → answer posted) of `WARM` invocations in one process.
+async fn warm(s: &Subject, event: &str, expect: u16) -> (Vec<Duration>, f64) {
+    let api = RuntimeApi::start().await;
+    let mut child = command(s, &api).spawn().expect("spawn");
+    let first = api.invoke(event).await;
+    assert_eq!(
+        status_of(&first.body),
+        expect,
+        "{}: {}",
+        s.name,
+        String::from_utf8_lossy(&first.body)
+    );
+    let mut samples = Vec::with_capacity(WARM);
+    for _ in 0..WARM {
+        let out = api.invoke(event).await;
+        samples.push(out.answered_at - out.handed_at);
+    }
+    let rss = child.id().and_then(peak_rss_mb).unwrap_or(0.0);
+    let _ = child.kill().await;
+    (samples, rss)
+}
+
+fn deflated_mb(path: &Path) -> Option<f64> {
+    let bytes = std::fs::read(path).ok()?;
+    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&bytes).ok()?;
+    // A one-file zip is the deflated data plus ~100 bytes of headers.
+    Some(mb(enc.finish().ok()?.len() + 100))
+}
+
+fn mb(bytes: usize) -> f64 {
+    (bytes as f64 / 1_048_576.0 * 100.0).round() / 100.0
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    format!("{cores} cores, {cpu}, {}", std::env::consts::ARCH)
+}
+
+fn today() -> String {
+    std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%d"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
+}
+
+#[tokio::main]
+async fn main() {
+    let cfg = Config::from_env().expect("bench settings (run it with `make bench`)");
+    let template = Template::find().expect("template.yaml");
+    setup::create_all(&template, &cfg)
+        .await
+        .expect("emulator set-up");
+    let state = AppState::new(cfg).await;
+    let app = gateway::gateway(&template, state).expect("gateway");
+    seed::seed(&app).await.expect("seed");
+    let token = login(&app).await;
+
+    let release = root().join("target/release");
+    let mut subjects: Vec<Subject> = HTTP_FUNCTIONS
+        .iter()
+        .map(|f| Subject {
+            name: f.name.to_string(),
+            program: release.join(f.name),
+            args: vec![],
+            events: match f.name {
+                "system" => vec![
+                    ("no I/O", "system/version.json", 200),
+                    ("DynamoDB+S3+SES", "system/health-deep-prod-stage.json", 200),
+                ],
+                "auth" => vec![
+                    ("no I/O", "auth/login-malformed.json", 400),
+                    ("DynamoDB read", "auth/me.json", 200),
+                ],
+                "users" => vec![
+                    ("no I/O", "users/list-unauthenticated.json", 401),
+                    ("DynamoDB read", "users/company.json", 200),
+                ],
+                _ => vec![],
+            },
+        })
+        .collect();
+    let peer = root().join("bench/peer/runtime.js");
+    if peer.exists() && root().join("bench/peer/node_modules").exists() {
+        subjects.push(Subject {
+            name: "peer (Express)".into(),
+            program: "node".into(),
+            args: vec![peer.display().to_string()],
+            events: vec![
+                ("no I/O", "system/version.json", 200),
+                ("DynamoDB read", "auth/me.json", 200),
+            ],
+        });
+    } else {
+        eprintln!("bench/peer is not installed (npm ci in bench/peer): measuring without the peer");
+    }
+
+    let mut routes = Vec::new();
+    for s in &subjects {
+        assert!(
+            s.program.exists() || s.program == Path::new("node"),
+            "{} is missing: build with `cargo build --release`",
+            s.program.display()
+        );
+        for (label, file, expect) in &s.events {
+            let event = fixture(file, &token);
+            eprintln!("measuring {} {label} ({file})", s.name);
+            let (c, rss_c) = cold(s, &event, *expect).await;
+            let (w, rss_w) = warm(s, &event, *expect).await;
+            routes.push(RouteResult {
+                subject: s.name.clone(),
+                route: label.to_string(),
+                fixture: file.to_string(),
+                cold: percentiles(&c),
+                warm: percentiles(&w),
+                peak_rss_mb: rss_c.max(rss_w),
+            });
+        }
+    }
+
+    let packages = HTTP_FUNCTIONS
+        .iter()
+        .map(|f| {
+            let host = release.join(f.name);
+            Package {
+                function: f.name.to_string(),
+                host_binary_mb: std::fs::metadata(&host)
+                    .map(|m| mb(m.len() as usize))
+                    .unwrap_or(0.0),
+                host_zipped_mb: deflated_mb(&host).unwrap_or(0.0),
+                arm64_zipped_mb: deflated_mb(
+                    &root().join("target/lambda").join(f.name).join("bootstrap"),
+                ),
+            }
+        })
+        .collect();
+
+    let dynamodb_calls = scenario::run(app).await;
+    let results = Results {
+        date: today(),
+        machine: machine(),
+        spawns: SPAWNS,
+        warm_invocations: WARM,
+        routes,
+        packages,
+        dynamodb_calls,
+    };
+    let json = serde_json::to_string_pretty(&results).expect("json");
+    std::fs::write(root().join("bench/results.json"), format!("{json}\n"))
+        .expect("writing bench/results.json");
+    print!("{}", report(&results));
+}
+
+async fn login(app: &axum::Router) -> String {
+    use tower::ServiceExt;
+    let (email, _, _) = seed::PEOPLE[0];
+    let body = serde_json::json!({"email": email, "password": seed::PASSWORD}).to_string();
+    let req = axum::http::Request::post("/api/auth/login")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body))
+        .expect("request");
+    let res = app.clone().oneshot(req).await.expect("infallible");
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    v["accessToken"]
+        .as_str()
+        .expect("the seeded admin signs in")
+        .to_string()
+}
+
+fn report(r: &Results) -> String {
+    let mut out = format!(
+        "## make bench — {} — {}\n\nCold start: spawn → first answer, {} fresh processes each. Warm: handler time over {} invocations of one process.\n\n",
+        r.date, r.machine, r.spawns, r.warm_invocations
+    );
+    out += "| function | route | cold p50 ms | cold p95 ms | warm p50 ms | warm p99 ms | peak RSS MB |\n|---|---|---|---|---|---|---|\n";
+    for x in &r.routes {
+        out += &format!(
+            "| {} | {} | {:.2} | {:.2} | {:.3} | {:.3} | {:.1} |\n",
+            x.subject,
+            x.route,
+            x.cold.p50_ms,
+            x.cold.p95_ms,
+            x.warm.p50_ms,
+            x.warm.p99_ms,
+            x.peak_rss_mb
+        );
+    }
+    let find = |subject: &str, route: &str| {
+        r.routes
+            .iter()
+            .find(|x| x.subject == subject && x.route == route)
+    };
+    if let (Some(peer_a), Some(peer_b)) = (
+        find("peer (Express)", "no I/O"),
+        find("peer (Express)", "DynamoDB read"),
+    ) {
+        out += "\n| vs the Express peer | Rust p50 ms | peer p50 ms | peer ÷ Rust |\n|---|---|---|---|\n";
+        for (label, ours, theirs) in [
+            (
+                "cold, no I/O (system /api/version)",
+                find("system", "no I/O"),
+                peer_a,
+            ),
+            (
+                "cold, DynamoDB read (auth /api/auth/me)",
+                find("auth", "DynamoDB read"),
+                peer_b,
+            ),
+        ] {
+            if let Some(o) = ours {
+                out += &format!(
+                    "| {label} | {:.2} | {:.2} | {:.1}× |\n",
+                    o.cold.p50_ms,
+                    theirs.cold.p50_ms,
+                    theirs.cold.p50_ms / o.cold.p50_ms.max(0.001)
+                );
+            }
+        }
+        for (label, ours, theirs) in [
+            ("warm, no I/O", find("system", "no I/O"), peer_a),
+            ("warm, DynamoDB read", find("auth", "DynamoDB read"), peer_b),
+        ] {
+            if let Some(o) = ours {
+                out += &format!(
+                    "| {label} | {:.3} | {:.3} | {:.1}× |\n",
+                    o.warm.p50_ms,
+                    theirs.warm.p50_ms,
+                    theirs.warm.p50_ms / o.warm.p50_ms.max(0.001)
+                );
+            }
+        }
+        if let (Some(o), Some(t)) = (find("system", "no I/O"), Some(peer_a)) {
+            out += &format!(
+                "| peak RSS MB (no I/O) | {:.1} | {:.1} | {:.1}× |\n",
+                o.peak_rss_mb,
+                t.peak_rss_mb,
+                t.peak_rss_mb / o.peak_rss_mb.max(0.1)
+            );
+        }
+    }
+    out += "\n| package | host binary MB | host zipped MB | arm64 zipped MB |\n|---|---|---|---|\n";
+    for p in &r.packages {
+        let arm = p
+            .arm64_zipped_mb
+            .map(|v| format!("{v:.2}"))
+            .unwrap_or_else(|| "not built".into());
+        out += &format!(
+            "| {} | {:.2} | {:.2} | {arm} |\n",
+            p.function, p.host_binary_mb, p.host_zipped_mb
+        );
+    }
+    out += "\n| DynamoDB round trips | status | calls | ideal |\n|---|---|---|---|\n";
+    for s in &r.dynamodb_calls {
+        let flag = if s.calls > s.ideal { " ⚠" } else { "" };
+        out += &format!(
+            "| {} {} | {} | {}{flag} | {} |\n",
+            s.method, s.route, s.status, s.calls, s.ideal
+        );
+    }
+    let over: Vec<&scenario::Step> = r
+        .dynamodb_calls
+        .iter()
+        .filter(|s| s.calls > s.ideal)
+        .collect();
+    out += &format!(
+        "\n{} of {} requests at or under the ideal.\n",
+        r.dynamodb_calls.len() - over.len(),
+        r.dynamodb_calls.len()
+    );
+    out
+}

@@ -1,0 +1,317 @@
+//! A scripted walk over every endpoint, counting DynamoDB round trips per request
+//! against the ideal: one for a read (two with the session check), one transaction
+//! for a write (plus the session check when signed in).
+
+use axum::{Router, body::Body, http::Request};
+use campus::db::metrics::DynamoCalls;
+use serde::Serialize;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+#[derive(Debug, Serialize)]
+pub struct Step {
+    pub method: String,
+    pub route: String,
+    pub status: u16,
+    pub calls: u32,
+    pub ideal: u32,
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    /// No table access needed.
+    Static,
+    Read,
+    Write,
+    /// Reads a credential or token, then writes.
+    ReadWrite,
+}
+
+struct Walk {
+    app: Router,
+    steps: Vec<Step>,
+}
+
+impl Walk {
+    async fn call(
+        &mut self,
+        method: &str,
+        route: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        kind: Kind,
+    ) -> Value {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .expect("request");
+        let res = self.app.clone().oneshot(req).await.expect("infallible");
+        let status = res.status().as_u16();
+        let calls = res
+            .extensions()
+            .get::<DynamoCalls>()
+            .map(|c| c.0)
+            .unwrap_or(0);
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+            .await
+            .unwrap_or_default();
+        let session = u32::from(token.is_some());
+        let ideal = match kind {
+            Kind::Static => 0,
+            Kind::Read | Kind::Write => 1 + session,
+            Kind::ReadWrite => 2 + session,
+        };
+        self.steps.push(Step {
+            method: method.into(),
+            route: route.into(),
+            status,
+            calls,
+            ideal,
+        });
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+    }
+}
+
+fn s(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}
+
+pub async fn run(app: Router) -> Vec<Step> {
+    use Kind::*;
+    let mut w = Walk { app, steps: vec![] };
+    let n = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let email = format!("bench-{n}@example.com");
+    let pw = "Bench-pass-2026";
+    w.call("GET", "/api/health", "/api/health", None, None, Static)
+        .await;
+    w.call(
+        "GET",
+        "/api/health?deep=true",
+        "/api/health?deep=true",
+        None,
+        None,
+        Read,
+    )
+    .await;
+    w.call("GET", "/api/version", "/api/version", None, None, Static)
+        .await;
+    w.call("GET", "/api/docs", "/api/docs", None, None, Static)
+        .await;
+    let reg = w
+        .call(
+            "POST",
+            "/api/auth/register",
+            "/api/auth/register",
+            None,
+            Some(
+                json!({"email": email, "password": pw, "name": "Bench", "companyName": "Bench Co"}),
+            ),
+            Write,
+        )
+        .await;
+    let login = w
+        .call(
+            "POST",
+            "/api/auth/login",
+            "/api/auth/login",
+            None,
+            Some(json!({"email": email, "password": pw})),
+            ReadWrite,
+        )
+        .await;
+    let r1 = w
+        .call(
+            "POST",
+            "/api/auth/refresh",
+            "/api/auth/refresh",
+            None,
+            Some(json!({"refreshToken": login["refreshToken"]})),
+            ReadWrite,
+        )
+        .await;
+    w.call(
+        "POST",
+        "/api/auth/refresh-token",
+        "/api/auth/refresh-token",
+        None,
+        Some(json!({"refreshToken": r1["refreshToken"]})),
+        ReadWrite,
+    )
+    .await;
+    let t = s(&reg["accessToken"]);
+    let t = Some(t.as_str());
+    w.call("GET", "/api/auth/me", "/api/auth/me", t, None, Read)
+        .await;
+    w.call("GET", "/api/company", "/api/company", t, None, Read)
+        .await;
+    w.call(
+        "PUT",
+        "/api/company",
+        "/api/company",
+        t,
+        Some(json!({"name": "Bench Co 2"})),
+        Write,
+    )
+    .await;
+    let d = w
+        .call(
+            "POST",
+            "/api/company/departments",
+            "/api/company/departments",
+            t,
+            Some(json!({"name": "R&D"})),
+            Write,
+        )
+        .await;
+    let dept = format!("/api/company/departments/{}", s(&d["id"]));
+    w.call(
+        "GET",
+        "/api/company/departments",
+        "/api/company/departments",
+        t,
+        None,
+        Read,
+    )
+    .await;
+    w.call(
+        "PUT",
+        "/api/company/departments/{id}",
+        &dept,
+        t,
+        Some(json!({"name": "R&D 2"})),
+        Write,
+    )
+    .await;
+    let invitee = format!("bench-inv-{n}@example.com");
+    let inv = w
+        .call(
+            "POST",
+            "/api/company/invites",
+            "/api/company/invites",
+            t,
+            Some(json!({"email": invitee, "role": "participant"})),
+            ReadWrite,
+        )
+        .await;
+    w.call(
+        "GET",
+        "/api/company/invites",
+        "/api/company/invites",
+        t,
+        None,
+        Read,
+    )
+    .await;
+    let joined = w
+        .call("POST", "/api/auth/register (invite)", "/api/auth/register", None, Some(json!({"email": invitee, "password": pw, "name": "Joiner", "inviteToken": inv["token"]})), ReadWrite)
+        .await;
+    let inv2 = w
+        .call(
+            "POST",
+            "/api/company/invites",
+            "/api/company/invites",
+            t,
+            Some(json!({"email": format!("x{invitee}"), "role": "participant"})),
+            ReadWrite,
+        )
+        .await;
+    w.call(
+        "DELETE",
+        "/api/company/invites/{id}",
+        &format!("/api/company/invites/{}", s(&inv2["id"])),
+        t,
+        None,
+        Write,
+    )
+    .await;
+    w.call("GET", "/api/users", "/api/users", t, None, Read)
+        .await;
+    let created = w
+        .call(
+            "POST",
+            "/api/users",
+            "/api/users",
+            t,
+            Some(json!({"email": format!("y{invitee}"), "name": "Made", "role": "participant"})),
+            Write,
+        )
+        .await;
+    let uid = s(&joined["user"]["id"]);
+    w.call(
+        "GET",
+        "/api/users/{id}",
+        &format!("/api/users/{uid}"),
+        t,
+        None,
+        Read,
+    )
+    .await;
+    w.call(
+        "PUT",
+        "/api/users/{id}",
+        &format!("/api/users/{uid}"),
+        t,
+        Some(json!({"name": "Renamed"})),
+        Write,
+    )
+    .await;
+    w.call("GET", "/api/settings", "/api/settings", t, None, Read)
+        .await;
+    w.call(
+        "PUT",
+        "/api/settings",
+        "/api/settings",
+        t,
+        Some(json!({"theme": "dark"})),
+        Write,
+    )
+    .await;
+    w.call(
+        "GET",
+        "/api/users/me/export",
+        "/api/users/me/export",
+        t,
+        None,
+        Read,
+    )
+    .await;
+    w.call(
+        "DELETE",
+        "/api/company/departments/{id}",
+        &dept,
+        t,
+        None,
+        Write,
+    )
+    .await;
+    w.call(
+        "DELETE",
+        "/api/users/{id}",
+        &format!("/api/users/{}", s(&created["id"])),
+        t,
+        None,
+        Write,
+    )
+    .await;
+    w.call(
+        "POST",
+        "/api/auth/logout",
+        "/api/auth/logout",
+        t,
+        None,
+        Write,
+    )
+    .await;
+    w.steps
+}
