@@ -185,7 +185,7 @@ async fn main() {
     setup::create_all(&template, &cfg)
         .await
         .expect("emulator set-up");
-    let state = AppState::new(cfg).await;
+    let state = AppState::new(cfg);
     let app = gateway::gateway(&template, state).expect("gateway");
     seed::seed(&app).await.expect("seed");
     let token = login(&app).await;

@@ -12,6 +12,8 @@ pub struct Config {
     /// Overrides the AWS endpoint (the local emulator); `None` in AWS.
     pub aws_endpoint_url: Option<String>,
     pub aws_region: String,
+    /// From the Lambda environment; `None` only against the local emulator.
+    pub aws_credentials: Option<AwsCredentials>,
     pub aws_max_attempts: u32,
     pub aws_timeout: Duration,
     pub jwt_secret: Secret,
@@ -31,6 +33,13 @@ pub struct Config {
     pub version: String,
     pub commit: String,
     pub built_at: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct AwsCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Option<Secret>,
 }
 
 /// A string that never prints itself, so a `Debug` of the config cannot leak it.
@@ -127,12 +136,29 @@ impl Config {
                 "setting JWT_SECRET must be at least 32 characters".into(),
             ));
         }
+        let aws_credentials = match (
+            src.get("AWS_ACCESS_KEY_ID"),
+            src.get("AWS_SECRET_ACCESS_KEY"),
+        ) {
+            (Some(id), Some(secret)) => Some(AwsCredentials {
+                access_key_id: id,
+                secret_access_key: Secret::new(secret),
+                session_token: src.get("AWS_SESSION_TOKEN").map(Secret::new),
+            }),
+            (None, None) if src.get("AWS_ENDPOINT_URL").is_some() => None,
+            _ => {
+                return Err(ConfigError(
+                    "settings AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are required (Lambda sets them)".into(),
+                ));
+            }
+        };
         let secs = |key, default| parsed::<u64>(src, key, default).map(Duration::from_secs);
         Ok(Self {
             table_name: required(src, "TABLE_NAME")?,
             bucket_name: required(src, "BUCKET_NAME")?,
             aws_endpoint_url: src.get("AWS_ENDPOINT_URL"),
             aws_region: or(src, "AWS_REGION", "us-east-1"),
+            aws_credentials,
             aws_max_attempts: parsed(src, "AWS_MAX_ATTEMPTS", 3)?,
             aws_timeout: Duration::from_millis(parsed(src, "AWS_TIMEOUT_MS", 3000)?),
             jwt_secret: Secret::new(jwt_secret),
@@ -182,6 +208,7 @@ mod tests {
         let err = Config::from_source(&src(&[
             ("TABLE_NAME", "t"),
             ("BUCKET_NAME", "b"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:1"),
             ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
             ("ACCESS_TOKEN_TTL_SECONDS", "soon"),
         ]))
@@ -190,14 +217,28 @@ mod tests {
     }
 
     #[test]
-    fn secret_is_not_printed() {
-        let cfg = Config::from_source(&src(&[
+    fn aws_credentials_are_required_outside_the_emulator() {
+        let err = Config::from_source(&src(&[
             ("TABLE_NAME", "t"),
             ("BUCKET_NAME", "b"),
             ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
         ]))
+        .unwrap_err();
+        assert!(err.0.contains("AWS_ACCESS_KEY_ID"), "{}", err.0);
+    }
+
+    #[test]
+    fn secret_is_not_printed() {
+        let cfg = Config::from_source(&src(&[
+            ("TABLE_NAME", "t"),
+            ("BUCKET_NAME", "b"),
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "very-secret-key"),
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ]))
         .unwrap();
         assert!(!format!("{cfg:?}").contains("0123456789abcdef"));
+        assert!(!format!("{cfg:?}").contains("very-secret-key"));
         assert_eq!(cfg.access_token_ttl, Duration::from_secs(900));
     }
 }

@@ -35,7 +35,7 @@ pub async fn run(routes: fn(AppState) -> Router) -> Result<(), Error> {
         tracing::error!(error = %e, "bad configuration");
         e
     })?;
-    let state = AppState::new(config).await;
+    let state = AppState::new(config);
     state.warm().await;
     lambda_http::run(app(routes(state))).await
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::{
     auth::{jwt::Jwt, tokens::RefreshKey},
+    aws::Aws,
     config::Config,
     db::{Db, keys},
 };
@@ -15,26 +16,18 @@ pub struct AppState {
     pub jwt: Jwt,
     pub refresh_key: RefreshKey,
     /// For functions that build more clients than the table's (S3, SES).
-    pub sdk: Option<aws_config::SdkConfig>,
+    pub aws: Aws,
 }
 
 impl AppState {
-    pub async fn new(config: Config) -> Self {
-        let sdk = crate::aws::sdk_config(&config).await;
-        let db = Db::new(crate::aws::dynamodb(&sdk), config.table_name.clone());
+    pub fn new(config: Config) -> Self {
+        let aws = Aws::new(&config);
         Self {
-            sdk: Some(sdk),
-            ..Self::with_db(config, db)
-        }
-    }
-
-    pub fn with_db(config: Config, db: Db) -> Self {
-        Self {
+            db: Db::new(aws.dynamodb(), config.table_name.clone()),
             jwt: Jwt::new(&config),
             refresh_key: RefreshKey::new(config.jwt_secret.expose()),
             config: Arc::new(config),
-            db,
-            sdk: None,
+            aws,
         }
     }
 

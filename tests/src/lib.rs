@@ -70,7 +70,7 @@ pub fn app() -> &'static TestApp {
                 setup::create_all(&template, &cfg)
                     .await
                     .expect("emulator set-up");
-                let state = AppState::new(cfg).await;
+                let state = AppState::new(cfg);
                 let router = gateway::gateway(&template, state).expect("gateway");
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                     .await
@@ -161,8 +161,7 @@ impl TestApp {
     /// A client for the table this API uses, on the calling test's runtime.
     pub async fn db(&self) -> Db {
         let cfg = config(&self.settings);
-        let sdk = campus::aws::sdk_config(&cfg).await;
-        Db::new(campus::aws::dynamodb(&sdk), cfg.table_name)
+        Db::new(campus::aws::Aws::new(&cfg).dynamodb(), cfg.table_name)
     }
 
     pub fn url(&self, path: &str) -> String {

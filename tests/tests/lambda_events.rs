@@ -38,7 +38,7 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
 #[tokio::test]
 async fn sample_events_run_through_the_lambda_path() {
     let t = app();
-    let state = AppState::new(config(&t.settings)).await;
+    let state = AppState::new(config(&t.settings));
     // Fixtures that need a signed-in caller say `{{accessToken}}`.
     let admin = new_company().await;
     for (file, function, status, code) in CASES {

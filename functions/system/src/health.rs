@@ -24,18 +24,10 @@ pub struct Checks {
 
 impl Checks {
     pub fn new(state: &AppState) -> Self {
-        let sdk = state
-            .sdk
-            .clone()
-            .unwrap_or_else(|| aws_config::SdkConfig::builder().build());
-        // The local S3 emulator only understands path-style addressing.
-        let s3 = aws_sdk_s3::config::Builder::from(&sdk)
-            .force_path_style(true)
-            .build();
         Self {
             dynamodb: state.db.client().clone(),
-            s3: aws_sdk_s3::Client::from_conf(s3),
-            ses: aws_sdk_sesv2::Client::new(&sdk),
+            s3: state.aws.s3(),
+            ses: state.aws.ses(),
             table: state.config.table_name.clone(),
             bucket: state.config.bucket_name.clone(),
             sender: state.config.mail_from.clone(),

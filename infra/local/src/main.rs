@@ -33,7 +33,7 @@ async fn serve() -> Result<(), String> {
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(3000);
-    let state = AppState::new(cfg).await;
+    let state = AppState::new(cfg);
     let app = gateway::gateway(&template, state)?;
     seed::seed(&app).await?;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));

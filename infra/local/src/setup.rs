@@ -10,24 +10,15 @@ use campus::config::Config;
 use crate::template::Template;
 
 pub async fn create_all(template: &Template, cfg: &Config) -> Result<(), String> {
-    let sdk = campus::aws::sdk_config(cfg).await;
-    create_table(
-        template,
-        &aws_sdk_dynamodb::Client::new(&sdk),
-        &cfg.table_name,
-    )
-    .await?;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sdk)
-            .force_path_style(true)
-            .build(),
-    );
+    let aws = campus::aws::Aws::new(cfg);
+    create_table(template, &aws.dynamodb(), &cfg.table_name).await?;
+    let s3 = aws.s3();
     match s3.create_bucket().bucket(&cfg.bucket_name).send().await {
         Ok(_) => {}
         Err(e) if format!("{e:?}").contains("BucketAlready") => {}
         Err(e) => return Err(format!("creating bucket {}: {e:?}", cfg.bucket_name)),
     }
-    let ses = aws_sdk_sesv2::Client::new(&sdk);
+    let ses = aws.ses();
     ses.create_email_identity()
         .email_identity(&cfg.mail_from)
         .send()

@@ -91,6 +91,7 @@ mod tests {
     fn jwt() -> Jwt {
         let cfg = Config::from_source(&|k: &str| match k {
             "TABLE_NAME" | "BUCKET_NAME" => Some("t".into()),
+            "AWS_ENDPOINT_URL" => Some("http://127.0.0.1:1".into()),
             "JWT_SECRET" => Some("0123456789abcdef0123456789abcdef".into()),
             _ => None,
         })
