@@ -50,18 +50,92 @@ impl Entity for AuditEntry {
     }
 }
 
-/// Shared between the middleware and the auth extractor for one request.
+/// What the middleware knows of a request before it runs.
+#[derive(Clone, Debug, Default)]
+struct RequestInfo {
+    method: String,
+    route: String,
+    path: String,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    retention_days: u32,
+}
+
+#[derive(Default)]
+struct SlotState {
+    actor: Option<Principal>,
+    written: bool,
+    info: RequestInfo,
+}
+
+/// One request's audit state, shared by the middleware, the auth extractor (which
+/// names the actor) and a writing handler (which puts the entry into its own
+/// transaction, so the change and its record land together in one round trip).
 #[derive(Clone, Default)]
-pub struct AuditSlot(Arc<Mutex<Option<Principal>>>);
+pub struct AuditSlot(Arc<Mutex<SlotState>>);
 
 impl AuditSlot {
     pub fn set_actor(&self, p: &Principal) {
         if let Ok(mut g) = self.0.lock() {
-            *g = Some(p.clone());
+            g.actor = Some(p.clone());
         }
     }
-    fn actor(&self) -> Option<Principal> {
-        self.0.lock().ok().and_then(|g| g.clone())
+
+    /// The entry for this request with the given outcome, if an actor is known.
+    pub fn entry(&self, status: u16, resource_id: Option<&str>) -> Option<AuditEntry> {
+        let g = self.0.lock().ok()?;
+        let actor = g.actor.as_ref()?;
+        let info = &g.info;
+        let (resource_type, path_id) = resource_of(&info.route, &info.path);
+        Some(AuditEntry {
+            id: clock::new_id(),
+            company_id: actor.company_id.clone(),
+            actor_id: actor.user_id.clone(),
+            actor_role: actor.role.as_str().into(),
+            action: format!("{} {}", info.method, info.route),
+            resource_type,
+            resource_id: resource_id.map(str::to_string).or(path_id),
+            outcome: if status < 400 { "success" } else { "refused" }.into(),
+            status,
+            ip: info.ip.clone(),
+            user_agent: info.user_agent.clone(),
+            request_id: crate::error::current_request_id(),
+            at: clock::now_rfc3339(),
+            expires_epoch: clock::epoch_after(std::time::Duration::from_secs(
+                u64::from(info.retention_days) * 86_400,
+            )),
+        })
+    }
+
+    /// Called once a transaction carrying this request's entry has committed.
+    pub fn mark_written(&self) {
+        if let Ok(mut g) = self.0.lock() {
+            g.written = true;
+        }
+    }
+
+    fn written(&self) -> bool {
+        self.0.lock().map(|g| g.written).unwrap_or(false)
+    }
+}
+
+/// The audit slot as a handler argument; outside a mutating request it is inert.
+pub struct Audit(pub AuditSlot);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Audit {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<AuditSlot>()
+                .cloned()
+                .unwrap_or_default(),
+        ))
     }
 }
 
@@ -77,51 +151,36 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    let slot = AuditSlot::default();
+    let info = RequestInfo {
+        method: req.method().to_string(),
+        route: req
+            .extensions()
+            .get::<MatchedPath>()
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_else(|| req.uri().path().to_string()),
+        path: req.uri().path().to_string(),
+        ip: req.extensions().get::<ClientIp>().map(|c| c.0.clone()),
+        user_agent: req
+            .headers()
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(256).collect()),
+        retention_days: state.config.audit_retention_days,
+    };
+    let slot = AuditSlot(Arc::new(Mutex::new(SlotState {
+        info,
+        ..SlotState::default()
+    })));
     req.extensions_mut().insert(slot.clone());
-    let method = req.method().clone();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| req.uri().path().to_string());
-    let path = req.uri().path().to_string();
-    let ip = req.extensions().get::<ClientIp>().map(|c| c.0.clone());
-    let user_agent = req
-        .headers()
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(256).collect());
 
     let res = next.run(req).await;
 
-    let Some(actor) = slot.actor() else {
+    if slot.written() {
         return res;
-    };
-    let (resource_type, path_id) = resource_of(&route, &path);
-    let resource_id = res
-        .extensions()
-        .get::<AuditTarget>()
-        .map(|t| t.0.clone())
-        .or(path_id);
-    let status = res.status().as_u16();
-    let entry = AuditEntry {
-        id: clock::new_id(),
-        company_id: actor.company_id.clone(),
-        actor_id: actor.user_id.clone(),
-        actor_role: actor.role.as_str().into(),
-        action: format!("{method} {route}"),
-        resource_type,
-        resource_id,
-        outcome: if status < 400 { "success" } else { "refused" }.into(),
-        status,
-        ip,
-        user_agent,
-        request_id: crate::error::current_request_id(),
-        at: clock::now_rfc3339(),
-        expires_epoch: clock::epoch_after(std::time::Duration::from_secs(
-            u64::from(state.config.audit_retention_days) * 86_400,
-        )),
+    }
+    let target = res.extensions().get::<AuditTarget>().map(|t| t.0.clone());
+    let Some(entry) = slot.entry(res.status().as_u16(), target.as_deref()) else {
+        return res;
     };
     // An audit write that fails must not turn a done change into an error for the
     // client; it is logged loudly instead.

@@ -1,4 +1,4 @@
-use axum::response::Response;
+use axum::{extract::State, response::Response};
 use campus::{
     ApiError, ApiResult, AppState,
     auth::{
@@ -7,10 +7,13 @@ use campus::{
         tokens::sha256_hex,
     },
     clock,
-    db::{Cond, WriteError, keys, to_value},
+    db::{Cond, WriteError, entity_of, keys, to_value},
     error::ErrorBody,
     http::{ValidJson, created},
-    model::{Company, Invite, InviteStatus, InviteToken, Login, Mail, Role, User, UserStatus},
+    model::{
+        Company, InviteStatus, InviteToken, Login, Mail, Role, User, UserStatus,
+        invite_token_company,
+    },
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -43,7 +46,7 @@ pub struct RegisterRequest {
         (status = 409, description = "The email is already registered", body = ErrorBody),
     ))]
 pub async fn register(
-    state: axum::extract::State<AppState>,
+    State(state): State<AppState>,
     origin: Origin,
     ValidJson(req): ValidJson<RegisterRequest>,
 ) -> ApiResult<Response> {
@@ -55,21 +58,11 @@ pub async fn register(
     if let Some(problem) = password::policy_problem(&req.password, &email) {
         return Err(ApiError::field("password", problem));
     }
-    let invite = match &req.invite_token {
-        Some(token) => Some(find_invite(&state, token, &email).await?),
-        None => None,
-    };
-    let hash = password::hash(req.password).await?;
     let now = clock::now_rfc3339();
-
-    let (company, role) = match &invite {
-        Some((invite, _)) => {
-            let company: Company = state
-                .db
-                .get(&keys::company(&invite.company_id))
-                .await?
-                .ok_or_else(|| ApiError::field("inviteToken", "is invalid or has expired"))?;
-            (company, invite.role)
+    let (company, role, invite) = match &req.invite_token {
+        Some(token) => {
+            let (company, pointer) = find_invite(&state, token, &email).await?;
+            (company, pointer.role, Some(pointer))
         }
         None => {
             let company_name = req
@@ -88,9 +81,10 @@ pub async fn register(
                 updated_at: now.clone(),
                 version: 1,
             };
-            (company, Role::Admin)
+            (company, Role::Admin, None)
         }
     };
+    let hash = password::hash(req.password).await?;
     let user = User {
         id: clock::new_id(),
         email: email.clone(),
@@ -130,16 +124,17 @@ pub async fn register(
         .put(&login, Cond::absent())
         .put(&user, Cond::absent());
     match &invite {
-        Some((invite, pointer)) => {
-            let accepted = Invite {
-                status: InviteStatus::Accepted,
-                accepted_at: Some(now.clone()),
-                ..invite.clone()
-            };
-            // Single use: only a still-pending invite may be accepted, and its token goes.
+        // Single use: only a still-pending invite is accepted (and then kept, without
+        // its expiry), and its token goes with it.
+        Some(pointer) => {
             tx = tx
-                .put(
-                    &accepted,
+                .update(
+                    &keys::invite(&pointer.company_id, &pointer.invite_id),
+                    "SET #status = :accepted, #acceptedAt = :now REMOVE #ttl",
+                    vec![
+                        (":accepted".into(), to_value(InviteStatus::Accepted)?),
+                        (":now".into(), to_value(&now)?),
+                    ],
                     Cond::expr(
                         "#status = :pending",
                         vec![(":pending".into(), to_value(InviteStatus::Pending)?)],
@@ -158,9 +153,7 @@ pub async fn register(
             ));
         }
         Err(WriteError::Condition(_)) => {
-            return Err(ApiError::Conflict(
-                "The invite has already been used".into(),
-            ));
+            return Err(ApiError::field("inviteToken", "is invalid or has expired"));
         }
         Err(WriteError::Api(e)) => return Err(e),
     }
@@ -171,32 +164,31 @@ pub async fn register(
     ))
 }
 
+/// The invite's pointer and its company, read together.
 async fn find_invite(
     state: &AppState,
     token: &str,
     email: &str,
-) -> ApiResult<(Invite, InviteToken)> {
+) -> ApiResult<(Company, InviteToken)> {
     let invalid = || ApiError::field("inviteToken", "is invalid or has expired");
-    let pointer: InviteToken = state
+    let company_id = invite_token_company(token).ok_or_else(invalid)?;
+    let items = state
         .db
-        .get_consistent(&keys::invite_token(&sha256_hex(token)))
-        .await?
-        .ok_or_else(invalid)?;
-    let invite: Invite = state
-        .db
-        .get_consistent(&keys::invite(&pointer.company_id, &pointer.invite_id))
-        .await?
-        .ok_or_else(invalid)?;
-    if invite.status != InviteStatus::Pending
-        || invite.expires_epoch <= clock::now().unix_timestamp()
-    {
+        .get_many_consistent(&[
+            keys::invite_token(&sha256_hex(token)),
+            keys::company(company_id),
+        ])
+        .await?;
+    let pointer: InviteToken = entity_of(&items, "invite_token")?.ok_or_else(invalid)?;
+    let company: Company = entity_of(&items, "company")?.ok_or_else(invalid)?;
+    if pointer.company_id != company.id || pointer.expires_epoch <= clock::now().unix_timestamp() {
         return Err(invalid());
     }
-    if invite.email != email {
+    if pointer.email != email {
         return Err(ApiError::field(
             "email",
             "does not match the invited address",
         ));
     }
-    Ok((invite, pointer))
+    Ok((company, pointer))
 }

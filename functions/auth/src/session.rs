@@ -1,6 +1,7 @@
 use axum::{Json, extract::State, http::StatusCode};
 use campus::{
     ApiResult, AppState,
+    audit::Audit,
     auth::{
         AuthUser,
         sessions::{self, Tokens},
@@ -54,7 +55,11 @@ pub async fn refresh_token(
         (status = 204, description = "Signed out"),
         (status = 401, description = "Not signed in", body = ErrorBody),
     ))]
-pub async fn logout(State(state): State<AppState>, AuthUser(p): AuthUser) -> ApiResult<StatusCode> {
-    sessions::revoke(&state, &p.company_id, &p.user_id, &p.session_id).await?;
+pub async fn logout(
+    State(state): State<AppState>,
+    AuthUser(p): AuthUser,
+    audit: Audit,
+) -> ApiResult<StatusCode> {
+    sessions::revoke_audited(&state, &p, &audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,7 @@
 use axum::{Json, extract::State};
 use campus::{
     ApiError, ApiResult, AppState,
+    audit::Audit,
     auth::{Admin, AuthUser, Gate},
     clock,
     db::{Cond, WriteError, keys},
@@ -35,6 +36,7 @@ pub struct UpdateCompany {
 pub async fn put(
     State(state): State<AppState>,
     Gate(p, ..): Admin,
+    audit: Audit,
     ValidJson(req): ValidJson<UpdateCompany>,
 ) -> ApiResult<Json<Company>> {
     let mut company = load(&state, &p.company_id).await?;
@@ -47,16 +49,17 @@ pub async fn put(
     company.name = crate::users::non_blank("name", &req.name)?;
     company.version += 1;
     company.updated_at = clock::now_rfc3339();
-    state
+    let tx = state
         .db
+        .tx()
         .put(&company, Cond::version(read))
-        .await
-        .map_err(|e| match e {
-            WriteError::Condition(_) => {
-                ApiError::Conflict("The company was changed meanwhile; read it again".into())
-            }
-            WriteError::Api(e) => e,
-        })?;
+        .audit(&audit, 200, None);
+    state.db.commit(tx).await.map_err(|e| match e {
+        WriteError::Condition(_) => {
+            ApiError::Conflict("The company was changed meanwhile; read it again".into())
+        }
+        WriteError::Api(e) => e,
+    })?;
     Ok(Json(company))
 }
 

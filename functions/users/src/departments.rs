@@ -6,6 +6,7 @@ use axum::{
 };
 use campus::{
     ApiError, ApiResult, AppState,
+    audit::Audit,
     auth::{Admin, AuthUser, Gate},
     clock,
     db::{Cond, Filter, WriteError, keys},
@@ -57,6 +58,7 @@ pub struct DepartmentBody {
 pub async fn create(
     State(state): State<AppState>,
     Gate(p, ..): Admin,
+    audit: Audit,
     ValidJson(req): ValidJson<DepartmentBody>,
 ) -> ApiResult<Response> {
     let now = clock::now_rfc3339();
@@ -69,7 +71,12 @@ pub async fn create(
         updated_at: now,
         version: 1,
     };
-    state.db.put(&d, Cond::absent()).await?;
+    let tx = state
+        .db
+        .tx()
+        .put(&d, Cond::absent())
+        .audit(&audit, 201, Some(&d.id));
+    state.db.commit(tx).await?;
     Ok(created(&d.id.clone(), d))
 }
 
@@ -81,6 +88,7 @@ pub async fn update(
     State(state): State<AppState>,
     Gate(p, ..): Admin,
     Path(id): Path<String>,
+    audit: Audit,
     ValidJson(req): ValidJson<DepartmentBody>,
 ) -> ApiResult<Json<Department>> {
     let mut d: Department = state
@@ -98,7 +106,12 @@ pub async fn update(
     d.description = req.description;
     d.version += 1;
     d.updated_at = clock::now_rfc3339();
-    state.db.put(&d, Cond::version(read)).await?;
+    let tx = state
+        .db
+        .tx()
+        .put(&d, Cond::version(read))
+        .audit(&audit, 200, None);
+    state.db.commit(tx).await?;
     Ok(Json(d))
 }
 
@@ -111,12 +124,14 @@ pub async fn delete(
     State(state): State<AppState>,
     Gate(p, ..): Admin,
     Path(id): Path<String>,
+    audit: Audit,
 ) -> ApiResult<StatusCode> {
-    match state
+    let tx = state
         .db
+        .tx()
         .delete(&keys::department(&p.company_id, &id), Cond::present())
-        .await
-    {
+        .audit(&audit, 204, None);
+    match state.db.commit(tx).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         Err(WriteError::Condition(_)) => Err(ApiError::NotFound),
         Err(WriteError::Api(e)) => Err(e),

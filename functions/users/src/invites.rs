@@ -6,6 +6,7 @@ use axum::{
 };
 use campus::{
     ApiError, ApiResult, AppState,
+    audit::Audit,
     auth::{Gate, Manager, tokens},
     clock,
     db::{Cond, Filter, WriteError, keys},
@@ -79,6 +80,7 @@ pub struct CreatedInvite {
 pub async fn create(
     State(state): State<AppState>,
     Gate(p, ..): Manager,
+    audit: Audit,
     ValidJson(req): ValidJson<CreateInvite>,
 ) -> ApiResult<Response> {
     crate::users::assignable(&p, req.role)?;
@@ -88,7 +90,7 @@ pub async fn create(
             "An account with this email already exists".into(),
         ));
     }
-    let token = tokens::random_secret();
+    let token = format!("{}.{}", p.company_id, tokens::random_secret());
     let token_hash = tokens::sha256_hex(&token);
     let expires = clock::now()
         + time::Duration::try_from(state.config.invite_ttl).unwrap_or(time::Duration::days(7));
@@ -110,6 +112,8 @@ pub async fn create(
         token_hash,
         company_id: p.company_id.clone(),
         invite_id: invite.id.clone(),
+        email: invite.email.clone(),
+        role: invite.role,
         expires_epoch: invite.expires_epoch,
     };
     let invite_url = format!("{}/register?invite={token}", state.config.frontend_url);
@@ -124,7 +128,8 @@ pub async fn create(
         .tx()
         .put(&invite, Cond::absent())
         .put(&pointer, Cond::absent())
-        .put(&mail, Cond::absent());
+        .put(&mail, Cond::absent())
+        .audit(&audit, 201, Some(&invite.id));
     state.db.commit(tx).await?;
     let body = CreatedInvite {
         id: invite.id.clone(),
@@ -171,6 +176,7 @@ pub async fn delete(
     State(state): State<AppState>,
     Gate(p, ..): Manager,
     Path(id): Path<String>,
+    audit: Audit,
 ) -> ApiResult<StatusCode> {
     let invite: Invite = state
         .db
@@ -181,7 +187,8 @@ pub async fn delete(
         .db
         .tx()
         .delete(&keys::invite(&p.company_id, &id), Cond::present())
-        .delete(&keys::invite_token(&invite.token_hash), None);
+        .delete(&keys::invite_token(&invite.token_hash), None)
+        .audit(&audit, 204, None);
     match state.db.commit(tx).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         Err(WriteError::Condition(_)) => Err(ApiError::NotFound),

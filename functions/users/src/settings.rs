@@ -1,9 +1,10 @@
 use axum::{Json, extract::State};
 use campus::{
     ApiError, ApiResult, AppState,
+    audit::Audit,
     auth::AuthUser,
     clock,
-    db::{Cond, WriteError, keys},
+    db::{keys, to_value},
     error::ErrorBody,
     http::ValidJson,
     model::Settings,
@@ -74,26 +75,33 @@ pub async fn get(
 pub async fn put(
     State(state): State<AppState>,
     AuthUser(p): AuthUser,
+    audit: Audit,
     ValidJson(SettingsMap(map)): ValidJson<SettingsMap>,
 ) -> ApiResult<Json<Map<String, Value>>> {
+    // A whole-map replace needs nothing from the stored item: one update (creating
+    // it if absent) and the audit entry, in one transaction.
     let key = keys::settings(&p.company_id, &p.user_id);
-    let stored: Option<Settings> = state.db.get_consistent(&key).await?;
-    let (cond, version) = match &stored {
-        Some(s) => (Cond::version(s.version), s.version + 1),
-        None => (Cond::absent(), 1),
-    };
-    let settings = Settings {
-        company_id: p.company_id,
-        user_id: p.user_id,
-        values_json: Value::Object(map.clone()).to_string(),
-        updated_at: clock::now_rfc3339(),
-        version,
-    };
-    state.db.put(&settings, cond).await.map_err(|e| match e {
-        WriteError::Condition(_) => {
-            ApiError::Conflict("The settings were changed meanwhile; try again".into())
-        }
-        WriteError::Api(e) => e,
-    })?;
+    let values = vec![
+        (
+            ":values".into(),
+            to_value(Value::Object(map.clone()).to_string())?,
+        ),
+        (":now".into(), to_value(clock::now_rfc3339())?),
+        (":company".into(), to_value(&p.company_id)?),
+        (":user".into(), to_value(&p.user_id)?),
+        (":entity".into(), to_value(Settings::ENTITY)?),
+        (":one".into(), to_value(1u64)?),
+    ];
+    let tx = state
+        .db
+        .tx()
+        .update(
+            &key,
+            "SET #valuesJson = :values, #updatedAt = :now, #companyId = :company, #userId = :user, #entity = :entity ADD #version :one",
+            values,
+            None,
+        )
+        .audit(&audit, 200, None);
+    state.db.commit(tx).await?;
     Ok(Json(map))
 }

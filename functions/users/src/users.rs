@@ -6,6 +6,7 @@ use axum::{
 };
 use campus::{
     ApiError, ApiResult, AppState,
+    audit::Audit,
     auth::{Admin, AuthUser, Gate, Manager, Principal, sessions, tokens},
     clock,
     db::{Cond, Filter, WriteError, entity_of, keys},
@@ -95,6 +96,7 @@ pub struct CreateUser {
 pub async fn create(
     State(state): State<AppState>,
     Gate(p, ..): Admin,
+    audit: Audit,
     ValidJson(req): ValidJson<CreateUser>,
 ) -> ApiResult<Response> {
     assignable(&p, req.role)?;
@@ -151,7 +153,8 @@ pub async fn create(
         .put(&login, Cond::absent())
         .put(&user, Cond::absent())
         .put(&set_password, Cond::absent())
-        .put(&mail, Cond::absent());
+        .put(&mail, Cond::absent())
+        .audit(&audit, 201, Some(&user.id));
     match state.db.commit(tx).await {
         Err(WriteError::Condition(_)) => Err(ApiError::Conflict(
             "An account with this email already exists".into(),
@@ -207,6 +210,7 @@ pub async fn update(
     State(state): State<AppState>,
     AuthUser(p): AuthUser,
     Path(id): Path<String>,
+    audit: Audit,
     ValidJson(req): ValidJson<UpdateUser>,
 ) -> ApiResult<Json<User>> {
     let mut user = load(&state, &p.company_id, &id).await?;
@@ -267,16 +271,17 @@ pub async fn update(
     }
     user.version += 1;
     user.updated_at = clock::now_rfc3339();
-    state
+    let tx = state
         .db
+        .tx()
         .put(&user, Cond::version(read))
-        .await
-        .map_err(|e| match e {
-            WriteError::Condition(_) => {
-                ApiError::Conflict("The user was changed meanwhile; read it again".into())
-            }
-            WriteError::Api(e) => e,
-        })?;
+        .audit(&audit, 200, None);
+    state.db.commit(tx).await.map_err(|e| match e {
+        WriteError::Condition(_) => {
+            ApiError::Conflict("The user was changed meanwhile; read it again".into())
+        }
+        WriteError::Api(e) => e,
+    })?;
     // Tokens carry the role; a changed role or status must not outlive the change.
     if access_changed {
         sessions::revoke_all(&state, &p.company_id, &id).await?;
@@ -292,6 +297,7 @@ pub async fn delete(
     State(state): State<AppState>,
     AuthUser(p): AuthUser,
     Path(id): Path<String>,
+    audit: Audit,
 ) -> ApiResult<StatusCode> {
     let user = load(&state, &p.company_id, &id).await?;
     if p.user_id != id && !p.at_least(Role::Admin) {
@@ -302,23 +308,24 @@ pub async fn delete(
             "You may not delete a user above your role",
         ));
     }
-    // The user and their credential go together; the user's own partition
-    // (sessions, settings, ...) follows. Once the credential and sessions are gone
-    // nothing can act as the user, so a crash between the steps leaves no access.
-    let tx = state
-        .db
-        .tx()
-        .delete(&keys::user(&p.company_id, &id), Cond::present())
-        .delete(&keys::login(&user.email), None);
-    state.db.commit(tx).await.map_err(|e| match e {
-        WriteError::Condition(_) => ApiError::NotFound,
-        WriteError::Api(e) => e,
-    })?;
+    // First everything in the user's own partition (sessions among it, so no token
+    // works from here on), then the user and their credential together. Interrupted
+    // in between, the user is still there and a repeated DELETE finishes the job.
     let owned = state
         .db
         .keys_in(&keys::user_partition(&p.company_id, &id))
         .await?;
     state.db.delete_many(&owned).await?;
+    let tx = state
+        .db
+        .tx()
+        .delete(&keys::user(&p.company_id, &id), Cond::present())
+        .delete(&keys::login(&user.email), None)
+        .audit(&audit, 204, None);
+    state.db.commit(tx).await.map_err(|e| match e {
+        WriteError::Condition(_) => ApiError::NotFound,
+        WriteError::Api(e) => e,
+    })?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -35,6 +35,7 @@ pub fn new_session(state: &AppState, user: &User, origin: &Origin) -> Session {
         id: clock::new_id(),
         user_id: user.id.clone(),
         company_id: user.company_id.clone(),
+        role: user.role,
         generation: 0,
         revoked: false,
         created_at: clock::now_rfc3339(),
@@ -65,6 +66,30 @@ pub async fn start(state: &AppState, user: &User, origin: &Origin) -> Result<Tok
     let session = new_session(state, user, origin);
     state.db.put(&session, Cond::absent()).await?;
     tokens(state, user, &session)
+}
+
+/// Sign-out: revokes the caller's session, with the audit entry in the same write.
+pub async fn revoke_audited(
+    state: &AppState,
+    p: &crate::auth::Principal,
+    audit: &crate::audit::Audit,
+) -> Result<(), ApiError> {
+    let key = keys::session(&p.company_id, &p.user_id, &p.session_id);
+    let tx = state
+        .db
+        .tx()
+        .update(
+            &key,
+            "SET #revoked = :t",
+            vec![(":t".into(), to_value(true)?)],
+            Cond::present(),
+        )
+        .audit(audit, 204, None);
+    match state.db.commit(tx).await {
+        // Gone meanwhile: signed out either way.
+        Ok(()) | Err(WriteError::Condition(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn revoke(
@@ -100,51 +125,58 @@ pub async fn revoke_all(state: &AppState, company_id: &str, user_id: &str) -> Re
     Ok(())
 }
 
-/// Rotates a refresh token: the presented one must be the session's current
-/// generation; an older one is a replay and revokes the whole session.
+/// Rotates a refresh token in one conditional write: the presented token must be the
+/// session's current generation, and the session live. Anything else is a replay (or
+/// a dead session) and revokes the whole session. The session carries the role:
+/// a role change revokes every session, so it is never stale.
 pub async fn refresh(state: &AppState, token: &str) -> Result<Tokens, ApiError> {
     let t = state
         .refresh_key
         .parse(token)
         .ok_or(ApiError::Unauthenticated("The refresh token is invalid"))?;
     let key = keys::session(&t.company_id, &t.user_id, &t.session_id);
-    let Some(mut session) = state.db.get_consistent::<Session>(&key).await? else {
-        return Err(ApiError::SessionRevoked);
-    };
-    if session.revoked || session.expires_at <= clock::now().unix_timestamp() {
-        return Err(ApiError::SessionRevoked);
-    }
-    if t.generation != session.generation {
-        tracing::warn!(session = %session.id, "refresh token reused; revoking the session");
-        revoke(state, &t.company_id, &t.user_id, &t.session_id).await?;
-        return Err(ApiError::SessionRevoked);
-    }
-    let user: User = state
+    let now = clock::now();
+    let rotated = state
         .db
-        .get(&keys::user(&t.company_id, &t.user_id))
-        .await?
-        .ok_or(ApiError::SessionRevoked)?;
-    if user.status == crate::model::UserStatus::Disabled {
-        return Err(ApiError::SessionRevoked);
-    }
-    let used = session.generation;
-    session.generation += 1;
-    session.refreshed_at = Some(clock::now_rfc3339());
-    let cond = Cond::expr(
-        "#generation = :g AND #revoked = :f",
-        vec![
-            (":g".into(), to_value(used)?),
-            (":f".into(), to_value(false)?),
-        ],
-    );
-    match state.db.put(&session, cond).await {
-        Ok(()) => tokens(state, &user, &session),
-        // Someone else rotated this same token a moment ago: that is reuse too.
+        .update_returning::<Session>(
+            &key,
+            "SET #generation = :next, #refreshedAt = :now",
+            vec![
+                (":next".into(), to_value(t.generation + 1)?),
+                (":now".into(), to_value(clock::rfc3339(now))?),
+            ],
+            Cond::expr(
+                "#generation = :g AND #revoked = :f AND #expiresAt > :epoch",
+                vec![
+                    (":g".into(), to_value(t.generation)?),
+                    (":f".into(), to_value(false)?),
+                    (":epoch".into(), to_value(now.unix_timestamp())?),
+                ],
+            ),
+        )
+        .await;
+    match rotated {
+        Ok(session) => Ok(Tokens {
+            access_token: state.jwt.issue(
+                &session.user_id,
+                &session.company_id,
+                session.role,
+                &session.id,
+            )?,
+            refresh_token: state.refresh_key.issue(&RefreshToken {
+                company_id: session.company_id.clone(),
+                user_id: session.user_id.clone(),
+                session_id: session.id.clone(),
+                generation: session.generation,
+            }),
+            expires_in: state.jwt.ttl_secs(),
+        }),
         Err(WriteError::Condition(_)) => {
+            tracing::warn!(session = %t.session_id, "refresh token reused or session dead; revoking");
             revoke(state, &t.company_id, &t.user_id, &t.session_id).await?;
             Err(ApiError::SessionRevoked)
         }
-        Err(e) => Err(e.into()),
+        Err(WriteError::Api(e)) => Err(e),
     }
 }
 

@@ -216,6 +216,7 @@ pub struct Tx {
     items: Vec<TransactWriteItem>,
     table: String,
     error: Option<ApiError>,
+    audit: Option<crate::audit::AuditSlot>,
 }
 
 impl Tx {
@@ -266,6 +267,57 @@ impl Tx {
                 self.error.get_or_insert(e);
                 self
             }
+        }
+    }
+
+    /// An update expression (`SET #a = :a`) on one item.
+    pub fn update(
+        self,
+        key: &Key,
+        expression: &str,
+        values: Vec<(String, AttributeValue)>,
+        cond: Option<Cond>,
+    ) -> Self {
+        let mut up = aws_sdk_dynamodb::types::Update::builder()
+            .table_name(&self.table)
+            .set_key(to_key(key).ok())
+            .update_expression(expression);
+        for (k, v) in values {
+            up = up.expression_attribute_values(k, v);
+        }
+        let mut names = hash_names(expression);
+        if let Some(c) = cond {
+            up = up.condition_expression(c.expression);
+            for (k, v) in c.values {
+                up = up.expression_attribute_values(k, v);
+            }
+            names.extend(c.names);
+        }
+        names.sort();
+        names.dedup();
+        for (k, v) in names {
+            up = up.expression_attribute_names(k, v);
+        }
+        self.push(
+            up.build()
+                .map(|u| TransactWriteItem::builder().update(u).build()),
+        )
+    }
+
+    /// Writes this request's audit entry (with the status the handler will answer)
+    /// in the same transaction, so the middleware need not write it separately.
+    pub fn audit(
+        mut self,
+        audit: &crate::audit::Audit,
+        status: u16,
+        resource_id: Option<&str>,
+    ) -> Self {
+        match audit.0.entry(status, resource_id) {
+            Some(entry) => {
+                self.audit = Some(audit.0.clone());
+                self.put(&entry, None)
+            }
+            None => self,
         }
     }
 
@@ -339,10 +391,20 @@ impl Db {
 
     /// Reads several items in one round trip (at most 100 keys); missing ones are skipped.
     pub async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, ApiError> {
+        self.get_many_with(keys, false).await
+    }
+
+    /// [`Db::get_many`], strongly consistent: for items written a moment ago.
+    pub async fn get_many_consistent(&self, keys: &[Key]) -> Result<Vec<Item>, ApiError> {
+        self.get_many_with(keys, true).await
+    }
+
+    async fn get_many_with(&self, keys: &[Key], consistent: bool) -> Result<Vec<Item>, ApiError> {
         if keys.is_empty() {
             return Ok(vec![]);
         }
-        let mut ka = aws_sdk_dynamodb::types::KeysAndAttributes::builder();
+        let mut ka =
+            aws_sdk_dynamodb::types::KeysAndAttributes::builder().consistent_read(consistent);
         for k in keys {
             ka = ka.keys(to_key(k)?);
         }
@@ -459,6 +521,42 @@ impl Db {
         }
     }
 
+    /// An update that answers the item as it is afterwards (`ALL_NEW`).
+    pub async fn update_returning<T: DeserializeOwned>(
+        &self,
+        key: &Key,
+        expression: &str,
+        values: Vec<(String, AttributeValue)>,
+        cond: Option<Cond>,
+    ) -> Result<T, WriteError> {
+        let mut req = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(to_key(key).map_err(WriteError::Api)?))
+            .update_expression(expression)
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew);
+        for (k, v) in values {
+            req = req.expression_attribute_values(k, v);
+        }
+        let mut names = hash_names(expression);
+        if let Some(c) = cond {
+            req = req.condition_expression(c.expression);
+            for (k, v) in c.values {
+                req = req.expression_attribute_values(k, v);
+            }
+            names.extend(c.names);
+        }
+        for (k, v) in names {
+            req = req.expression_attribute_names(k, v);
+        }
+        match req.send().await {
+            Ok(out) => from_stored(out.attributes.unwrap_or_default()).map_err(WriteError::Api),
+            Err(e) if is_condition_failure(&e) => Err(WriteError::Condition(None)),
+            Err(e) => Err(WriteError::Api(sdk_error(e))),
+        }
+    }
+
     pub fn tx(&self) -> Tx {
         Tx {
             table: self.table.clone(),
@@ -473,6 +571,7 @@ impl Db {
         if tx.items.is_empty() {
             return Ok(());
         }
+        let audit = tx.audit;
         let res = self
             .client
             .transact_write_items()
@@ -480,7 +579,12 @@ impl Db {
             .send()
             .await;
         match res {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                if let Some(slot) = audit {
+                    slot.mark_written();
+                }
+                Ok(())
+            }
             Err(SdkError::ServiceError(se)) if se.err().is_transaction_canceled_exception() => {
                 let aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(tc) = se.err() else {
                     unreachable!("checked above")

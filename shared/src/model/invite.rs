@@ -49,14 +49,26 @@ impl Entity for Invite {
     }
 }
 
-/// Pointer from a token's hash to its invite; lives exactly as long as the token.
+/// Pointer from a token's hash to its invite, with what registration needs of it;
+/// lives exactly as long as the token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InviteToken {
     pub token_hash: String,
     pub company_id: String,
     pub invite_id: String,
+    pub email: String,
+    pub role: Role,
     pub expires_epoch: i64,
+}
+
+/// An invite token is `{companyId}.{secret}`: the company id lets registration read
+/// the token's pointer and the company in one round trip.
+pub fn invite_token_company(token: &str) -> Option<&str> {
+    token
+        .split_once('.')
+        .map(|(company, _)| company)
+        .filter(|c| !c.is_empty())
 }
 
 impl Entity for InviteToken {

@@ -14,7 +14,7 @@ mod user;
 
 pub use company::Company;
 pub use department::Department;
-pub use invite::{Invite, InviteStatus, InviteToken};
+pub use invite::{Invite, InviteStatus, InviteToken, invite_token_company};
 pub use login::Login;
 pub use outbox::Mail;
 pub use password_token::PasswordToken;

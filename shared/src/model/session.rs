@@ -10,6 +10,8 @@ pub struct Session {
     pub id: String,
     pub user_id: String,
     pub company_id: String,
+    /// The user's role when signed in; a role change revokes the session.
+    pub role: crate::model::Role,
     pub generation: u64,
     pub revoked: bool,
     pub created_at: String,

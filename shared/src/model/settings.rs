@@ -14,8 +14,15 @@ pub struct Settings {
     pub version: u64,
 }
 
+impl Settings {
+    pub const ENTITY: &'static str = "settings";
+}
+
 impl Entity for Settings {
     fn keys(&self) -> Keys {
-        Keys::new(keys::settings(&self.company_id, &self.user_id), "settings")
+        Keys::new(
+            keys::settings(&self.company_id, &self.user_id),
+            Self::ENTITY,
+        )
     }
 }
