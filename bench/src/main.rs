@@ -386,11 +386,12 @@ fn report(r: &Results) -> String {
             p.function, p.host_binary_mb, p.host_zipped_mb
         );
     }
-    out += "\n| DynamoDB round trips | status | calls | ideal |\n|---|---|---|---|\n";
+    out += "\n| DynamoDB round trips | status | calls | ideal | ideal above the rule because |\n|---|---|---|---|---|\n";
     for s in &r.dynamodb_calls {
         let flag = if s.calls > s.ideal { " ⚠" } else { "" };
+        let why = s.why.unwrap_or("");
         out += &format!(
-            "| {} {} | {} | {}{flag} | {} |\n",
+            "| {} {} | {} | {}{flag} | {} | {why} |\n",
             s.method, s.route, s.status, s.calls, s.ideal
         );
     }

@@ -1,5 +1,6 @@
 //! Campus: the library every function shares.
 
+pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod aws;

@@ -9,24 +9,18 @@ use axum::Router;
 use campus::AppState;
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(register::register))
-        .routes(routes!(login::login))
-        .routes(routes!(session::refresh))
-        .routes(routes!(session::refresh_token))
-        .routes(routes!(session::logout))
-        .routes(routes!(me::me))
-}
+campus::api!(
+    register::register,
+    login::login,
+    session::refresh,
+    session::refresh_token,
+    session::logout,
+    me::me,
+);
 
 pub fn router(state: AppState) -> Router {
-    campus::http::stack(routes().split_for_parts().0, state)
-}
-
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes().into_openapi()
+    campus::http::stack(routes(), state)
 }
 
 /// What registration and sign-in answer.
