@@ -214,6 +214,14 @@ impl TestApp {
     pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
         self.call("PUT", path, token, Some(body)).await
     }
+    pub async fn login(&self, email: &str, password: &str) -> Resp {
+        self.post(
+            "/api/auth/login",
+            None,
+            json!({"email": email, "password": password}),
+        )
+        .await
+    }
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Resp {
         self.call("DELETE", path, token, None).await
     }

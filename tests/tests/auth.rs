@@ -101,13 +101,9 @@ async fn register_rejects_bad_input_with_field_details() {
         );
     }
     // Nothing was created by any of them.
-    t.post(
-        "/api/auth/login",
-        None,
-        json!({"email": email, "password": PASSWORD}),
-    )
-    .await
-    .expect_error(401, "INVALID_CREDENTIALS");
+    t.login(&email, PASSWORD)
+        .await
+        .expect_error(401, "INVALID_CREDENTIALS");
 }
 
 #[tokio::test]
@@ -153,19 +149,11 @@ async fn login_failures_look_the_same_and_lock_after_five() {
     let t = app();
     let admin = new_company().await;
     let wrong_pw = t
-        .post(
-            "/api/auth/login",
-            None,
-            json!({"email": admin.email, "password": "Wrong-pass-1"}),
-        )
+        .login(&admin.email, "Wrong-pass-1")
         .await
         .expect_error(401, "INVALID_CREDENTIALS");
     let no_user = t
-        .post(
-            "/api/auth/login",
-            None,
-            json!({"email": unique_email("ghost"), "password": "Wrong-pass-1"}),
-        )
+        .login(&unique_email("ghost"), "Wrong-pass-1")
         .await
         .expect_error(401, "INVALID_CREDENTIALS");
     assert_eq!(
@@ -174,28 +162,14 @@ async fn login_failures_look_the_same_and_lock_after_five() {
     );
 
     // A right password resets nothing while failures are below the limit.
-    t.post(
-        "/api/auth/login",
-        None,
-        json!({"email": admin.email, "password": PASSWORD}),
-    )
-    .await
-    .expect(200);
+    t.login(&admin.email, PASSWORD).await.expect(200);
     for _ in 0..5 {
-        t.post(
-            "/api/auth/login",
-            None,
-            json!({"email": admin.email, "password": "Wrong-pass-1"}),
-        )
-        .await
-        .expect_error(401, "INVALID_CREDENTIALS");
+        t.login(&admin.email, "Wrong-pass-1")
+            .await
+            .expect_error(401, "INVALID_CREDENTIALS");
     }
     let locked = t
-        .post(
-            "/api/auth/login",
-            None,
-            json!({"email": admin.email, "password": PASSWORD}),
-        )
+        .login(&admin.email, PASSWORD)
         .await
         .expect_error(429, "ACCOUNT_LOCKED");
     let retry: u64 = locked.header("retry-after").unwrap().parse().unwrap();
@@ -209,11 +183,7 @@ async fn login_answers_tokens_that_work() {
     let t = app();
     let admin = new_company().await;
     let r = t
-        .post(
-            "/api/auth/login",
-            None,
-            json!({"email": admin.email.to_uppercase(), "password": PASSWORD}),
-        )
+        .login(&admin.email.to_uppercase(), PASSWORD)
         .await
         .expect(200);
     assert_eq!(r.body["user"]["id"], admin.user_id.as_str());
@@ -369,14 +339,7 @@ async fn refresh_rotates_and_reuse_revokes_the_session() {
 async fn logout_revokes_at_once_and_only_that_session() {
     let t = app();
     let admin = new_company().await;
-    let other = t
-        .post(
-            "/api/auth/login",
-            None,
-            json!({"email": admin.email, "password": PASSWORD}),
-        )
-        .await
-        .expect(200);
+    let other = t.login(&admin.email, PASSWORD).await.expect(200);
     t.call("POST", "/api/auth/logout", admin.token(), None)
         .await
         .expect(204);
@@ -461,30 +424,14 @@ async fn imported_bcrypt_hashes_sign_in_and_are_upgraded() {
     login.password_hash = Some(bcrypt::hash("Legacy-pass-42", 4).unwrap());
     db.put(&login, None).await.unwrap();
 
-    t.post(
-        "/api/auth/login",
-        None,
-        json!({"email": admin.email, "password": PASSWORD}),
-    )
-    .await
-    .expect_error(401, "INVALID_CREDENTIALS");
-    t.post(
-        "/api/auth/login",
-        None,
-        json!({"email": admin.email, "password": "Legacy-pass-42"}),
-    )
-    .await
-    .expect(200);
+    t.login(&admin.email, PASSWORD)
+        .await
+        .expect_error(401, "INVALID_CREDENTIALS");
+    t.login(&admin.email, "Legacy-pass-42").await.expect(200);
     let upgraded: campus::model::Login = db.get(&key).await.unwrap().unwrap();
     assert!(
         upgraded.password_hash.unwrap().starts_with("$argon2id$"),
         "the bcrypt hash was not replaced"
     );
-    t.post(
-        "/api/auth/login",
-        None,
-        json!({"email": admin.email, "password": "Legacy-pass-42"}),
-    )
-    .await
-    .expect(200);
+    t.login(&admin.email, "Legacy-pass-42").await.expect(200);
 }

@@ -91,21 +91,17 @@ async fn list_is_for_managers_filtered_and_paginated() {
     seen.dedup();
     assert_eq!(seen.len(), 4);
 
-    t.get("/api/users?limit=0", admin.token())
-        .await
-        .expect_error(400, "VALIDATION_FAILED");
-    t.get("/api/users?limit=101", admin.token())
-        .await
-        .expect_error(400, "VALIDATION_FAILED");
-    t.get("/api/users?limit=abc", admin.token())
-        .await
-        .expect_error(400, "VALIDATION_FAILED");
-    t.get("/api/users?role=wizard", admin.token())
-        .await
-        .expect_error(400, "VALIDATION_FAILED");
-    t.get("/api/users?cursor=bm9wZQ", admin.token())
-        .await
-        .expect_error(400, "VALIDATION_FAILED");
+    for bad in [
+        "limit=0",
+        "limit=101",
+        "limit=abc",
+        "role=wizard",
+        "cursor=bm9wZQ",
+    ] {
+        t.get(&format!("/api/users?{bad}"), admin.token())
+            .await
+            .expect_error(400, "VALIDATION_FAILED");
+    }
     // A cursor from another company's listing is refused, not followed.
     let theirs = t.get("/api/users?limit=1", other.token()).await.expect(200);
     if let Some(c) = theirs.body["nextCursor"].as_str() {
@@ -132,13 +128,9 @@ async fn admin_creates_users_who_cannot_sign_in_yet() {
     assert_eq!(r.body["status"], "invited");
     assert_eq!(r.body["role"], "instructor");
     assert_eq!(r.body["companyId"], admin.company_id.as_str());
-    t.post(
-        "/api/auth/login",
-        None,
-        json!({"email": email, "password": PASSWORD}),
-    )
-    .await
-    .expect_error(401, "INVALID_CREDENTIALS");
+    t.login(&email, PASSWORD)
+        .await
+        .expect_error(401, "INVALID_CREDENTIALS");
 
     t.post(
         "/api/users",
@@ -270,14 +262,7 @@ async fn updates_follow_roles_and_versions() {
     t.get("/api/auth/me", p.token())
         .await
         .expect_error(401, "SESSION_REVOKED");
-    let again = t
-        .post(
-            "/api/auth/login",
-            None,
-            json!({"email": p.email, "password": PASSWORD}),
-        )
-        .await
-        .expect(200);
+    let again = t.login(&p.email, PASSWORD).await.expect(200);
     assert_eq!(again.body["user"]["role"], "manager");
     t.put(&path, admin.token(), json!({"role": "super_admin"}))
         .await
@@ -287,13 +272,9 @@ async fn updates_follow_roles_and_versions() {
     t.put(&path, admin.token(), json!({"status": "disabled"}))
         .await
         .expect(200);
-    t.post(
-        "/api/auth/login",
-        None,
-        json!({"email": p.email, "password": PASSWORD}),
-    )
-    .await
-    .expect_error(403, "FORBIDDEN");
+    t.login(&p.email, PASSWORD)
+        .await
+        .expect_error(403, "FORBIDDEN");
 }
 
 #[tokio::test]
@@ -305,13 +286,7 @@ async fn deleting_a_user_leaves_nothing_of_them() {
     t.put("/api/settings", p.token(), json!({"theme": "dark"}))
         .await
         .expect(200);
-    t.post(
-        "/api/auth/login",
-        None,
-        json!({"email": p.email, "password": PASSWORD}),
-    )
-    .await
-    .expect(200);
+    t.login(&p.email, PASSWORD).await.expect(200);
 
     t.delete(&format!("/api/users/{}", p.user_id), bystander.token())
         .await
@@ -323,13 +298,9 @@ async fn deleting_a_user_leaves_nothing_of_them() {
     t.get("/api/auth/me", p.token())
         .await
         .expect_error(401, "SESSION_REVOKED");
-    t.post(
-        "/api/auth/login",
-        None,
-        json!({"email": p.email, "password": PASSWORD}),
-    )
-    .await
-    .expect_error(401, "INVALID_CREDENTIALS");
+    t.login(&p.email, PASSWORD)
+        .await
+        .expect_error(401, "INVALID_CREDENTIALS");
     t.get(&format!("/api/users/{}", p.user_id), admin.token())
         .await
         .expect_error(404, "NOT_FOUND");

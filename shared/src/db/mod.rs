@@ -163,6 +163,31 @@ fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> boo
     matches!(err, SdkError::ServiceError(se) if se.err().code() == Some("ConditionalCheckFailedException"))
 }
 
+/// Adds a condition, its values and every `#name` (the condition's and `extra`'s) to
+/// any of the SDK's request builders, which share the method names but not a trait.
+macro_rules! with_cond {
+    ($builder:expr, $cond:expr) => {
+        with_cond!($builder, $cond, Vec::<(String, String)>::new())
+    };
+    ($builder:expr, $cond:expr, $extra_names:expr) => {{
+        let mut b = $builder;
+        let mut names: Vec<(String, String)> = $extra_names;
+        if let Some(c) = $cond {
+            b = b.condition_expression(c.expression);
+            for (k, v) in c.values {
+                b = b.expression_attribute_values(k, v);
+            }
+            names.extend(c.names);
+        }
+        names.sort();
+        names.dedup();
+        for (k, v) in names {
+            b = b.expression_attribute_names(k, v);
+        }
+        b
+    }};
+}
+
 /// A condition on a write, with its placeholders' values.
 #[derive(Clone, Debug, Default)]
 pub struct Cond {
@@ -223,16 +248,10 @@ impl Tx {
     pub fn put<E: Entity>(mut self, entity: &E, cond: Option<Cond>) -> Self {
         match to_stored_item(entity) {
             Ok(item) => {
-                let mut put = Put::builder().table_name(&self.table).set_item(Some(item));
-                if let Some(c) = cond {
-                    put = put.condition_expression(c.expression);
-                    for (k, v) in c.values {
-                        put = put.expression_attribute_values(k, v);
-                    }
-                    for (k, v) in c.names {
-                        put = put.expression_attribute_names(k, v);
-                    }
-                }
+                let put = with_cond!(
+                    Put::builder().table_name(&self.table).set_item(Some(item)),
+                    cond
+                );
                 self.push(
                     put.build()
                         .map(|p| TransactWriteItem::builder().put(p).build()),
@@ -248,16 +267,10 @@ impl Tx {
     pub fn delete(mut self, key: &Key, cond: Option<Cond>) -> Self {
         match to_key(key) {
             Ok(k) => {
-                let mut del = Delete::builder().table_name(&self.table).set_key(Some(k));
-                if let Some(c) = cond {
-                    del = del.condition_expression(c.expression);
-                    for (k, v) in c.values {
-                        del = del.expression_attribute_values(k, v);
-                    }
-                    for (k, v) in c.names {
-                        del = del.expression_attribute_names(k, v);
-                    }
-                }
+                let del = with_cond!(
+                    Delete::builder().table_name(&self.table).set_key(Some(k)),
+                    cond
+                );
                 self.push(
                     del.build()
                         .map(|d| TransactWriteItem::builder().delete(d).build()),
@@ -278,26 +291,14 @@ impl Tx {
         values: Vec<(String, AttributeValue)>,
         cond: Option<Cond>,
     ) -> Self {
-        let mut up = aws_sdk_dynamodb::types::Update::builder()
+        let up = aws_sdk_dynamodb::types::Update::builder()
             .table_name(&self.table)
             .set_key(to_key(key).ok())
-            .update_expression(expression);
-        for (k, v) in values {
-            up = up.expression_attribute_values(k, v);
-        }
-        let mut names = hash_names(expression);
-        if let Some(c) = cond {
-            up = up.condition_expression(c.expression);
-            for (k, v) in c.values {
-                up = up.expression_attribute_values(k, v);
-            }
-            names.extend(c.names);
-        }
-        names.sort();
-        names.dedup();
-        for (k, v) in names {
-            up = up.expression_attribute_names(k, v);
-        }
+            .update_expression(expression)
+            .set_expression_attribute_values(
+                (!values.is_empty()).then(|| values.into_iter().collect()),
+            );
+        let up = with_cond!(up, cond, hash_names(expression));
         self.push(
             up.build()
                 .map(|u| TransactWriteItem::builder().update(u).build()),
@@ -438,20 +439,13 @@ impl Db {
 
     pub async fn put<E: Entity>(&self, entity: &E, cond: Option<Cond>) -> Result<(), WriteError> {
         let item = to_stored_item(entity).map_err(WriteError::Api)?;
-        let mut req = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item));
-        if let Some(c) = cond {
-            req = req.condition_expression(c.expression);
-            for (k, v) in c.values {
-                req = req.expression_attribute_values(k, v);
-            }
-            for (k, v) in c.names {
-                req = req.expression_attribute_names(k, v);
-            }
-        }
+        let req = with_cond!(
+            self.client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item)),
+            cond
+        );
         match req.send().await {
             Ok(_) => Ok(()),
             Err(e) if is_condition_failure(&e) => Err(WriteError::Condition(None)),
@@ -460,20 +454,14 @@ impl Db {
     }
 
     pub async fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<(), WriteError> {
-        let mut req = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(to_key(key).map_err(WriteError::Api)?));
-        if let Some(c) = cond {
-            req = req.condition_expression(c.expression);
-            for (k, v) in c.values {
-                req = req.expression_attribute_values(k, v);
-            }
-            for (k, v) in c.names {
-                req = req.expression_attribute_names(k, v);
-            }
-        }
+        let key = to_key(key).map_err(WriteError::Api)?;
+        let req = with_cond!(
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(key)),
+            cond
+        );
         match req.send().await {
             Ok(_) => Ok(()),
             Err(e) if is_condition_failure(&e) => Err(WriteError::Condition(None)),
@@ -490,35 +478,9 @@ impl Db {
         values: Vec<(String, AttributeValue)>,
         cond: Option<Cond>,
     ) -> Result<(), WriteError> {
-        let mut req = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(to_key(key).map_err(WriteError::Api)?))
-            .update_expression(expression);
-        for (k, v) in values {
-            req = req.expression_attribute_values(k, v);
-        }
-        let cond_names = cond.as_ref().map(|c| c.names.clone()).unwrap_or_default();
-        for (k, v) in hash_names(expression) {
-            if !cond_names.iter().any(|(n, _)| *n == k) {
-                req = req.expression_attribute_names(k, v);
-            }
-        }
-        if let Some(c) = cond {
-            req = req.condition_expression(c.expression);
-            for (k, v) in c.values {
-                req = req.expression_attribute_values(k, v);
-            }
-            for (k, v) in c.names {
-                req = req.expression_attribute_names(k, v);
-            }
-        }
-        match req.send().await {
-            Ok(_) => Ok(()),
-            Err(e) if is_condition_failure(&e) => Err(WriteError::Condition(None)),
-            Err(e) => Err(WriteError::Api(sdk_error(e))),
-        }
+        self.update_item(key, expression, values, cond, false)
+            .await
+            .map(|_| ())
     }
 
     /// An update that answers the item as it is afterwards (`ALL_NEW`).
@@ -529,29 +491,36 @@ impl Db {
         values: Vec<(String, AttributeValue)>,
         cond: Option<Cond>,
     ) -> Result<T, WriteError> {
-        let mut req = self
+        let item = self
+            .update_item(key, expression, values, cond, true)
+            .await?;
+        from_stored(item.unwrap_or_default()).map_err(WriteError::Api)
+    }
+
+    async fn update_item(
+        &self,
+        key: &Key,
+        expression: &str,
+        values: Vec<(String, AttributeValue)>,
+        cond: Option<Cond>,
+        return_new: bool,
+    ) -> Result<Option<Item>, WriteError> {
+        let req = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(to_key(key).map_err(WriteError::Api)?))
             .update_expression(expression)
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew);
-        for (k, v) in values {
-            req = req.expression_attribute_values(k, v);
-        }
-        let mut names = hash_names(expression);
-        if let Some(c) = cond {
-            req = req.condition_expression(c.expression);
-            for (k, v) in c.values {
-                req = req.expression_attribute_values(k, v);
-            }
-            names.extend(c.names);
-        }
-        for (k, v) in names {
-            req = req.expression_attribute_names(k, v);
-        }
-        match req.send().await {
-            Ok(out) => from_stored(out.attributes.unwrap_or_default()).map_err(WriteError::Api),
+            .set_expression_attribute_values(
+                (!values.is_empty()).then(|| values.into_iter().collect()),
+            )
+            .return_values(if return_new {
+                aws_sdk_dynamodb::types::ReturnValue::AllNew
+            } else {
+                aws_sdk_dynamodb::types::ReturnValue::None
+            });
+        match with_cond!(req, cond, hash_names(expression)).send().await {
+            Ok(out) => Ok(out.attributes),
             Err(e) if is_condition_failure(&e) => Err(WriteError::Condition(None)),
             Err(e) => Err(WriteError::Api(sdk_error(e))),
         }
