@@ -210,6 +210,10 @@ async fn main() {
                     ("no I/O", "users/list-unauthenticated.json", 401),
                     ("DynamoDB read", "users/company.json", 200),
                 ],
+                "courses" => vec![
+                    ("no I/O", "courses/list-unauthenticated.json", 401),
+                    ("DynamoDB read", "courses/catalog.json", 200),
+                ],
                 _ => vec![],
             },
         })

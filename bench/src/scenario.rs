@@ -280,6 +280,94 @@ pub async fn run(app: Router) -> Vec<Step> {
         Steps(3, why),
     )
     .await;
+    let body = json!({"title": "Bench course", "difficulty": "beginner", "durationWeeks": 1, "status": "published"});
+    let c = w
+        .call("POST /api/courses", "/api/courses", t, Some(body), Write)
+        .await;
+    let course = format!("/api/courses/{}", s(&c["id"]));
+    let m = w
+        .call(
+            "POST /api/courses/{id}/modules",
+            &format!("{course}/modules"),
+            t,
+            Some(json!({"title": "M", "order": 1})),
+            Write,
+        )
+        .await;
+    let module = format!("{course}/modules/{}", s(&m["id"]));
+    w.call(
+        "PUT /api/courses/{id}/modules/{moduleId}",
+        &module,
+        t,
+        Some(json!({"title": "M2", "order": 1})),
+        ReadWrite,
+    )
+    .await;
+    let lesson =
+        json!({"title": "L", "type": "text", "content": "x", "durationMinutes": 5, "order": 1});
+    let l = w
+        .call(
+            "POST /api/courses/{id}/modules/{moduleId}/lessons",
+            &format!("{module}/lessons"),
+            t,
+            Some(lesson.clone()),
+            Write,
+        )
+        .await;
+    let lesson_path = format!("{module}/lessons/{}", s(&l["id"]));
+    w.call(
+        "PUT /api/courses/{id}/modules/{moduleId}/lessons/{lessonId}",
+        &lesson_path,
+        t,
+        Some(lesson),
+        ReadWrite,
+    )
+    .await;
+    w.call(
+        "POST /api/courses/{id}/enroll",
+        &format!("{course}/enroll"),
+        t,
+        Some(json!({})),
+        ReadWrite,
+    )
+    .await;
+    let why = "session, then the course partition and the caller's assignment (concurrently)";
+    w.call("GET /api/courses/{id}", &course, t, None, Steps(3, why))
+        .await;
+    w.call(
+        "GET /api/courses?scope=catalog",
+        "/api/courses?scope=catalog",
+        t,
+        None,
+        Read,
+    )
+    .await;
+    let why = "session, the caller's assignments, then their courses";
+    w.call("GET /api/courses", "/api/courses", t, None, Steps(3, why))
+        .await;
+    let body = json!({"title": "Bench course 2", "difficulty": "beginner", "durationWeeks": 1, "status": "published"});
+    w.call("PUT /api/courses/{id}", &course, t, Some(body), ReadWrite)
+        .await;
+    w.call(
+        "DELETE /api/courses/{id}/modules/{moduleId}/lessons/{lessonId}",
+        &lesson_path,
+        t,
+        None,
+        Write,
+    )
+    .await;
+    w.call(
+        "DELETE /api/courses/{id}/modules/{moduleId}",
+        &module,
+        t,
+        None,
+        ReadWrite,
+    )
+    .await;
+    let why =
+        "session, the record, then the course partition and its assignees (queries, batch delete)";
+    w.call("DELETE /api/courses/{id}", &course, t, None, Steps(5, why))
+        .await;
     w.call(
         "DELETE /api/company/departments/{id}",
         &dept,

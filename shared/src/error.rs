@@ -226,9 +226,9 @@ impl From<validator::ValidationErrors> for ApiError {
 
 fn collect_validation(prefix: &str, errs: &validator::ValidationErrors, out: &mut Details) {
     use validator::ValidationErrorsKind as K;
-    for (field, kind) in errs.errors() {
+    for (key, kind) in errs.errors() {
         // Rust names the fields in snake_case; clients know them in camelCase.
-        let field = camel(field);
+        let field = camel(key);
         let name = if prefix.is_empty() {
             field
         } else {
@@ -242,6 +242,13 @@ fn collect_validation(prefix: &str, errs: &validator::ValidationErrors, out: &mu
                         .as_ref()
                         .map(|m| m.to_string())
                         .unwrap_or_else(|| describe(e));
+                    // A rule over several fields (`#[validate(schema)]`) names the
+                    // field it blames by its error code.
+                    let name = if key.as_ref() == "__all__" {
+                        e.code.to_string()
+                    } else {
+                        name
+                    };
                     out.insert(name, msg);
                 }
             }

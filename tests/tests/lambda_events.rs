@@ -33,6 +33,13 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
         Some("UNAUTHENTICATED"),
     ),
     ("users/unknown-route.json", "users", 404, Some("NOT_FOUND")),
+    ("courses/catalog.json", "courses", 200, None),
+    (
+        "courses/list-unauthenticated.json",
+        "courses",
+        401,
+        Some("UNAUTHENTICATED"),
+    ),
 ];
 
 #[tokio::test]

@@ -26,6 +26,11 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         router: campus_users::router,
         openapi: campus_users::openapi,
     },
+    Function {
+        name: "courses",
+        router: campus_courses::router,
+        openapi: campus_courses::openapi,
+    },
 ];
 
 pub fn by_name(name: &str) -> Option<&'static Function> {

@@ -122,6 +122,52 @@ pub fn invite_token(token_hash: &str) -> Key {
     Key::new(format!("INVITETOKEN#{token_hash}"), "INVITETOKEN")
 }
 
+/// A course's own partition: its record, modules and lessons, read in one Query.
+pub fn course_partition(company_id: &str, course_id: &str) -> String {
+    format!("C#{company_id}#COURSE#{course_id}")
+}
+
+pub const MODULE_PREFIX: &str = "MODULE#";
+pub const LESSON_PREFIX: &str = "LESSON#";
+pub const ASSIGNMENT_PREFIX: &str = "ASSIGN#";
+
+pub fn course(company_id: &str, course_id: &str) -> Key {
+    Key::new(course_partition(company_id, course_id), "COURSE")
+}
+
+/// Index key listing a company's courses by status (`gsi1`).
+pub fn courses_index(company_id: &str) -> String {
+    format!("C#{company_id}#COURSES")
+}
+
+pub fn module(company_id: &str, course_id: &str, module_id: &str) -> Key {
+    Key::new(
+        course_partition(company_id, course_id),
+        format!("{MODULE_PREFIX}{module_id}"),
+    )
+}
+
+/// Lessons sort under their module, so a module's lessons are one key range.
+pub fn lesson(company_id: &str, course_id: &str, module_id: &str, lesson_id: &str) -> Key {
+    Key::new(
+        course_partition(company_id, course_id),
+        format!("{LESSON_PREFIX}{module_id}#{lesson_id}"),
+    )
+}
+
+/// A course assigned to (or chosen by) a user; lives in the user's partition.
+pub fn assignment(company_id: &str, user_id: &str, course_id: &str) -> Key {
+    Key::new(
+        user_partition(company_id, user_id),
+        format!("{ASSIGNMENT_PREFIX}{course_id}"),
+    )
+}
+
+/// Index key listing a course's assignees (`gsi1`).
+pub fn course_assignees(company_id: &str, course_id: &str) -> String {
+    format!("C#{company_id}#COURSE#{course_id}#ASSIGNEES")
+}
+
 /// Pointer from the hash of a set-password or reset secret to its user.
 pub fn password_token(token_hash: &str) -> Key {
     Key::new(format!("PWTOKEN#{token_hash}"), "PWTOKEN")

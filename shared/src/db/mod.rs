@@ -573,8 +573,8 @@ impl Db {
         }
     }
 
-    /// One page of items in `partition` whose sort key starts with `prefix`, newest
-    /// last (sort-key order), optionally filtered.
+    /// One page of items in `partition` whose sort key starts with `prefix`, in
+    /// sort-key order, optionally filtered.
     pub async fn query<T: DeserializeOwned>(
         &self,
         partition: &str,
@@ -583,14 +583,48 @@ impl Db {
         cursor: Option<&str>,
         filter: Filter,
     ) -> Result<Page<T>, ApiError> {
+        self.query_on(None, partition, prefix, limit, cursor, filter)
+            .await
+    }
+
+    /// [`Db::query`] on the `gsi1` index (`gsi1pk`, `gsi1sk`).
+    pub async fn query_index<T: DeserializeOwned>(
+        &self,
+        partition: &str,
+        prefix: &str,
+        limit: i32,
+        cursor: Option<&str>,
+        filter: Filter,
+    ) -> Result<Page<T>, ApiError> {
+        self.query_on(Some("gsi1"), partition, prefix, limit, cursor, filter)
+            .await
+    }
+
+    async fn query_on<T: DeserializeOwned>(
+        &self,
+        index: Option<&str>,
+        partition: &str,
+        prefix: &str,
+        limit: i32,
+        cursor: Option<&str>,
+        filter: Filter,
+    ) -> Result<Page<T>, ApiError> {
+        let (pk, sk) = if index.is_some() {
+            ("gsi1pk", "gsi1sk")
+        } else {
+            ("pk", "sk")
+        };
         let start = cursor
-            .map(|c| cursor::decode(c, "pk", partition))
+            .map(|c| cursor::decode(c, pk, partition))
             .transpose()?;
         let mut req = self
             .client
             .query()
             .table_name(&self.table)
-            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .set_index_name(index.map(str::to_string))
+            .key_condition_expression("#qpk = :pk AND begins_with(#qsk, :prefix)")
+            .expression_attribute_names("#qpk", pk)
+            .expression_attribute_names("#qsk", sk)
             .expression_attribute_values(":pk", AttributeValue::S(partition.into()))
             .expression_attribute_values(":prefix", AttributeValue::S(prefix.into()))
             .set_exclusive_start_key(start)
@@ -616,6 +650,61 @@ impl Db {
             items,
             next_cursor: out.last_evaluated_key.and_then(cursor::encode),
         })
+    }
+
+    /// Every item of a partition (an aggregate read whole: a course with its modules
+    /// and lessons), following pages.
+    pub async fn all_in(&self, partition: &str) -> Result<Vec<Item>, ApiError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", AttributeValue::S(partition.into()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            items.extend(
+                out.items
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|i| !expired(i)),
+            );
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    /// Every primary key under an index partition (`gsi1pk`), following pages.
+    pub async fn keys_in_index(&self, partition: &str) -> Result<Vec<Key>, ApiError> {
+        let mut keys = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("gsi1")
+                .key_condition_expression("gsi1pk = :pk")
+                .expression_attribute_values(":pk", AttributeValue::S(partition.into()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            for item in out.items.unwrap_or_default() {
+                keys.push(from_stored(item)?);
+            }
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(keys),
+            }
+        }
     }
 
     /// Every key in a partition (for deleting all of it), following pages.
@@ -676,6 +765,20 @@ impl Db {
         }
         Ok(())
     }
+}
+
+/// Every entity of one kind among raw items (from [`Db::all_in`]).
+pub fn entities_of<T: DeserializeOwned>(items: &[Item], entity: &str) -> Result<Vec<T>, ApiError> {
+    items
+        .iter()
+        .filter(|i| {
+            i.get("entity")
+                .and_then(|v| v.as_s().ok())
+                .map(String::as_str)
+                == Some(entity)
+        })
+        .map(|i| from_stored(i.clone()))
+        .collect()
 }
 
 /// Reads one entity out of a raw item (from [`Db::get_many`]), by its `entity` attribute.

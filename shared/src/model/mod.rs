@@ -2,6 +2,7 @@
 //! key attributes that [`crate::db::Entity::keys`] adds; secrets live in their own items.
 
 mod company;
+mod course;
 mod department;
 mod invite;
 mod login;
@@ -13,6 +14,7 @@ mod settings;
 mod user;
 
 pub use company::Company;
+pub use course::{Assignment, Course, CourseStatus, Difficulty, Lesson, LessonType, Module};
 pub use department::Department;
 pub use invite::{Invite, InviteStatus, InviteToken, invite_token_company};
 pub use login::Login;

@@ -1,0 +1,309 @@
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use campus::{
+    ApiError, ApiResult, AppState,
+    audit::Audit,
+    auth::{AuthUser, Gate, Instructor},
+    clock,
+    db::{Cond, Filter, WriteError, entity_of, keys},
+    error::ErrorBody,
+    http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
+    model::{Assignment, Course, CourseStatus, Role},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::body::{CourseBody, non_blank};
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// The caller's assigned and enrolled courses, with progress and due date.
+    #[default]
+    Assigned,
+    /// The company's published courses (instructors and up may ask for drafts).
+    Catalog,
+}
+
+#[derive(Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CourseQuery {
+    pub scope: Option<Scope>,
+    /// With `scope=catalog`, instructor+: `draft` lists drafts.
+    pub status: Option<CourseStatus>,
+    /// 1 to 100, default 25.
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<u32>,
+    #[validate(length(max = 2048))]
+    pub cursor: Option<String>,
+}
+
+/// A course in a list; with its assignment when listed by `scope=assigned`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CourseItem {
+    #[serde(flatten)]
+    pub course: Course,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<Assignment>,
+}
+
+/// The caller's courses (`scope=assigned`, the default) or the catalog.
+#[utoipa::path(get, path = "/api/courses", tag = "courses", security(("bearer" = [])),
+    params(CourseQuery),
+    responses((status = 200, body = ListResponse<CourseItem>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    AuthUser(p): AuthUser,
+    QueryParams(q): QueryParams<CourseQuery>,
+) -> ApiResult<Json<ListResponse<CourseItem>>> {
+    let limit = ListQuery::limit_of(q.limit);
+    match q.scope.unwrap_or_default() {
+        Scope::Catalog => {
+            let status = q.status.unwrap_or(CourseStatus::Published);
+            if status == CourseStatus::Draft && !p.at_least(Role::Instructor) {
+                return Err(ApiError::Forbidden("Only instructors and up see drafts"));
+            }
+            let page = state
+                .db
+                .query_index::<Course>(
+                    &keys::courses_index(&p.company_id),
+                    &format!("{}#", status.as_str()),
+                    limit,
+                    q.cursor.as_deref(),
+                    Filter::default(),
+                )
+                .await?;
+            Ok(Json(ListResponse {
+                items: page
+                    .items
+                    .into_iter()
+                    .map(|course| CourseItem {
+                        course,
+                        progress: None,
+                    })
+                    .collect(),
+                next_cursor: page.next_cursor,
+            }))
+        }
+        Scope::Assigned => {
+            let page = state
+                .db
+                .query::<Assignment>(
+                    &keys::user_partition(&p.company_id, &p.user_id),
+                    keys::ASSIGNMENT_PREFIX,
+                    limit,
+                    q.cursor.as_deref(),
+                    Filter::default(),
+                )
+                .await?;
+            let course_keys: Vec<_> = page
+                .items
+                .iter()
+                .map(|a| keys::course(&p.company_id, &a.course_id))
+                .collect();
+            let found = state.db.get_many(&course_keys).await?;
+            let courses: Vec<Course> = campus::db::entities_of(&found, "course")?;
+            // An assignment whose course was deleted meanwhile is left out.
+            let items = page
+                .items
+                .into_iter()
+                .filter_map(|a| {
+                    let course = courses.iter().find(|c| c.id == a.course_id)?.clone();
+                    Some(CourseItem {
+                        course,
+                        progress: Some(a),
+                    })
+                })
+                .collect();
+            Ok(Json(ListResponse {
+                items,
+                next_cursor: page.next_cursor,
+            }))
+        }
+    }
+}
+
+/// Create a course (instructor+).
+#[utoipa::path(post, path = "/api/courses", tag = "courses", security(("bearer" = [])),
+    request_body = CourseBody,
+    responses((status = 201, body = Course), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Gate(p, ..): Instructor,
+    audit: Audit,
+    ValidJson(b): ValidJson<CourseBody>,
+) -> ApiResult<Response> {
+    let now = clock::now_rfc3339();
+    let course = Course {
+        id: clock::new_id(),
+        company_id: p.company_id.clone(),
+        title: non_blank("title", &b.title)?,
+        description: b.description,
+        difficulty: b.difficulty,
+        duration_weeks: b.duration_weeks,
+        price_cents: b.price_cents,
+        currency: b.currency,
+        tags: b.tags.iter().map(|t| t.trim().to_string()).collect(),
+        status: b.status,
+        created_by: p.user_id.clone(),
+        module_count: 0,
+        lesson_count: 0,
+        created_at: now.clone(),
+        updated_at: now,
+        version: 1,
+    };
+    let tx = state
+        .db
+        .tx()
+        .put(&course, Cond::absent())
+        .audit(&audit, 201, Some(&course.id));
+    state.db.commit(tx).await?;
+    Ok(created(&course.id.clone(), course))
+}
+
+/// Replace a course's fields (instructor+); `version` guards against lost updates.
+#[utoipa::path(put, path = "/api/courses/{id}", tag = "courses", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = CourseBody,
+    responses((status = 200, body = Course), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "Stale version", body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    Gate(p, ..): Instructor,
+    Path(id): Path<String>,
+    audit: Audit,
+    ValidJson(b): ValidJson<CourseBody>,
+) -> ApiResult<Json<Course>> {
+    let mut course: Course = state
+        .db
+        .get(&keys::course(&p.company_id, &id))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if b.version.is_some_and(|v| v != course.version) {
+        return Err(ApiError::Conflict(
+            "Stale version; read the course again".into(),
+        ));
+    }
+    let read = course.version;
+    course.title = non_blank("title", &b.title)?;
+    course.description = b.description;
+    course.difficulty = b.difficulty;
+    course.duration_weeks = b.duration_weeks;
+    course.price_cents = b.price_cents;
+    course.currency = b.currency;
+    course.tags = b.tags.iter().map(|t| t.trim().to_string()).collect();
+    course.status = b.status;
+    course.version += 1;
+    course.updated_at = clock::now_rfc3339();
+    let tx = state
+        .db
+        .tx()
+        .put(&course, Cond::version(read))
+        .audit(&audit, 200, None);
+    state.db.commit(tx).await?;
+    Ok(Json(course))
+}
+
+/// Delete a course with its modules, lessons and assignments (instructor+).
+#[utoipa::path(delete, path = "/api/courses/{id}", tag = "courses", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Gate(p, ..): Instructor,
+    Path(id): Path<String>,
+    audit: Audit,
+) -> ApiResult<StatusCode> {
+    // The course record goes first, atomically with its audit entry: from then on the
+    // course is gone for every reader. What hung off it follows; a left-over module or
+    // assignment of a deleted course is never shown (readers join on the record).
+    let tx = state
+        .db
+        .tx()
+        .delete(&keys::course(&p.company_id, &id), Cond::present())
+        .audit(&audit, 204, None);
+    match state.db.commit(tx).await {
+        Ok(()) => {}
+        Err(WriteError::Condition(_)) => return Err(ApiError::NotFound),
+        Err(WriteError::Api(e)) => return Err(e),
+    }
+    let mut rest = state
+        .db
+        .keys_in(&keys::course_partition(&p.company_id, &id))
+        .await?;
+    rest.extend(
+        state
+            .db
+            .keys_in_index(&keys::course_assignees(&p.company_id, &id))
+            .await?,
+    );
+    state.db.delete_many(&rest).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Enrol yourself in a published course; enrolling again changes nothing (200).
+#[utoipa::path(post, path = "/api/courses/{id}/enroll", tag = "courses", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 201, description = "Enrolled", body = Assignment), (status = 200, description = "Already enrolled", body = Assignment),
+        (status = 404, body = ErrorBody), (status = 409, description = "Not published", body = ErrorBody)))]
+pub async fn enroll(
+    State(state): State<AppState>,
+    AuthUser(p): AuthUser,
+    Path(id): Path<String>,
+    audit: Audit,
+) -> ApiResult<Response> {
+    let key = keys::assignment(&p.company_id, &p.user_id, &id);
+    let items = state
+        .db
+        .get_many_consistent(&[keys::course(&p.company_id, &id), key])
+        .await?;
+    let course: Course = entity_of(&items, "course")?.ok_or(ApiError::NotFound)?;
+    if course.status != CourseStatus::Published {
+        if !p.at_least(Role::Instructor) {
+            return Err(ApiError::NotFound);
+        }
+        return Err(ApiError::Conflict(
+            "Only published courses take enrolments".into(),
+        ));
+    }
+    if let Some(existing) = entity_of::<Assignment>(&items, "assignment")? {
+        return Ok((StatusCode::OK, Json(existing)).into_response());
+    }
+    let assignment = Assignment {
+        company_id: p.company_id.clone(),
+        user_id: p.user_id.clone(),
+        course_id: id.clone(),
+        assigned_by: "self".into(),
+        due_date: None,
+        status: "not_started".into(),
+        percent: 0,
+        completed_lessons: vec![],
+        assigned_at: clock::now_rfc3339(),
+        last_activity_at: None,
+        completed_at: None,
+        version: 1,
+    };
+    let tx = state
+        .db
+        .tx()
+        .put(&assignment, Cond::absent())
+        .audit(&audit, 201, Some(&id));
+    match state.db.commit(tx).await {
+        Ok(()) => Ok(created(&id, assignment)),
+        // Enrolled by a concurrent request a moment ago: the same outcome.
+        Err(WriteError::Condition(_)) => {
+            let existing: Assignment = state
+                .db
+                .get_consistent(&keys::assignment(&p.company_id, &p.user_id, &id))
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            Ok((StatusCode::OK, Json(existing)).into_response())
+        }
+        Err(WriteError::Api(e)) => Err(e),
+    }
+}

@@ -1,0 +1,175 @@
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+    response::Response,
+};
+use campus::{
+    ApiError, ApiResult, AppState,
+    audit::Audit,
+    auth::{Gate, Instructor},
+    clock,
+    db::{Cond, WriteError, keys, to_value},
+    error::ErrorBody,
+    http::{ValidJson, created},
+    model::{Lesson, Module},
+};
+
+use crate::{
+    body::{LessonBody, non_blank},
+    modules::conflict_or_404,
+};
+
+/// Lessons per module: bounded so a module and its lessons go in one transaction.
+pub const MAX_PER_MODULE: u32 = 50;
+
+/// Add a lesson to a module (instructor+).
+#[utoipa::path(post, path = "/api/courses/{id}/modules/{moduleId}/lessons", tag = "courses", security(("bearer" = [])),
+    params(("id" = String, Path), ("moduleId" = String, Path)), request_body = LessonBody,
+    responses((status = 201, body = Lesson), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The module is full", body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Gate(p, ..): Instructor,
+    Path((course_id, module_id)): Path<(String, String)>,
+    audit: Audit,
+    ValidJson(b): ValidJson<LessonBody>,
+) -> ApiResult<Response> {
+    let now = clock::now_rfc3339();
+    let lesson = Lesson {
+        id: clock::new_id(),
+        company_id: p.company_id.clone(),
+        course_id: course_id.clone(),
+        module_id: module_id.clone(),
+        title: non_blank("title", &b.title)?,
+        kind: b.kind,
+        content: b.content,
+        duration_minutes: b.duration_minutes,
+        order: b.order,
+        created_at: now.clone(),
+        updated_at: now.clone(),
+        version: 1,
+    };
+    let module_key = keys::module(&p.company_id, &course_id, &module_id);
+    let bump = "ADD #lessonCount :one SET #updatedAt = :now";
+    let values = || -> ApiResult<_> {
+        Ok(vec![
+            (":one".into(), to_value(1)?),
+            (":now".into(), to_value(&now)?),
+        ])
+    };
+    let tx = state
+        .db
+        .tx()
+        .update(
+            &module_key,
+            bump,
+            values()?,
+            Cond::expr(
+                "attribute_exists(pk) AND #lessonCount < :max",
+                vec![(":max".into(), to_value(MAX_PER_MODULE)?)],
+            ),
+        )
+        .update(
+            &keys::course(&p.company_id, &course_id),
+            bump,
+            values()?,
+            Cond::present(),
+        )
+        .put(&lesson, Cond::absent())
+        .audit(&audit, 201, Some(&lesson.id));
+    match state.db.commit(tx).await {
+        Ok(()) => Ok(created(&lesson.id.clone(), lesson)),
+        Err(WriteError::Condition(Some(0))) => match state.db.get::<Module>(&module_key).await? {
+            Some(_) => Err(ApiError::Conflict(format!(
+                "A module holds at most {MAX_PER_MODULE} lessons"
+            ))),
+            None => Err(ApiError::NotFound),
+        },
+        Err(e) => Err(conflict_or_404(e)),
+    }
+}
+
+/// Change a lesson (instructor+).
+#[utoipa::path(put, path = "/api/courses/{id}/modules/{moduleId}/lessons/{lessonId}", tag = "courses", security(("bearer" = [])),
+    params(("id" = String, Path), ("moduleId" = String, Path), ("lessonId" = String, Path)), request_body = LessonBody,
+    responses((status = 200, body = Lesson), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    Gate(p, ..): Instructor,
+    Path((course_id, module_id, lesson_id)): Path<(String, String, String)>,
+    audit: Audit,
+    ValidJson(b): ValidJson<LessonBody>,
+) -> ApiResult<Json<Lesson>> {
+    let mut lesson: Lesson = state
+        .db
+        .get(&keys::lesson(
+            &p.company_id,
+            &course_id,
+            &module_id,
+            &lesson_id,
+        ))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if b.version.is_some_and(|v| v != lesson.version) {
+        return Err(ApiError::Conflict(
+            "Stale version; read the lesson again".into(),
+        ));
+    }
+    let read = lesson.version;
+    lesson.title = non_blank("title", &b.title)?;
+    lesson.kind = b.kind;
+    lesson.content = b.content;
+    lesson.duration_minutes = b.duration_minutes;
+    lesson.order = b.order;
+    lesson.version += 1;
+    lesson.updated_at = clock::now_rfc3339();
+    let tx = state
+        .db
+        .tx()
+        .put(&lesson, Cond::version(read))
+        .audit(&audit, 200, None);
+    state.db.commit(tx).await?;
+    Ok(Json(lesson))
+}
+
+/// Delete a lesson (instructor+).
+#[utoipa::path(delete, path = "/api/courses/{id}/modules/{moduleId}/lessons/{lessonId}", tag = "courses", security(("bearer" = [])),
+    params(("id" = String, Path), ("moduleId" = String, Path), ("lessonId" = String, Path)),
+    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Gate(p, ..): Instructor,
+    Path((course_id, module_id, lesson_id)): Path<(String, String, String)>,
+    audit: Audit,
+) -> ApiResult<StatusCode> {
+    let drop = "ADD #lessonCount :minus SET #updatedAt = :now";
+    let values = || -> ApiResult<_> {
+        Ok(vec![
+            (":minus".into(), to_value(-1)?),
+            (":now".into(), to_value(clock::now_rfc3339())?),
+        ])
+    };
+    let tx = state
+        .db
+        .tx()
+        .delete(
+            &keys::lesson(&p.company_id, &course_id, &module_id, &lesson_id),
+            Cond::present(),
+        )
+        .update(
+            &keys::module(&p.company_id, &course_id, &module_id),
+            drop,
+            values()?,
+            Cond::present(),
+        )
+        .update(
+            &keys::course(&p.company_id, &course_id),
+            drop,
+            values()?,
+            Cond::present(),
+        )
+        .audit(&audit, 204, None);
+    state.db.commit(tx).await.map_err(conflict_or_404)?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,29 @@
+//! `/api/courses`: courses with their modules and lessons, the catalog, enrolment.
+
+mod body;
+mod courses;
+mod detail;
+mod lessons;
+mod modules;
+
+use axum::Router;
+use campus::AppState;
+
+campus::api!(
+    courses::list,
+    courses::create,
+    detail::get,
+    courses::update,
+    courses::delete,
+    courses::enroll,
+    modules::create,
+    modules::update,
+    modules::delete,
+    lessons::create,
+    lessons::update,
+    lessons::delete,
+);
+
+pub fn router(state: AppState) -> Router {
+    campus::http::stack(routes(), state)
+}

@@ -1,0 +1,158 @@
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+    response::Response,
+};
+use campus::{
+    ApiError, ApiResult, AppState,
+    audit::Audit,
+    auth::{Gate, Instructor},
+    clock,
+    db::{Cond, Filter, WriteError, keys, to_value},
+    error::ErrorBody,
+    http::{ValidJson, created},
+    model::{Lesson, Module},
+};
+
+use crate::body::{ModuleBody, non_blank};
+
+pub(crate) fn conflict_or_404(e: WriteError) -> ApiError {
+    match e {
+        WriteError::Condition(Some(0)) => ApiError::NotFound,
+        WriteError::Condition(_) => ApiError::Conflict("Changed meanwhile; read it again".into()),
+        WriteError::Api(e) => e,
+    }
+}
+
+/// Add a module to a course (instructor+).
+#[utoipa::path(post, path = "/api/courses/{id}/modules", tag = "courses", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ModuleBody,
+    responses((status = 201, body = Module), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Gate(p, ..): Instructor,
+    Path(course_id): Path<String>,
+    audit: Audit,
+    ValidJson(b): ValidJson<ModuleBody>,
+) -> ApiResult<Response> {
+    let now = clock::now_rfc3339();
+    let module = Module {
+        id: clock::new_id(),
+        company_id: p.company_id.clone(),
+        course_id: course_id.clone(),
+        title: non_blank("title", &b.title)?,
+        order: b.order,
+        lesson_count: 0,
+        created_at: now.clone(),
+        updated_at: now.clone(),
+        version: 1,
+    };
+    // The course's counter update doubles as the check that the course exists.
+    let tx = state
+        .db
+        .tx()
+        .update(
+            &keys::course(&p.company_id, &course_id),
+            "ADD #moduleCount :one SET #updatedAt = :now",
+            vec![
+                (":one".into(), to_value(1)?),
+                (":now".into(), to_value(&now)?),
+            ],
+            Cond::present(),
+        )
+        .put(&module, Cond::absent())
+        .audit(&audit, 201, Some(&module.id));
+    state.db.commit(tx).await.map_err(conflict_or_404)?;
+    Ok(created(&module.id.clone(), module))
+}
+
+/// Rename or reorder a module (instructor+).
+#[utoipa::path(put, path = "/api/courses/{id}/modules/{moduleId}", tag = "courses", security(("bearer" = [])),
+    params(("id" = String, Path), ("moduleId" = String, Path)), request_body = ModuleBody,
+    responses((status = 200, body = Module), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    Gate(p, ..): Instructor,
+    Path((course_id, module_id)): Path<(String, String)>,
+    audit: Audit,
+    ValidJson(b): ValidJson<ModuleBody>,
+) -> ApiResult<Json<Module>> {
+    let mut module: Module = state
+        .db
+        .get(&keys::module(&p.company_id, &course_id, &module_id))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if b.version.is_some_and(|v| v != module.version) {
+        return Err(ApiError::Conflict(
+            "Stale version; read the module again".into(),
+        ));
+    }
+    let read = module.version;
+    module.title = non_blank("title", &b.title)?;
+    module.order = b.order;
+    module.version += 1;
+    module.updated_at = clock::now_rfc3339();
+    let tx = state
+        .db
+        .tx()
+        .put(&module, Cond::version(read))
+        .audit(&audit, 200, None);
+    state.db.commit(tx).await?;
+    Ok(Json(module))
+}
+
+/// Delete a module and its lessons (instructor+).
+#[utoipa::path(delete, path = "/api/courses/{id}/modules/{moduleId}", tag = "courses", security(("bearer" = [])),
+    params(("id" = String, Path), ("moduleId" = String, Path)),
+    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Gate(p, ..): Instructor,
+    Path((course_id, module_id)): Path<(String, String)>,
+    audit: Audit,
+) -> ApiResult<StatusCode> {
+    let partition = keys::course_partition(&p.company_id, &course_id);
+    let lessons = state
+        .db
+        .query::<Lesson>(
+            &partition,
+            &format!("{}{module_id}#", keys::LESSON_PREFIX),
+            100,
+            None,
+            Filter::default(),
+        )
+        .await?
+        .items;
+    // Lessons per module are capped (see lessons::MAX_PER_MODULE), so the module, its
+    // lessons and the course's counters change in one transaction.
+    let mut tx = state
+        .db
+        .tx()
+        .delete(
+            &keys::module(&p.company_id, &course_id, &module_id),
+            Cond::present(),
+        )
+        .update(
+            &keys::course(&p.company_id, &course_id),
+            "ADD #moduleCount :minus, #lessonCount :lessons SET #updatedAt = :now",
+            vec![
+                (":minus".into(), to_value(-1)?),
+                (":lessons".into(), to_value(-(lessons.len() as i64))?),
+                (":now".into(), to_value(clock::now_rfc3339())?),
+            ],
+            Cond::present(),
+        );
+    for l in &lessons {
+        tx = tx.delete(
+            &keys::lesson(&p.company_id, &course_id, &module_id, &l.id),
+            None,
+        );
+    }
+    state
+        .db
+        .commit(tx.audit(&audit, 204, None))
+        .await
+        .map_err(conflict_or_404)?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,157 @@
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::{Entity, Keys, keys};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Difficulty {
+    Beginner,
+    Intermediate,
+    Advanced,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CourseStatus {
+    /// Visible to instructors and up only.
+    Draft,
+    Published,
+}
+
+impl CourseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Published => "published",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Course {
+    pub id: String,
+    pub company_id: String,
+    pub title: String,
+    pub description: String,
+    pub difficulty: Difficulty,
+    pub duration_weeks: u32,
+    pub price_cents: Option<u64>,
+    pub currency: Option<String>,
+    pub tags: Vec<String>,
+    pub status: CourseStatus,
+    pub created_by: String,
+    /// Kept by module and lesson writes, in their transactions; progress divides by it.
+    pub module_count: u32,
+    pub lesson_count: u32,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: u64,
+}
+
+impl Entity for Course {
+    fn keys(&self) -> Keys {
+        let mut k = Keys::new(keys::course(&self.company_id, &self.id), "course").search(format!(
+            "{} {}",
+            self.title,
+            self.tags.join(" ")
+        ));
+        k.gsi1pk = Some(keys::courses_index(&self.company_id));
+        k.gsi1sk = Some(format!("{}#{}", self.status.as_str(), self.id));
+        k
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Module {
+    pub id: String,
+    pub company_id: String,
+    pub course_id: String,
+    pub title: String,
+    pub order: u32,
+    /// Kept by lesson writes; bounds a module's lessons so deleting it is one transaction.
+    #[serde(default)]
+    pub lesson_count: u32,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: u64,
+}
+
+impl Entity for Module {
+    fn keys(&self) -> Keys {
+        Keys::new(
+            keys::module(&self.company_id, &self.course_id, &self.id),
+            "module",
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LessonType {
+    Text,
+    Video,
+    Quiz,
+    File,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Lesson {
+    pub id: String,
+    pub company_id: String,
+    pub course_id: String,
+    pub module_id: String,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub kind: LessonType,
+    pub content: String,
+    pub duration_minutes: u32,
+    pub order: u32,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: u64,
+}
+
+impl Entity for Lesson {
+    fn keys(&self) -> Keys {
+        Keys::new(
+            keys::lesson(&self.company_id, &self.course_id, &self.module_id, &self.id),
+            "lesson",
+        )
+    }
+}
+
+/// A course a user is to take: assigned by a manager or chosen by enrolment.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Assignment {
+    pub company_id: String,
+    pub user_id: String,
+    pub course_id: String,
+    /// `self` for enrolment, else the assigning manager's id.
+    pub assigned_by: String,
+    pub due_date: Option<String>,
+    /// `not_started`, `in_progress` or `completed`.
+    pub status: String,
+    pub percent: u32,
+    pub completed_lessons: Vec<String>,
+    pub assigned_at: String,
+    pub last_activity_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub version: u64,
+}
+
+impl Entity for Assignment {
+    fn keys(&self) -> Keys {
+        let mut k = Keys::new(
+            keys::assignment(&self.company_id, &self.user_id, &self.course_id),
+            "assignment",
+        );
+        k.gsi1pk = Some(keys::course_assignees(&self.company_id, &self.course_id));
+        k.gsi1sk = Some(self.user_id.clone());
+        k
+    }
+}
