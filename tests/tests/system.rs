@@ -119,3 +119,34 @@ async fn cors_allows_only_configured_origins() {
         Some("http://allowed.example")
     );
 }
+
+#[tokio::test]
+async fn ids_too_long_for_a_key_are_404_not_500() {
+    let t = app();
+    let admin = campus_tests::new_company().await;
+    let long = "x".repeat(5000);
+    t.get(&format!("/api/users/{long}"), admin.token())
+        .await
+        .expect_error(404, "NOT_FOUND");
+    t.put(
+        &format!("/api/company/departments/{long}"),
+        admin.token(),
+        json!({"name": "X"}),
+    )
+    .await
+    .expect_error(404, "NOT_FOUND");
+    t.post(
+        &format!("/api/courses/{long}/modules"),
+        admin.token(),
+        json!({"title": "X", "order": 1}),
+    )
+    .await
+    .expect_error(404, "NOT_FOUND");
+    t.delete(&format!("/api/courses/{long}"), admin.token())
+        .await
+        .expect_error(404, "NOT_FOUND");
+    let lesson = json!({"title": "L", "type": "text", "content": "a".repeat(50_001), "durationMinutes": 1, "order": 1});
+    t.post("/api/courses/c/modules/m/lessons", admin.token(), lesson)
+        .await
+        .expect_error(400, "VALIDATION_FAILED");
+}

@@ -84,7 +84,9 @@ pub struct LessonBody {
     pub title: String,
     #[serde(rename = "type")]
     pub kind: LessonType,
-    #[validate(length(max = 100_000))]
+    /// At most 50,000 characters: with 4-byte characters still well inside
+    /// DynamoDB's 400 KB item limit.
+    #[validate(length(max = 50_000))]
     #[serde(default)]
     pub content: String,
     #[validate(range(max = 1440))]

@@ -108,13 +108,24 @@ pub fn to_value(v: impl Serialize) -> Result<AttributeValue, ApiError> {
     serde_dynamo::to_attribute_value(v).map_err(ApiError::internal)
 }
 
+/// DynamoDB's limits on key attributes, in bytes.
+const MAX_PARTITION_KEY: usize = 2048;
+const MAX_SORT_KEY: usize = 1024;
+
+/// A key built from ids in the path: one too long for DynamoDB names nothing that can
+/// exist, so it answers 404 rather than letting DynamoDB refuse it with a 500.
 fn to_key(key: &Key) -> Result<Item, ApiError> {
+    if key.pk.len() > MAX_PARTITION_KEY || key.sk.len() > MAX_SORT_KEY {
+        return Err(ApiError::NotFound);
+    }
     serde_dynamo::to_item(key).map_err(ApiError::internal)
 }
 
 pub fn to_stored_item<E: Entity>(entity: &E) -> Result<Item, ApiError> {
+    let k = entity.keys();
+    to_key(&k.key())?;
     let mut item: Item = serde_dynamo::to_item(entity).map_err(ApiError::internal)?;
-    let keys: Item = serde_dynamo::to_item(entity.keys()).map_err(ApiError::internal)?;
+    let keys: Item = serde_dynamo::to_item(k).map_err(ApiError::internal)?;
     item.extend(keys);
     Ok(item)
 }
@@ -285,15 +296,22 @@ impl Tx {
 
     /// An update expression (`SET #a = :a`) on one item.
     pub fn update(
-        self,
+        mut self,
         key: &Key,
         expression: &str,
         values: Vec<(String, AttributeValue)>,
         cond: Option<Cond>,
     ) -> Self {
+        let key = match to_key(key) {
+            Ok(k) => k,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                return self;
+            }
+        };
         let up = aws_sdk_dynamodb::types::Update::builder()
             .table_name(&self.table)
-            .set_key(to_key(key).ok())
+            .set_key(Some(key))
             .update_expression(expression)
             .set_expression_attribute_values(
                 (!values.is_empty()).then(|| values.into_iter().collect()),
