@@ -13,7 +13,7 @@ AWS_PORT ?= 4566
 # The settings `make run` uses; copy .env.example to .env to change them.
 ENV_FILE := $(if $(wildcard .env),.env,.env.example)
 
-.PHONY: help run test bench lambda-arm64 validate-template openapi build fmt clean
+.PHONY: help run test bench bench-scenario lambda-arm64 validate-template openapi build fmt clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -65,6 +65,11 @@ bench: $(VENV)/.installed ## Cold start, warm latency, DynamoDB round trips, mem
 	set -a; source .env.example; set +a; \
 	  TABLE_NAME=campus-bench BUCKET_NAME=campus-bench LOG_LEVEL=warn \
 	  infra/scripts/with-emulator.sh target/debug/campus-bench | tee .local/bench.md
+
+bench-scenario: $(VENV)/.installed ## Only the DynamoDB round-trip walk over every endpoint (no release build)
+	cargo build -q -p campus-bench
+	set -a; source .env.example; set +a; TABLE_NAME=campus-bench BUCKET_NAME=campus-bench LOG_LEVEL=warn \
+	  infra/scripts/with-emulator.sh target/debug/campus-bench --scenario-only
 
 lambda-arm64: $(VENV_LAMBDA)/.installed ## Lambda packages: target/lambda/<function>/bootstrap for arm64 (cargo-lambda + zig)
 	rustup target add aarch64-unknown-linux-gnu

@@ -189,6 +189,17 @@ async fn main() {
     let app = gateway::gateway(&template, state).expect("gateway");
     seed::seed(&app).await.expect("seed");
     let token = login(&app).await;
+    if std::env::args().any(|a| a == "--scenario-only") {
+        // The round-trip walk alone: no release build needed (`make bench-scenario`).
+        for step in scenario::run(app).await {
+            let why = step.why.unwrap_or("");
+            println!(
+                "{} {} {} calls {} ideal {} {why}",
+                step.method, step.route, step.status, step.calls, step.ideal
+            );
+        }
+        return;
+    }
 
     let release = root().join("target/release");
     let mut subjects: Vec<Subject> = HTTP_FUNCTIONS
@@ -213,6 +224,10 @@ async fn main() {
                 "courses" => vec![
                     ("no I/O", "courses/list-unauthenticated.json", 401),
                     ("DynamoDB read", "courses/catalog.json", 200),
+                ],
+                "teams" => vec![
+                    ("no I/O", "teams/list-unauthenticated.json", 401),
+                    ("DynamoDB read", "teams/list.json", 200),
                 ],
                 _ => vec![],
             },

@@ -70,6 +70,12 @@ impl Walk {
         let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
             .await
             .unwrap_or_default();
+        // A failing step would measure an error path: the walk stops instead.
+        assert!(
+            status < 400,
+            "{method} {path} answered {status}: {}",
+            String::from_utf8_lossy(&bytes)
+        );
         let session = u32::from(token.is_some());
         let (ideal, why) = match kind {
             Kind::Static => (0, None),
@@ -368,6 +374,60 @@ pub async fn run(app: Router) -> Vec<Step> {
         "session, the record, then the course partition and its assignees (queries, batch delete)";
     w.call("DELETE /api/courses/{id}", &course, t, None, Steps(5, why))
         .await;
+    let tm = w
+        .call(
+            "POST /api/teams",
+            "/api/teams",
+            t,
+            Some(json!({"name": "Bench team"})),
+            Write,
+        )
+        .await;
+    let team = format!("/api/teams/{}", s(&tm["id"]));
+    w.call("GET /api/teams", "/api/teams", t, None, Read).await;
+    let why = "session, the team and the caller's membership, then the write";
+    w.call(
+        "PUT /api/teams/{id}",
+        &team,
+        t,
+        Some(json!({"name": "Bench team 2"})),
+        Steps(3, why),
+    )
+    .await;
+    let member = json!({"userId": s(&joined["user"]["id"])});
+    let why =
+        "session, the team and the caller's membership, the new member's user, then the write";
+    w.call(
+        "POST /api/teams/{id}/members",
+        &format!("{team}/members"),
+        t,
+        Some(member),
+        Steps(4, why),
+    )
+    .await;
+    let member_path = format!("{team}/members/{}", s(&joined["user"]["id"]));
+    let why = "session, the team and the caller's membership, the membership, then the write";
+    w.call(
+        "PUT /api/teams/{id}/members/{userId}",
+        &member_path,
+        t,
+        Some(json!({"role": "lead"})),
+        Steps(4, why),
+    )
+    .await;
+    w.call("GET /api/teams/{id}", &team, t, None, Read).await;
+    let why = "session, the team and the caller's membership, then the write";
+    w.call(
+        "DELETE /api/teams/{id}/members/{userId}",
+        &member_path,
+        t,
+        None,
+        Steps(3, why),
+    )
+    .await;
+    let why = "session, the team and the caller's membership, the record, then its partition (query, batch delete)";
+    w.call("DELETE /api/teams/{id}", &team, t, None, Steps(5, why))
+        .await;
     w.call(
         "DELETE /api/company/departments/{id}",
         &dept,
@@ -376,7 +436,7 @@ pub async fn run(app: Router) -> Vec<Step> {
         Write,
     )
     .await;
-    let why = "session, the user, their partition (query, batch delete), then user + credential";
+    let why = "session, the user, their partition and team memberships (queries, deletes), then user + credential";
     let path = format!("/api/users/{}", s(&created["id"]));
     w.call("DELETE /api/users/{id}", &path, t, None, Steps(5, why))
         .await;

@@ -40,6 +40,13 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
         401,
         Some("UNAUTHENTICATED"),
     ),
+    ("teams/list.json", "teams", 200, None),
+    (
+        "teams/list-unauthenticated.json",
+        "teams",
+        401,
+        Some("UNAUTHENTICATED"),
+    ),
 ];
 
 #[tokio::test]

@@ -283,6 +283,18 @@ async fn deleting_a_user_leaves_nothing_of_them() {
     let admin = new_company().await;
     let p = join(&admin, "participant").await;
     let bystander = join(&admin, "participant").await;
+    let team = t
+        .post("/api/teams", admin.token(), json!({"name": "T"}))
+        .await
+        .expect(201);
+    let team = format!("/api/teams/{}", team.body["id"].as_str().unwrap());
+    t.post(
+        &format!("{team}/members"),
+        admin.token(),
+        json!({"userId": p.user_id}),
+    )
+    .await
+    .expect(201);
     t.put("/api/settings", p.token(), json!({"theme": "dark"}))
         .await
         .expect(200);
@@ -329,6 +341,17 @@ async fn deleting_a_user_leaves_nothing_of_them() {
             .await
             .unwrap()
             .is_none()
+    );
+
+    // Their team membership went too, and the team's count with it.
+    let team_now = t.get(&team, admin.token()).await.expect(200);
+    assert_eq!(team_now.body["memberCount"], 1);
+    assert!(
+        team_now.body["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["userId"] != p.user_id.as_str())
     );
 
     // The email is free again.

@@ -9,11 +9,12 @@ use campus::{
     audit::Audit,
     auth::{Admin, AuthUser, Gate, Manager, Principal, sessions, tokens},
     clock,
-    db::{Cond, Filter, WriteError, entity_of, keys},
+    db::{Cond, Filter, WriteError, entity_of, keys, to_value},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
     model::{
-        Company, Department, Login, Mail, PasswordToken, Role, Session, Settings, User, UserStatus,
+        Company, Department, Login, Mail, PasswordToken, Role, Session, Settings, TeamMember, User,
+        UserStatus,
     },
 };
 use serde::{Deserialize, Serialize};
@@ -316,6 +317,43 @@ pub async fn delete(
         .keys_in(&keys::user_partition(&p.company_id, &id))
         .await?;
     state.db.delete_many(&owned).await?;
+    // Team memberships live in the teams' partitions; each goes with its team's count.
+    let mut cursor = None;
+    loop {
+        let page = state
+            .db
+            .query_index::<TeamMember>(
+                &keys::user_teams_index(&p.company_id, &id),
+                "",
+                100,
+                cursor.as_deref(),
+                Filter::default(),
+            )
+            .await?;
+        for m in page.items {
+            let tx = state
+                .db
+                .tx()
+                .delete(
+                    &keys::team_member(&p.company_id, &m.team_id, &id),
+                    Cond::present(),
+                )
+                .update(
+                    &keys::team(&p.company_id, &m.team_id),
+                    "ADD #memberCount :minus",
+                    vec![(":minus".into(), to_value(-1)?)],
+                    Cond::present(),
+                );
+            match state.db.commit(tx).await {
+                Ok(()) | Err(WriteError::Condition(_)) => {}
+                Err(WriteError::Api(e)) => return Err(e),
+            }
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
     let tx = state
         .db
         .tx()

@@ -31,6 +31,11 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         router: campus_courses::router,
         openapi: campus_courses::openapi,
     },
+    Function {
+        name: "teams",
+        router: campus_teams::router,
+        openapi: campus_teams::openapi,
+    },
 ];
 
 pub fn by_name(name: &str) -> Option<&'static Function> {

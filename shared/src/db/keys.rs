@@ -168,6 +168,34 @@ pub fn course_assignees(company_id: &str, course_id: &str) -> String {
     format!("C#{company_id}#COURSE#{course_id}#ASSIGNEES")
 }
 
+/// A team's own partition: its record and its members.
+pub fn team_partition(company_id: &str, team_id: &str) -> String {
+    format!("C#{company_id}#TEAM#{team_id}")
+}
+
+pub const MEMBER_PREFIX: &str = "MEMBER#";
+
+pub fn team(company_id: &str, team_id: &str) -> Key {
+    Key::new(team_partition(company_id, team_id), "TEAM")
+}
+
+pub fn team_member(company_id: &str, team_id: &str, user_id: &str) -> Key {
+    Key::new(
+        team_partition(company_id, team_id),
+        format!("{MEMBER_PREFIX}{user_id}"),
+    )
+}
+
+/// Index key listing a company's teams (`gsi1`).
+pub fn teams_index(company_id: &str) -> String {
+    format!("C#{company_id}#TEAMS")
+}
+
+/// Index key listing one user's team memberships (`gsi1`).
+pub fn user_teams_index(company_id: &str, user_id: &str) -> String {
+    format!("C#{company_id}#U#{user_id}#TEAMS")
+}
+
 /// Pointer from the hash of a set-password or reset secret to its user.
 pub fn password_token(token_hash: &str) -> Key {
     Key::new(format!("PWTOKEN#{token_hash}"), "PWTOKEN")

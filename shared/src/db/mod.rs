@@ -13,10 +13,11 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::{
     Client,
     error::{ProvideErrorMetadata, SdkError},
-    types::{AttributeValue, Delete, Put, TransactWriteItem},
+    types::{Delete, Put, TransactWriteItem},
 };
 use serde::{Serialize, de::DeserializeOwned};
 
+pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use keys::{Key, Keys};
 
 use crate::error::ApiError;
@@ -640,13 +641,19 @@ impl Db {
             .query()
             .table_name(&self.table)
             .set_index_name(index.map(str::to_string))
-            .key_condition_expression("#qpk = :pk AND begins_with(#qsk, :prefix)")
             .expression_attribute_names("#qpk", pk)
-            .expression_attribute_names("#qsk", sk)
             .expression_attribute_values(":pk", AttributeValue::S(partition.into()))
-            .expression_attribute_values(":prefix", AttributeValue::S(prefix.into()))
             .set_exclusive_start_key(start)
             .limit(limit);
+        // DynamoDB refuses `begins_with` on an empty prefix: a whole partition is
+        // asked for by its key alone.
+        req = if prefix.is_empty() {
+            req.key_condition_expression("#qpk = :pk")
+        } else {
+            req.key_condition_expression("#qpk = :pk AND begins_with(#qsk, :prefix)")
+                .expression_attribute_names("#qsk", sk)
+                .expression_attribute_values(":prefix", AttributeValue::S(prefix.into()))
+        };
         if !filter.expression.is_empty() {
             req = req.filter_expression(filter.expression.join(" AND "));
             for (k, v) in filter.values {

@@ -11,6 +11,7 @@ mod password_token;
 mod role;
 mod session;
 mod settings;
+mod team;
 mod user;
 
 pub use company::Company;
@@ -23,4 +24,5 @@ pub use password_token::PasswordToken;
 pub use role::Role;
 pub use session::Session;
 pub use settings::Settings;
+pub use team::{Team, TeamMember, TeamRole};
 pub use user::{User, UserStatus};
