@@ -95,11 +95,3 @@ pub struct LessonBody {
     pub order: u32,
     pub version: Option<u64>,
 }
-
-pub fn non_blank(field: &str, v: &str) -> campus::ApiResult<String> {
-    let t = v.trim();
-    if t.is_empty() {
-        return Err(campus::ApiError::field(field, "must not be blank"));
-    }
-    Ok(t.to_string())
-}

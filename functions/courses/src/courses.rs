@@ -11,14 +11,16 @@ use campus::{
     clock,
     db::{Cond, Filter, WriteError, entity_of, keys},
     error::ErrorBody,
+    http::non_blank,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
     model::{Assignment, Course, CourseStatus, Role},
+    model::{expect_version, save},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::body::{CourseBody, non_blank};
+use crate::body::CourseBody;
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -184,12 +186,7 @@ pub async fn update(
         .get(&keys::course(&p.company_id, &id))
         .await?
         .ok_or(ApiError::NotFound)?;
-    if b.version.is_some_and(|v| v != course.version) {
-        return Err(ApiError::Conflict(
-            "Stale version; read the course again".into(),
-        ));
-    }
-    let read = course.version;
+    expect_version(b.version, course.version)?;
     course.title = non_blank("title", &b.title)?;
     course.description = b.description;
     course.difficulty = b.difficulty;
@@ -198,14 +195,7 @@ pub async fn update(
     course.currency = b.currency;
     course.tags = b.tags.iter().map(|t| t.trim().to_string()).collect();
     course.status = b.status;
-    course.version += 1;
-    course.updated_at = clock::now_rfc3339();
-    let tx = state
-        .db
-        .tx()
-        .put(&course, Cond::version(read))
-        .audit(&audit, 200, None);
-    state.db.commit(tx).await?;
+    save(&state.db, &mut course, &audit).await?;
     Ok(Json(course))
 }
 

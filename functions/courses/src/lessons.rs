@@ -11,14 +11,13 @@ use campus::{
     clock,
     db::{Cond, WriteError, keys, to_value},
     error::ErrorBody,
+    http::non_blank,
     http::{ValidJson, created},
     model::{Lesson, Module},
+    model::{expect_version, save},
 };
 
-use crate::{
-    body::{LessonBody, non_blank},
-    modules::conflict_or_404,
-};
+use crate::{body::LessonBody, modules::conflict_or_404};
 
 /// Lessons per module: bounded so a module and its lessons go in one transaction.
 pub const MAX_PER_MODULE: u32 = 50;
@@ -111,25 +110,13 @@ pub async fn update(
         ))
         .await?
         .ok_or(ApiError::NotFound)?;
-    if b.version.is_some_and(|v| v != lesson.version) {
-        return Err(ApiError::Conflict(
-            "Stale version; read the lesson again".into(),
-        ));
-    }
-    let read = lesson.version;
+    expect_version(b.version, lesson.version)?;
     lesson.title = non_blank("title", &b.title)?;
     lesson.kind = b.kind;
     lesson.content = b.content;
     lesson.duration_minutes = b.duration_minutes;
     lesson.order = b.order;
-    lesson.version += 1;
-    lesson.updated_at = clock::now_rfc3339();
-    let tx = state
-        .db
-        .tx()
-        .put(&lesson, Cond::version(read))
-        .audit(&audit, 200, None);
-    state.db.commit(tx).await?;
+    save(&state.db, &mut lesson, &audit).await?;
     Ok(Json(lesson))
 }
 

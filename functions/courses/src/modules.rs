@@ -11,11 +11,13 @@ use campus::{
     clock,
     db::{Cond, Filter, WriteError, keys, to_value},
     error::ErrorBody,
+    http::non_blank,
     http::{ValidJson, created},
     model::{Lesson, Module},
+    model::{expect_version, save},
 };
 
-use crate::body::{ModuleBody, non_blank};
+use crate::body::ModuleBody;
 
 pub(crate) fn conflict_or_404(e: WriteError) -> ApiError {
     match e {
@@ -83,22 +85,10 @@ pub async fn update(
         .get(&keys::module(&p.company_id, &course_id, &module_id))
         .await?
         .ok_or(ApiError::NotFound)?;
-    if b.version.is_some_and(|v| v != module.version) {
-        return Err(ApiError::Conflict(
-            "Stale version; read the module again".into(),
-        ));
-    }
-    let read = module.version;
+    expect_version(b.version, module.version)?;
     module.title = non_blank("title", &b.title)?;
     module.order = b.order;
-    module.version += 1;
-    module.updated_at = clock::now_rfc3339();
-    let tx = state
-        .db
-        .tx()
-        .put(&module, Cond::version(read))
-        .audit(&audit, 200, None);
-    state.db.commit(tx).await?;
+    save(&state.db, &mut module, &audit).await?;
     Ok(Json(module))
 }
 

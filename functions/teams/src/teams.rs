@@ -11,8 +11,10 @@ use campus::{
     clock,
     db::{Cond, Filter, WriteError, entities_of, keys},
     error::ErrorBody,
+    http::non_blank,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
     model::{Role, Team, TeamMember, TeamRole},
+    model::{expect_version, save},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -29,14 +31,6 @@ pub struct TeamBody {
     pub description: Option<String>,
     /// On update: the version read.
     pub version: Option<u64>,
-}
-
-fn non_blank(v: &str) -> ApiResult<String> {
-    let t = v.trim();
-    if t.is_empty() {
-        return Err(ApiError::field("name", "must not be blank"));
-    }
-    Ok(t.to_string())
 }
 
 /// Teams: every team of the company for admins, the caller's own teams for others.
@@ -98,7 +92,7 @@ pub async fn create(
     let team = Team {
         id: clock::new_id(),
         company_id: p.company_id.clone(),
-        name: non_blank(&b.name)?,
+        name: non_blank("name", &b.name)?,
         description: b.description,
         created_by: p.user_id.clone(),
         member_count: 1,
@@ -164,22 +158,10 @@ pub async fn update(
 ) -> ApiResult<Json<Team>> {
     let (mut team, me) = access::load(&state, &p, &id).await?;
     access::can_write(&p, &me)?;
-    if b.version.is_some_and(|v| v != team.version) {
-        return Err(ApiError::Conflict(
-            "Stale version; read the team again".into(),
-        ));
-    }
-    let read = team.version;
-    team.name = non_blank(&b.name)?;
+    expect_version(b.version, team.version)?;
+    team.name = non_blank("name", &b.name)?;
     team.description = b.description;
-    team.version += 1;
-    team.updated_at = clock::now_rfc3339();
-    let tx = state
-        .db
-        .tx()
-        .put(&team, Cond::version(read))
-        .audit(&audit, 200, None);
-    state.db.commit(tx).await?;
+    save(&state.db, &mut team, &audit).await?;
     Ok(Json(team))
 }
 

@@ -3,11 +3,12 @@ use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{Admin, AuthUser, Gate},
-    clock,
-    db::{Cond, WriteError, keys},
+    db::keys,
     error::ErrorBody,
     http::ValidJson,
+    http::non_blank,
     model::Company,
+    model::{expect_version, save},
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -40,26 +41,9 @@ pub async fn put(
     ValidJson(req): ValidJson<UpdateCompany>,
 ) -> ApiResult<Json<Company>> {
     let mut company = load(&state, &p.company_id).await?;
-    if req.version.is_some_and(|v| v != company.version) {
-        return Err(ApiError::Conflict(
-            "Stale version; read the company again".into(),
-        ));
-    }
-    let read = company.version;
-    company.name = crate::users::non_blank("name", &req.name)?;
-    company.version += 1;
-    company.updated_at = clock::now_rfc3339();
-    let tx = state
-        .db
-        .tx()
-        .put(&company, Cond::version(read))
-        .audit(&audit, 200, None);
-    state.db.commit(tx).await.map_err(|e| match e {
-        WriteError::Condition(_) => {
-            ApiError::Conflict("The company was changed meanwhile; read it again".into())
-        }
-        WriteError::Api(e) => e,
-    })?;
+    expect_version(req.version, company.version)?;
+    company.name = non_blank("name", &req.name)?;
+    save(&state.db, &mut company, &audit).await?;
     Ok(Json(company))
 }
 

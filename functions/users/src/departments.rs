@@ -11,8 +11,10 @@ use campus::{
     clock,
     db::{Cond, Filter, WriteError, keys},
     error::ErrorBody,
+    http::non_blank,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
     model::Department,
+    model::{expect_version, save},
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -65,7 +67,7 @@ pub async fn create(
     let d = Department {
         id: clock::new_id(),
         company_id: p.company_id,
-        name: crate::users::non_blank("name", &req.name)?,
+        name: non_blank("name", &req.name)?,
         description: req.description,
         created_at: now.clone(),
         updated_at: now,
@@ -96,22 +98,10 @@ pub async fn update(
         .get(&keys::department(&p.company_id, &id))
         .await?
         .ok_or(ApiError::NotFound)?;
-    if req.version.is_some_and(|v| v != d.version) {
-        return Err(ApiError::Conflict(
-            "Stale version; read the department again".into(),
-        ));
-    }
-    let read = d.version;
-    d.name = crate::users::non_blank("name", &req.name)?;
+    expect_version(req.version, d.version)?;
+    d.name = non_blank("name", &req.name)?;
     d.description = req.description;
-    d.version += 1;
-    d.updated_at = clock::now_rfc3339();
-    let tx = state
-        .db
-        .tx()
-        .put(&d, Cond::version(read))
-        .audit(&audit, 200, None);
-    state.db.commit(tx).await?;
+    save(&state.db, &mut d, &audit).await?;
     Ok(Json(d))
 }
 

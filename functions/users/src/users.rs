@@ -11,11 +11,13 @@ use campus::{
     clock,
     db::{Cond, Filter, WriteError, entity_of, keys, to_value},
     error::ErrorBody,
+    http::non_blank,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
     model::{
         Company, Department, Login, Mail, PasswordToken, Role, Session, Settings, TeamMember, User,
         UserStatus,
     },
+    model::{expect_version, save},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -230,13 +232,7 @@ pub async fn update(
             "You may not change a user above your role",
         ));
     }
-    if let Some(v) = req.version.filter(|v| *v != user.version) {
-        return Err(ApiError::Conflict(format!(
-            "Stale version {v}; the current version is {}",
-            user.version
-        )));
-    }
-    let read = user.version;
+    expect_version(req.version, user.version)?;
     if let Some(name) = &req.name {
         user.name = non_blank("name", name)?;
     }
@@ -270,19 +266,7 @@ pub async fn update(
         access_changed |= status != user.status;
         user.status = status;
     }
-    user.version += 1;
-    user.updated_at = clock::now_rfc3339();
-    let tx = state
-        .db
-        .tx()
-        .put(&user, Cond::version(read))
-        .audit(&audit, 200, None);
-    state.db.commit(tx).await.map_err(|e| match e {
-        WriteError::Condition(_) => {
-            ApiError::Conflict("The user was changed meanwhile; read it again".into())
-        }
-        WriteError::Api(e) => e,
-    })?;
+    save(&state.db, &mut user, &audit).await?;
     // Tokens carry the role; a changed role or status must not outlive the change.
     if access_changed {
         sessions::revoke_all(&state, &p.company_id, &id).await?;
@@ -474,12 +458,4 @@ pub(crate) fn assignable(p: &Principal, role: Role) -> ApiResult<()> {
         ));
     }
     Ok(())
-}
-
-pub(crate) fn non_blank(field: &str, v: &str) -> ApiResult<String> {
-    let t = v.trim();
-    if t.is_empty() {
-        return Err(ApiError::field(field, "must not be blank"));
-    }
-    Ok(t.to_string())
 }

@@ -11,3 +11,12 @@ pub use json::ValidJson;
 pub use layers::stack;
 pub use pagination::{ListQuery, ListResponse};
 pub use query::QueryParams;
+
+/// A required text field, trimmed; blank is a validation failure naming the field.
+pub fn non_blank(field: &str, v: &str) -> crate::ApiResult<String> {
+    let t = v.trim();
+    if t.is_empty() {
+        return Err(crate::ApiError::field(field, "must not be blank"));
+    }
+    Ok(t.to_string())
+}

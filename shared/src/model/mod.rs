@@ -13,6 +13,7 @@ mod session;
 mod settings;
 mod team;
 mod user;
+mod versioned;
 
 pub use company::Company;
 pub use course::{Assignment, Course, CourseStatus, Difficulty, Lesson, LessonType, Module};
@@ -26,3 +27,4 @@ pub use session::Session;
 pub use settings::Settings;
 pub use team::{Team, TeamMember, TeamRole};
 pub use user::{User, UserStatus};
+pub use versioned::{Versioned, expect_version, save};
