@@ -212,27 +212,19 @@ pub async fn delete(
     // The course record goes first, atomically with its audit entry: from then on the
     // course is gone for every reader. What hung off it follows; a left-over module or
     // assignment of a deleted course is never shown (readers join on the record).
-    let tx = state
+    state
         .db
-        .tx()
-        .delete(&keys::course(&p.company_id, &id), Cond::present())
-        .audit(&audit, 204, None);
-    match state.db.commit(tx).await {
-        Ok(()) => {}
-        Err(WriteError::Condition(_)) => return Err(ApiError::NotFound),
-        Err(WriteError::Api(e)) => return Err(e),
-    }
-    let mut rest = state
-        .db
-        .keys_in(&keys::course_partition(&p.company_id, &id))
+        .delete_audited(&keys::course(&p.company_id, &id), &audit)
         .await?;
-    rest.extend(
-        state
-            .db
-            .keys_in_index(&keys::course_assignees(&p.company_id, &id))
-            .await?,
-    );
-    state.db.delete_many(&rest).await?;
+    state
+        .db
+        .delete_partition(&keys::course_partition(&p.company_id, &id))
+        .await?;
+    let assignees = state
+        .db
+        .keys_in_index(&keys::course_assignees(&p.company_id, &id))
+        .await?;
+    state.db.delete_many(&assignees).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -9,7 +9,7 @@ use campus::{
     audit::Audit,
     auth::{AuthUser, Gate, Manager},
     clock,
-    db::{Cond, Filter, WriteError, entities_of, keys},
+    db::{Cond, Filter, entities_of, keys},
     error::ErrorBody,
     http::non_blank,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
@@ -179,20 +179,13 @@ pub async fn delete(
     access::can_write(&p, &me)?;
     // The record first (with its audit entry): the team is gone for every reader;
     // its memberships follow, and a left-over one is never shown (lists join on it).
-    let tx = state
+    state
         .db
-        .tx()
-        .delete(&keys::team(&p.company_id, &id), Cond::present())
-        .audit(&audit, 204, None);
-    match state.db.commit(tx).await {
-        Ok(()) => {}
-        Err(WriteError::Condition(_)) => return Err(ApiError::NotFound),
-        Err(WriteError::Api(e)) => return Err(e),
-    }
-    let rest = state
-        .db
-        .keys_in(&keys::team_partition(&p.company_id, &id))
+        .delete_audited(&keys::team(&p.company_id, &id), &audit)
         .await?;
-    state.db.delete_many(&rest).await?;
+    state
+        .db
+        .delete_partition(&keys::team_partition(&p.company_id, &id))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

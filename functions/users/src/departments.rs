@@ -9,7 +9,7 @@ use campus::{
     audit::Audit,
     auth::{Admin, AuthUser, Gate},
     clock,
-    db::{Cond, Filter, WriteError, keys},
+    db::{Cond, Filter, keys},
     error::ErrorBody,
     http::non_blank,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
@@ -116,14 +116,9 @@ pub async fn delete(
     Path(id): Path<String>,
     audit: Audit,
 ) -> ApiResult<StatusCode> {
-    let tx = state
+    state
         .db
-        .tx()
-        .delete(&keys::department(&p.company_id, &id), Cond::present())
-        .audit(&audit, 204, None);
-    match state.db.commit(tx).await {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(WriteError::Condition(_)) => Err(ApiError::NotFound),
-        Err(WriteError::Api(e)) => Err(e),
-    }
+        .delete_audited(&keys::department(&p.company_id, &id), &audit)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

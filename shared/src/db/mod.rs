@@ -758,6 +758,30 @@ impl Db {
         }
     }
 
+    /// Deletes an item that must exist, in one transaction with the request's audit
+    /// entry; 404 when there is nothing to delete.
+    pub async fn delete_audited(
+        &self,
+        key: &Key,
+        audit: &crate::audit::Audit,
+    ) -> Result<(), ApiError> {
+        let tx = self
+            .tx()
+            .delete(key, Cond::present())
+            .audit(audit, 204, None);
+        match self.commit(tx).await {
+            Ok(()) => Ok(()),
+            Err(WriteError::Condition(_)) => Err(ApiError::NotFound),
+            Err(WriteError::Api(e)) => Err(e),
+        }
+    }
+
+    /// Deletes every item of a partition (what hung off a deleted record).
+    pub async fn delete_partition(&self, partition: &str) -> Result<(), ApiError> {
+        let keys = self.keys_in(partition).await?;
+        self.delete_many(&keys).await
+    }
+
     /// Deletes many items, 25 per request, retrying what DynamoDB leaves unprocessed.
     pub async fn delete_many(&self, keys: &[Key]) -> Result<(), ApiError> {
         use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
