@@ -337,6 +337,29 @@ pub async fn run(app: Router) -> Vec<Step> {
         ReadWrite,
     )
     .await;
+    let body = json!({"courseId": s(&c["id"]), "userIds": [s(&joined["user"]["id"])], "dueDate": "2099-01-31"});
+    let why = "session, the course, the named users, their assignments, one transaction per 33 assignees, the audit entry";
+    w.call(
+        "POST /api/team/assign-course",
+        "/api/team/assign-course",
+        t,
+        Some(body),
+        Steps(6, why),
+    )
+    .await;
+    let path = format!(
+        "/api/team/members/{}/courses/{}",
+        s(&joined["user"]["id"]),
+        s(&c["id"])
+    );
+    w.call(
+        "DELETE /api/team/members/{userId}/courses/{courseId}",
+        &path,
+        t,
+        None,
+        Write,
+    )
+    .await;
     let why = "session, then the course partition and the caller's assignment (concurrently)";
     w.call("GET /api/courses/{id}", &course, t, None, Steps(3, why))
         .await;

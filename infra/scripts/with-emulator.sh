@@ -11,7 +11,8 @@ if [ "$port" = "0" ]; then
 fi
 log="$here/.local/moto-$port.log"
 mkdir -p "$here/.local"
-"$here/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+# One request at a time: see moto_serial.py for why.
+"$here/.venv/bin/python" "$here/infra/scripts/moto_serial.py" "$port" >"$log" 2>&1 &
 moto=$!
 trap 'kill $moto 2>/dev/null || true; wait $moto 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 1 100); do

@@ -37,6 +37,8 @@ pub fn config_map(suffix: &str) -> HashMap<String, String> {
             ("JWT_SECRET", JWT_SECRET.to_string()),
             ("AWS_ENDPOINT_URL", endpoint()),
             ("AWS_MAX_ATTEMPTS", "2".to_string()),
+            // A loaded CI machine can make the emulator slow; tests are not timing checks.
+            ("AWS_TIMEOUT_MS", "10000".to_string()),
             ("CORS_ORIGINS", "http://allowed.example".to_string()),
             ("MAX_BODY_BYTES", "65536".to_string()),
             ("GIT_COMMIT", "test-commit".to_string()),

@@ -1,7 +1,8 @@
-//! `/api/teams`: teams and their members. (The manager's `/api/team` views come with
-//! progress tracking.)
+//! `/api/teams`: teams and their members; `/api/team`: the manager's course
+//! assignments. (The manager's progress views come with progress tracking.)
 
 mod access;
+mod assign;
 mod members;
 mod teams;
 
@@ -17,6 +18,8 @@ campus::api!(
     members::add,
     members::update,
     members::remove,
+    assign::assign_course,
+    assign::unassign,
 );
 
 pub fn router(state: AppState) -> Router {

@@ -168,6 +168,16 @@ pub fn course_assignees(company_id: &str, course_id: &str) -> String {
     format!("C#{company_id}#COURSE#{course_id}#ASSIGNEES")
 }
 
+pub const NOTIFICATION_PREFIX: &str = "NOTIF#";
+
+/// In the user's partition, so it goes when the user does.
+pub fn notification(company_id: &str, user_id: &str, id: &str) -> Key {
+    Key::new(
+        user_partition(company_id, user_id),
+        format!("{NOTIFICATION_PREFIX}{id}"),
+    )
+}
+
 /// A team's own partition: its record and its members.
 pub fn team_partition(company_id: &str, team_id: &str) -> String {
     format!("C#{company_id}#TEAM#{team_id}")

@@ -6,6 +6,7 @@ mod course;
 mod department;
 mod invite;
 mod login;
+mod notification;
 mod outbox;
 mod password_token;
 mod role;
@@ -20,6 +21,7 @@ pub use course::{Assignment, Course, CourseStatus, Difficulty, Lesson, LessonTyp
 pub use department::Department;
 pub use invite::{Invite, InviteStatus, InviteToken, invite_token_company};
 pub use login::Login;
+pub use notification::Notification;
 pub use outbox::Mail;
 pub use password_token::PasswordToken;
 pub use role::Role;
