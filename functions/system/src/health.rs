@@ -1,4 +1,7 @@
-use std::collections::BTreeMap;
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, OnceLock},
+};
 
 use axum::{
     Extension, Json,
@@ -11,12 +14,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-/// The dependencies a deep health check reaches.
+/// The dependencies a deep health check reaches. The S3 and SES clients are built on
+/// the first deep check: plain health checks and cold starts do not pay for them.
 #[derive(Clone)]
 pub struct Checks {
     dynamodb: aws_sdk_dynamodb::Client,
-    s3: aws_sdk_s3::Client,
-    ses: aws_sdk_sesv2::Client,
+    clients: Arc<OnceLock<(aws_sdk_s3::Client, aws_sdk_sesv2::Client)>>,
+    aws: campus::aws::Aws,
     table: String,
     bucket: String,
     sender: String,
@@ -26,8 +30,8 @@ impl Checks {
     pub fn new(state: &AppState) -> Self {
         Self {
             dynamodb: state.db.client().clone(),
-            s3: state.aws.s3(),
-            ses: state.aws.ses(),
+            clients: Arc::default(),
+            aws: state.aws.clone(),
             table: state.config.table_name.clone(),
             bucket: state.config.bucket_name.clone(),
             sender: state.config.mail_from.clone(),
@@ -35,16 +39,14 @@ impl Checks {
     }
 
     async fn run(&self) -> BTreeMap<&'static str, String> {
+        let (s3, ses) = self.clients.get_or_init(|| (self.aws.s3(), self.aws.ses()));
         let (d, s, e) = tokio::join!(
             self.dynamodb
                 .describe_table()
                 .table_name(&self.table)
                 .send(),
-            self.s3.head_bucket().bucket(&self.bucket).send(),
-            self.ses
-                .get_email_identity()
-                .email_identity(&self.sender)
-                .send(),
+            s3.head_bucket().bucket(&self.bucket).send(),
+            ses.get_email_identity().email_identity(&self.sender).send(),
         );
         let verdict = |ok: bool, what: &str| {
             if ok {
