@@ -680,6 +680,28 @@ impl Db {
     /// Every item of a partition (an aggregate read whole: a course with its modules
     /// and lessons), following pages.
     pub async fn all_in(&self, partition: &str) -> Result<Vec<Item>, ApiError> {
+        self.query_all(None, partition, false).await
+    }
+
+    /// Every key in a partition (for deleting all of it), following pages.
+    pub async fn keys_in(&self, partition: &str) -> Result<Vec<Key>, ApiError> {
+        let items = self.query_all(None, partition, true).await?;
+        items.into_iter().map(from_stored).collect()
+    }
+
+    /// Every primary key under an index partition (`gsi1pk`), following pages.
+    pub async fn keys_in_index(&self, partition: &str) -> Result<Vec<Key>, ApiError> {
+        let items = self.query_all(Some("gsi1"), partition, true).await?;
+        items.into_iter().map(from_stored).collect()
+    }
+
+    async fn query_all(
+        &self,
+        index: Option<&str>,
+        partition: &str,
+        keys_only: bool,
+    ) -> Result<Vec<Item>, ApiError> {
+        let pk = if index.is_some() { "gsi1pk" } else { "pk" };
         let mut items = Vec::new();
         let mut start = None;
         loop {
@@ -687,8 +709,11 @@ impl Db {
                 .client
                 .query()
                 .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
+                .set_index_name(index.map(str::to_string))
+                .key_condition_expression("#qpk = :pk")
+                .expression_attribute_names("#qpk", pk)
                 .expression_attribute_values(":pk", AttributeValue::S(partition.into()))
+                .set_projection_expression(keys_only.then(|| "pk, sk".to_string()))
                 .set_exclusive_start_key(start)
                 .send()
                 .await
@@ -697,63 +722,11 @@ impl Db {
                 out.items
                     .unwrap_or_default()
                     .into_iter()
-                    .filter(|i| !expired(i)),
+                    .filter(|i| keys_only || !expired(i)),
             );
             match out.last_evaluated_key {
                 Some(k) if !k.is_empty() => start = Some(k),
                 _ => return Ok(items),
-            }
-        }
-    }
-
-    /// Every primary key under an index partition (`gsi1pk`), following pages.
-    pub async fn keys_in_index(&self, partition: &str) -> Result<Vec<Key>, ApiError> {
-        let mut keys = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name("gsi1")
-                .key_condition_expression("gsi1pk = :pk")
-                .expression_attribute_values(":pk", AttributeValue::S(partition.into()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            for item in out.items.unwrap_or_default() {
-                keys.push(from_stored(item)?);
-            }
-            match out.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => return Ok(keys),
-            }
-        }
-    }
-
-    /// Every key in a partition (for deleting all of it), following pages.
-    pub async fn keys_in(&self, partition: &str) -> Result<Vec<Key>, ApiError> {
-        let mut keys = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", AttributeValue::S(partition.into()))
-                .projection_expression("pk, sk")
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            for item in out.items.unwrap_or_default() {
-                keys.push(from_stored(item)?);
-            }
-            match out.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => return Ok(keys),
             }
         }
     }
