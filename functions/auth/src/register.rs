@@ -144,7 +144,9 @@ pub async fn register(
         }
         None => tx = tx.put(&company, Cond::absent()),
     }
-    let tx = sessions::with_session(tx, &session).put(&welcome, Cond::absent());
+    let tx = tx
+        .put(&session, Cond::absent())
+        .put(&welcome, Cond::absent());
     match state.db.commit(tx).await {
         Ok(()) => {}
         Err(WriteError::Condition(Some(0))) => {

@@ -181,11 +181,7 @@ pub async fn update(
     audit: Audit,
     ValidJson(b): ValidJson<CourseBody>,
 ) -> ApiResult<Json<Course>> {
-    let mut course: Course = state
-        .db
-        .get(&keys::course(&p.company_id, &id))
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let mut course: Course = state.db.find(&keys::course(&p.company_id, &id)).await?;
     expect_version(b.version, course.version)?;
     course.title = non_blank("title", &b.title)?;
     course.description = b.description;

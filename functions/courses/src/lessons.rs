@@ -102,14 +102,13 @@ pub async fn update(
 ) -> ApiResult<Json<Lesson>> {
     let mut lesson: Lesson = state
         .db
-        .get(&keys::lesson(
+        .find(&keys::lesson(
             &p.company_id,
             &course_id,
             &module_id,
             &lesson_id,
         ))
-        .await?
-        .ok_or(ApiError::NotFound)?;
+        .await?;
     expect_version(b.version, lesson.version)?;
     lesson.title = non_blank("title", &b.title)?;
     lesson.kind = b.kind;

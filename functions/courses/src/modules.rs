@@ -82,9 +82,8 @@ pub async fn update(
 ) -> ApiResult<Json<Module>> {
     let mut module: Module = state
         .db
-        .get(&keys::module(&p.company_id, &course_id, &module_id))
-        .await?
-        .ok_or(ApiError::NotFound)?;
+        .find(&keys::module(&p.company_id, &course_id, &module_id))
+        .await?;
     expect_version(b.version, module.version)?;
     module.title = non_blank("title", &b.title)?;
     module.order = b.order;

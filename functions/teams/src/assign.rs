@@ -172,9 +172,8 @@ pub async fn assign_course(
     let due_date = b.due_date.as_deref().map(due).transpose()?;
     let course: Course = state
         .db
-        .get(&keys::course(&p.company_id, &b.course_id))
-        .await?
-        .ok_or(ApiError::NotFound)?;
+        .find(&keys::course(&p.company_id, &b.course_id))
+        .await?;
     if course.status != CourseStatus::Published {
         return Err(ApiError::Conflict(
             "Only published courses can be assigned".into(),

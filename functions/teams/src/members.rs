@@ -112,9 +112,8 @@ pub async fn update(
     access::can_write(&p, &me)?;
     let mut m: TeamMember = state
         .db
-        .get(&keys::team_member(&p.company_id, &id, &user_id))
-        .await?
-        .ok_or(ApiError::NotFound)?;
+        .find(&keys::team_member(&p.company_id, &id, &user_id))
+        .await?;
     m.role = b.role;
     let tx = state
         .db

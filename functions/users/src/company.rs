@@ -1,6 +1,6 @@
 use axum::{Json, extract::State};
 use campus::{
-    ApiError, ApiResult, AppState,
+    ApiResult, AppState,
     audit::Audit,
     auth::{Admin, AuthUser, Gate},
     db::keys,
@@ -48,9 +48,5 @@ pub async fn put(
 }
 
 async fn load(state: &AppState, company_id: &str) -> ApiResult<Company> {
-    state
-        .db
-        .get(&keys::company(company_id))
-        .await?
-        .ok_or(ApiError::NotFound)
+    state.db.find(&keys::company(company_id)).await
 }

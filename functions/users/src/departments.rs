@@ -5,7 +5,7 @@ use axum::{
     response::Response,
 };
 use campus::{
-    ApiError, ApiResult, AppState,
+    ApiResult, AppState,
     audit::Audit,
     auth::{Admin, AuthUser, Gate},
     clock,
@@ -93,11 +93,7 @@ pub async fn update(
     audit: Audit,
     ValidJson(req): ValidJson<DepartmentBody>,
 ) -> ApiResult<Json<Department>> {
-    let mut d: Department = state
-        .db
-        .get(&keys::department(&p.company_id, &id))
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let mut d: Department = state.db.find(&keys::department(&p.company_id, &id)).await?;
     expect_version(req.version, d.version)?;
     d.name = non_blank("name", &req.name)?;
     d.description = req.description;

@@ -178,11 +178,7 @@ pub async fn delete(
     Path(id): Path<String>,
     audit: Audit,
 ) -> ApiResult<StatusCode> {
-    let invite: Invite = state
-        .db
-        .get(&keys::invite(&p.company_id, &id))
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let invite: Invite = state.db.find(&keys::invite(&p.company_id, &id)).await?;
     let tx = state
         .db
         .tx()

@@ -426,11 +426,7 @@ pub async fn export(
 }
 
 async fn load(state: &AppState, company_id: &str, id: &str) -> ApiResult<User> {
-    state
-        .db
-        .get(&keys::user(company_id, id))
-        .await?
-        .ok_or(ApiError::NotFound)
+    state.db.find(&keys::user(company_id, id)).await
 }
 
 async fn department_exists(state: &AppState, company_id: &str, id: &str) -> ApiResult<()> {

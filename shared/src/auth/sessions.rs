@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use crate::{
     auth::tokens::RefreshToken,
     clock,
-    db::{Cond, Tx, WriteError, keys, to_value},
+    db::{Cond, WriteError, keys, to_value},
     error::ApiError,
     model::{Session, User},
     state::AppState,
@@ -117,12 +117,26 @@ pub async fn revoke(
 /// Revokes every session of a user (password reset, role change, disabling).
 pub async fn revoke_all(state: &AppState, company_id: &str, user_id: &str) -> Result<(), ApiError> {
     let partition = keys::user_partition(company_id, user_id);
-    for key in state.db.keys_in(&partition).await? {
-        if let Some(sid) = key.sk.strip_prefix(keys::SESSION_PREFIX) {
-            revoke(state, company_id, user_id, sid).await?;
+    let mut cursor = None;
+    loop {
+        let page = state
+            .db
+            .query::<Session>(
+                &partition,
+                keys::SESSION_PREFIX,
+                100,
+                cursor.as_deref(),
+                crate::db::Filter::default(),
+            )
+            .await?;
+        for s in page.items.iter().filter(|s| !s.revoked) {
+            revoke(state, company_id, user_id, &s.id).await?;
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(()),
         }
     }
-    Ok(())
 }
 
 /// Rotates a refresh token in one conditional write: the presented token must be the
@@ -178,11 +192,6 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<Tokens, ApiError> 
         }
         Err(WriteError::Api(e)) => Err(e),
     }
-}
-
-/// Adds a session to a transaction (for sign-ups, written with the user).
-pub fn with_session(tx: Tx, session: &Session) -> Tx {
-    tx.put(session, Cond::absent())
 }
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Origin {

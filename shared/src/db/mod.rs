@@ -211,9 +211,6 @@ pub struct Cond {
 }
 
 impl Cond {
-    pub fn none() -> Option<Self> {
-        None
-    }
     /// The item must not exist yet.
     pub fn absent() -> Option<Self> {
         Some(Self {
@@ -350,14 +347,6 @@ impl Tx {
         }
         self
     }
-
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
 }
 
 impl Db {
@@ -379,6 +368,12 @@ impl Db {
     /// Reads one item; an item past its TTL counts as absent.
     pub async fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, ApiError> {
         self.get_with(key, false).await
+    }
+
+    /// Reads one item a request names; 404 when it does not exist (or lies in another
+    /// company's partition, which the key makes the same thing).
+    pub async fn find<T: DeserializeOwned>(&self, key: &Key) -> Result<T, ApiError> {
+        self.get(key).await?.ok_or(ApiError::NotFound)
     }
 
     /// A strongly consistent read, for checks that must see the latest write (sessions).
@@ -789,30 +784,27 @@ impl Db {
     }
 }
 
+fn is_entity(item: &Item, entity: &str) -> bool {
+    item.get("entity")
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+        == Some(entity)
+}
+
 /// Every entity of one kind among raw items (from [`Db::all_in`]).
 pub fn entities_of<T: DeserializeOwned>(items: &[Item], entity: &str) -> Result<Vec<T>, ApiError> {
     items
         .iter()
-        .filter(|i| {
-            i.get("entity")
-                .and_then(|v| v.as_s().ok())
-                .map(String::as_str)
-                == Some(entity)
-        })
+        .filter(|i| is_entity(i, entity))
         .map(|i| from_stored(i.clone()))
         .collect()
 }
 
-/// Reads one entity out of a raw item (from [`Db::get_many`]), by its `entity` attribute.
+/// Reads one entity out of raw items (from [`Db::get_many`]), by its `entity` attribute.
 pub fn entity_of<T: DeserializeOwned>(items: &[Item], entity: &str) -> Result<Option<T>, ApiError> {
     items
         .iter()
-        .find(|i| {
-            i.get("entity")
-                .and_then(|v| v.as_s().ok())
-                .map(String::as_str)
-                == Some(entity)
-        })
+        .find(|i| is_entity(i, entity))
         .map(|i| from_stored(i.clone()))
         .transpose()
 }
