@@ -229,6 +229,14 @@ async fn main() {
                     ("no I/O", "teams/list-unauthenticated.json", 401),
                     ("DynamoDB read", "teams/list.json", 200),
                 ],
+                "progress" => vec![
+                    ("no I/O", "progress/event-unauthenticated.json", 401),
+                    ("DynamoDB read", "progress/me.json", 200),
+                ],
+                "certificates" => vec![
+                    ("no I/O", "certificates/verify-malformed.json", 404),
+                    ("DynamoDB read", "certificates/list.json", 200),
+                ],
                 _ => vec![],
             },
         })

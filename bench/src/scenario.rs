@@ -337,6 +337,83 @@ pub async fn run(app: Router) -> Vec<Step> {
         ReadWrite,
     )
     .await;
+    let (course_id, lesson_id) = (s(&c["id"]), s(&l["id"]));
+    let why = "session, the course partition (lessons), the assignment + guard + user + company, the transaction";
+    w.call(
+        "POST /api/progress/event",
+        "/api/progress/event",
+        t,
+        Some(json!({"courseId": course_id, "lessonId": lesson_id, "type": "lesson_started"})),
+        Steps(4, why),
+    )
+    .await;
+    let why = "as an event, plus marking the certificate's PDF stored after the S3 put";
+    w.call(
+        "POST /api/progress/{courseId}",
+        &format!("/api/progress/{course_id}"),
+        t,
+        Some(json!({"lessonId": lesson_id, "type": "lesson_completed"})),
+        Steps(5, why),
+    )
+    .await;
+    w.call(
+        "GET /api/progress/{courseId}",
+        &format!("/api/progress/{course_id}"),
+        t,
+        None,
+        Read,
+    )
+    .await;
+    let why = "session, the assignments, then their courses";
+    w.call(
+        "GET /api/progress/me",
+        "/api/progress/me",
+        t,
+        None,
+        Steps(3, why),
+    )
+    .await;
+    let why = "session, the user (tenancy), the assignments, then their courses";
+    w.call(
+        "GET /api/progress/user/{userId}",
+        &format!("/api/progress/user/{}", s(&reg["user"]["id"])),
+        t,
+        None,
+        Steps(3, why),
+    )
+    .await;
+    let certs = w
+        .call("GET /api/certificates", "/api/certificates", t, None, Read)
+        .await;
+    let cert = format!("/api/certificates/{}", s(&certs["items"][0]["id"]));
+    w.call("GET /api/certificates/{id}", &cert, t, None, Read)
+        .await;
+    w.call(
+        "GET /api/certificates/{id}/download",
+        &format!("{cert}/download"),
+        t,
+        None,
+        Read,
+    )
+    .await;
+    let why = "the code's pointer, then the certificate";
+    w.call(
+        "GET /api/certificates/verify/{code}",
+        &format!("/api/certificates/verify/{}", s(&certs["items"][0]["code"])),
+        None,
+        None,
+        Steps(2, why),
+    )
+    .await;
+    let why = "session, guard + user + course + company, the transaction, marking the PDF stored";
+    w.call(
+        "POST /api/certificates/generate",
+        "/api/certificates/generate",
+        t,
+        Some(json!({"userId": s(&joined["user"]["id"]), "courseId": course_id})),
+        Steps(4, why),
+    )
+    .await;
     let body = json!({"courseId": s(&c["id"]), "userIds": [s(&joined["user"]["id"])], "dueDate": "2099-01-31"});
     let why = "session, the course, the named users, their assignments, one transaction per 33 assignees, the audit entry";
     w.call(

@@ -4,6 +4,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod aws;
+pub mod certificates;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -12,7 +13,9 @@ pub mod http;
 pub mod lambda;
 pub mod model;
 pub mod openapi;
+pub mod progress;
 pub mod state;
+pub mod storage;
 
 pub use error::{ApiError, ApiResult};
 pub use state::AppState;

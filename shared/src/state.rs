@@ -7,6 +7,7 @@ use crate::{
     aws::Aws,
     config::Config,
     db::{Db, keys},
+    storage::Storage,
 };
 
 #[derive(Clone)]
@@ -15,8 +16,9 @@ pub struct AppState {
     pub db: Db,
     pub jwt: Jwt,
     pub refresh_key: RefreshKey,
-    /// For functions that build more clients than the table's (S3, SES).
+    /// For functions that build more clients than the table's (SES).
     pub aws: Aws,
+    pub storage: Storage,
 }
 
 impl AppState {
@@ -26,6 +28,7 @@ impl AppState {
             db: Db::new(aws.dynamodb(), config.table_name.clone()),
             jwt: Jwt::new(&config),
             refresh_key: RefreshKey::new(config.jwt_secret.expose()),
+            storage: Storage::new(aws.clone(), config.bucket_name.clone()),
             config: Arc::new(config),
             aws,
         }

@@ -94,6 +94,8 @@ pub fn app() -> &'static TestApp {
             // pooled by one is dead in the next.
             client: reqwest::Client::builder()
                 .pool_max_idle_per_host(0)
+                // Redirects are answers to check (certificate downloads), not to follow.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("client"),
             settings,
@@ -305,4 +307,46 @@ pub async fn join(admin: &Account, role: &str) -> Account {
         .await
         .expect(201);
     Account::from_auth(&email, &r.body)
+}
+
+/// A course by `author` with one module of `lessons` text lessons; its id and the
+/// lessons' ids in order.
+pub async fn course_with_lessons(
+    author: &Account,
+    title: &str,
+    status: &str,
+    lessons: usize,
+) -> (String, Vec<String>) {
+    let t = app();
+    let c = t
+        .post(
+            "/api/courses",
+            author.token(),
+            json!({"title": title, "description": "", "difficulty": "beginner", "durationWeeks": 1, "tags": [], "status": status}),
+        )
+        .await
+        .expect(201);
+    let course = c.body["id"].as_str().expect("course id").to_string();
+    let m = t
+        .post(
+            &format!("/api/courses/{course}/modules"),
+            author.token(),
+            json!({"title": "Module", "order": 1}),
+        )
+        .await
+        .expect(201);
+    let module = m.body["id"].as_str().expect("module id").to_string();
+    let mut ids = Vec::new();
+    for i in 0..lessons {
+        let l = t
+            .post(
+                &format!("/api/courses/{course}/modules/{module}/lessons"),
+                author.token(),
+                json!({"title": format!("Lesson {i}"), "type": "text", "content": "Read this.", "durationMinutes": 5, "order": i}),
+            )
+            .await
+            .expect(201);
+        ids.push(l.body["id"].as_str().expect("lesson id").to_string());
+    }
+    (course, ids)
 }

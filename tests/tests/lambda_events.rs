@@ -47,6 +47,20 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
         401,
         Some("UNAUTHENTICATED"),
     ),
+    ("progress/me.json", "progress", 200, None),
+    (
+        "progress/event-unauthenticated.json",
+        "progress",
+        401,
+        Some("UNAUTHENTICATED"),
+    ),
+    ("certificates/list.json", "certificates", 200, None),
+    (
+        "certificates/verify-malformed.json",
+        "certificates",
+        404,
+        Some("NOT_FOUND"),
+    ),
 ];
 
 #[tokio::test]

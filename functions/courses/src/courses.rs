@@ -252,20 +252,7 @@ pub async fn enroll(
     if let Some(existing) = entity_of::<Assignment>(&items, "assignment")? {
         return Ok((StatusCode::OK, Json(existing)).into_response());
     }
-    let assignment = Assignment {
-        company_id: p.company_id.clone(),
-        user_id: p.user_id.clone(),
-        course_id: id.clone(),
-        assigned_by: "self".into(),
-        due_date: None,
-        status: "not_started".into(),
-        percent: 0,
-        completed_lessons: vec![],
-        assigned_at: clock::now_rfc3339(),
-        last_activity_at: None,
-        completed_at: None,
-        version: 1,
-    };
+    let assignment = Assignment::new(&p.company_id, &p.user_id, &id, "self", None);
     let tx = state
         .db
         .tx()

@@ -252,20 +252,13 @@ fn records(
     due_date: Option<String>,
 ) -> (Assignment, Notification, Mail) {
     let link = format!("{}/courses/{}", state.config.frontend_url, course.id);
-    let assignment = Assignment {
-        company_id: p.company_id.clone(),
-        user_id: u.id.clone(),
-        course_id: course.id.clone(),
-        assigned_by: p.user_id.clone(),
-        due_date: due_date.clone(),
-        status: "not_started".into(),
-        percent: 0,
-        completed_lessons: vec![],
-        assigned_at: clock::now_rfc3339(),
-        last_activity_at: None,
-        completed_at: None,
-        version: 1,
-    };
+    let assignment = Assignment::new(
+        &p.company_id,
+        &u.id,
+        &course.id,
+        &p.user_id,
+        due_date.clone(),
+    );
     let body = match &due_date {
         Some(d) => format!("{} is assigned to you, due {d}.", course.title),
         None => format!("{} is assigned to you.", course.title),

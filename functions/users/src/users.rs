@@ -301,6 +301,8 @@ pub async fn delete(
         .keys_in(&keys::user_partition(&p.company_id, &id))
         .await?;
     state.db.delete_many(&owned).await?;
+    // Certificates outlive their holder, verifiable but anonymised.
+    campus::certificates::anonymise_holder(&state, &p.company_id, &id).await?;
     // Team memberships live in the teams' partitions; each goes with its team's count.
     let mut cursor = None;
     loop {

@@ -36,6 +36,16 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         router: campus_teams::router,
         openapi: campus_teams::openapi,
     },
+    Function {
+        name: "progress",
+        router: campus_progress::router,
+        openapi: campus_progress::openapi,
+    },
+    Function {
+        name: "certificates",
+        router: campus_certificates::router,
+        openapi: campus_certificates::openapi,
+    },
 ];
 
 pub fn by_name(name: &str) -> Option<&'static Function> {

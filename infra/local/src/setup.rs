@@ -69,6 +69,10 @@ pub async fn create_table(
             .projection(
                 Projection::builder()
                     .projection_type(ProjectionType::from(g.projection.projection_type.as_str()))
+                    .set_non_key_attributes(
+                        (!g.projection.non_key_attributes.is_empty())
+                            .then(|| g.projection.non_key_attributes.clone()),
+                    )
                     .build(),
             );
         for k in &g.key_schema {

@@ -17,6 +17,50 @@ pub fn random_secret() -> String {
     URL_SAFE_NO_PAD.encode(buf)
 }
 
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// 80 random bits as 16 Crockford base32 characters in groups of four
+/// (`7K3Q-M9XD-...`): short enough to type from paper, too many to guess.
+pub fn random_code() -> String {
+    let mut buf = [0u8; 10];
+    aws_lc_rs::rand::SystemRandom::new()
+        .fill(&mut buf)
+        .expect("the system random source is available");
+    let bits = buf.iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
+    let chars: Vec<u8> = (0..16)
+        .map(|i| CROCKFORD[((bits >> (75 - 5 * i)) & 31) as usize])
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A code as typed (any case, with or without dashes, O for 0, I or L for 1) in the
+/// form [`random_code`] makes; `None` if it cannot be one.
+pub fn normalize_code(raw: &str) -> Option<String> {
+    let chars: Vec<u8> = raw
+        .bytes()
+        .filter(|b| !matches!(b, b'-' | b' '))
+        .map(|b| match b.to_ascii_uppercase() {
+            b'O' => b'0',
+            b'I' | b'L' => b'1',
+            b => b,
+        })
+        .collect();
+    if chars.len() != 16 || !chars.iter().all(|c| CROCKFORD.contains(c)) {
+        return None;
+    }
+    Some(
+        chars
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join("-"),
+    )
+}
+
 /// SHA-256, hex: how token secrets are stored and looked up.
 pub fn sha256_hex(s: &str) -> String {
     digest::digest(&digest::SHA256, s.as_bytes())
@@ -72,6 +116,23 @@ impl RefreshKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_random_typable_and_normalise() {
+        let (a, b) = (random_code(), random_code());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 19);
+        assert_eq!(
+            normalize_code(&a.to_lowercase().replace('-', "")),
+            Some(a.clone())
+        );
+        assert_eq!(
+            normalize_code("oooo-iiii-llll-2222").as_deref(),
+            Some("0000-1111-1111-2222")
+        );
+        assert_eq!(normalize_code("UUUU-0000-0000-0000"), None);
+        assert_eq!(normalize_code("short"), None);
+    }
 
     #[test]
     fn refresh_round_trip_and_forgery() {

@@ -34,6 +34,11 @@ pub struct Keys {
     pub gsi1pk: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gsi1sk: Option<String>,
+    /// `gsi2` is narrow (a few projected attributes): company-wide rows for reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gsi2pk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gsi2sk: Option<String>,
     /// Epoch seconds after which DynamoDB may delete the item; readers treat it as gone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<i64>,
@@ -50,12 +55,24 @@ impl Keys {
             entity,
             gsi1pk: None,
             gsi1sk: None,
+            gsi2pk: None,
+            gsi2sk: None,
             ttl: None,
             search: None,
         }
     }
     pub fn key(&self) -> Key {
         Key::new(self.pk.clone(), self.sk.clone())
+    }
+    pub fn gsi1(mut self, pk: String, sk: String) -> Self {
+        self.gsi1pk = Some(pk);
+        self.gsi1sk = Some(sk);
+        self
+    }
+    pub fn gsi2(mut self, pk: String, sk: String) -> Self {
+        self.gsi2pk = Some(pk);
+        self.gsi2sk = Some(sk);
+        self
     }
     pub fn ttl(mut self, epoch_seconds: i64) -> Self {
         self.ttl = Some(epoch_seconds);
@@ -170,6 +187,12 @@ pub fn course_assignees(company_id: &str, course_id: &str) -> String {
 
 pub const NOTIFICATION_PREFIX: &str = "NOTIF#";
 
+/// Index key (`gsi2`) of every assignment in a company, sorted by user then course:
+/// the rows of the manager's views and the reports.
+pub fn company_assignments(company_id: &str) -> String {
+    format!("C#{company_id}#ASSIGNMENTS")
+}
+
 /// In the user's partition, so it goes when the user does.
 pub fn notification(company_id: &str, user_id: &str, id: &str) -> Key {
     Key::new(
@@ -223,6 +246,53 @@ pub fn outbox(company_id: &str, id: &str) -> Key {
     Key::new(format!("C#{company_id}#OUTBOX"), format!("MAIL#{id}"))
 }
 
+/// A company's certificates: issued-order (ULID) records plus one guard item per user
+/// and course, so issuing twice is a failed condition rather than a duplicate.
+pub fn certificates_partition(company_id: &str) -> String {
+    format!("C#{company_id}#CERTS")
+}
+
+pub const CERTIFICATE_PREFIX: &str = "CERT#";
+
+pub fn certificate(company_id: &str, id: &str) -> Key {
+    Key::new(
+        certificates_partition(company_id),
+        format!("{CERTIFICATE_PREFIX}{id}"),
+    )
+}
+
+pub fn certificate_guard(company_id: &str, user_id: &str, course_id: &str) -> Key {
+    Key::new(
+        certificates_partition(company_id),
+        format!("FOR#{user_id}#{course_id}"),
+    )
+}
+
+/// Index key (`gsi1`) of one user's certificates, sorted by course.
+pub fn user_certificates_index(company_id: &str, user_id: &str) -> String {
+    format!("C#{company_id}#U#{user_id}#CERTS")
+}
+
+/// Public pointer from a verification code to its certificate (verification has no
+/// company context).
+pub fn certificate_code(code: &str) -> Key {
+    Key::new(format!("CERTCODE#{code}"), "CERTCODE")
+}
+
+/// Running totals of a company, kept by the writes that change them.
+pub fn company_stats(company_id: &str) -> Key {
+    Key::new(company_pk(company_id), "STATS")
+}
+
+/// Per-day totals of a company (`YYYY-MM-DD` sort keys), summed over a range.
+pub fn daily_stats_partition(company_id: &str) -> String {
+    format!("C#{company_id}#DAILY")
+}
+
+pub fn daily_stats(company_id: &str, day: &str) -> Key {
+    Key::new(daily_stats_partition(company_id), day.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +308,10 @@ mod tests {
             settings("c1", "u1"),
             audit("c1", "a"),
             outbox("c1", "m"),
+            certificate("c1", "x"),
+            certificate_guard("c1", "u", "c"),
+            company_stats("c1"),
+            daily_stats("c1", "2026-11-21"),
         ] {
             assert!(k.pk.starts_with("C#c1"), "{k:?}");
         }

@@ -54,6 +54,31 @@ impl From<WriteError> for ApiError {
     }
 }
 
+/// A secondary index of the table.
+#[derive(Clone, Copy, Debug)]
+pub enum Index {
+    /// Projects everything: alternative listings of whole entities.
+    Gsi1,
+    /// Projects a few attributes: company-wide rows for reports.
+    Gsi2,
+}
+
+impl Index {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Gsi1 => "gsi1",
+            Self::Gsi2 => "gsi2",
+        }
+    }
+    fn attrs(index: Option<Self>) -> (&'static str, &'static str) {
+        match index {
+            None => ("pk", "sk"),
+            Some(Self::Gsi1) => ("gsi1pk", "gsi1sk"),
+            Some(Self::Gsi2) => ("gsi2pk", "gsi2sk"),
+        }
+    }
+}
+
 /// One page of a query.
 pub struct Page<T> {
     pub items: Vec<T>,
@@ -610,24 +635,20 @@ impl Db {
         cursor: Option<&str>,
         filter: Filter,
     ) -> Result<Page<T>, ApiError> {
-        self.query_on(Some("gsi1"), partition, prefix, limit, cursor, filter)
+        self.query_on(Some(Index::Gsi1), partition, prefix, limit, cursor, filter)
             .await
     }
 
     async fn query_on<T: DeserializeOwned>(
         &self,
-        index: Option<&str>,
+        index: Option<Index>,
         partition: &str,
         prefix: &str,
         limit: i32,
         cursor: Option<&str>,
         filter: Filter,
     ) -> Result<Page<T>, ApiError> {
-        let (pk, sk) = if index.is_some() {
-            ("gsi1pk", "gsi1sk")
-        } else {
-            ("pk", "sk")
-        };
+        let (pk, sk) = Index::attrs(index);
         let start = cursor
             .map(|c| cursor::decode(c, pk, partition))
             .transpose()?;
@@ -635,7 +656,7 @@ impl Db {
             .client
             .query()
             .table_name(&self.table)
-            .set_index_name(index.map(str::to_string))
+            .set_index_name(index.map(|i| i.name().to_string()))
             .expression_attribute_names("#qpk", pk)
             .expression_attribute_values(":pk", AttributeValue::S(partition.into()))
             .set_exclusive_start_key(start)
@@ -675,39 +696,73 @@ impl Db {
     /// Every item of a partition (an aggregate read whole: a course with its modules
     /// and lessons), following pages.
     pub async fn all_in(&self, partition: &str) -> Result<Vec<Item>, ApiError> {
-        self.query_all(None, partition, false).await
+        self.query_all(None, partition, None, false).await
     }
 
     /// Every key in a partition (for deleting all of it), following pages.
     pub async fn keys_in(&self, partition: &str) -> Result<Vec<Key>, ApiError> {
-        let items = self.query_all(None, partition, true).await?;
+        let items = self.query_all(None, partition, None, true).await?;
         items.into_iter().map(from_stored).collect()
     }
 
     /// Every primary key under an index partition (`gsi1pk`), following pages.
     pub async fn keys_in_index(&self, partition: &str) -> Result<Vec<Key>, ApiError> {
-        let items = self.query_all(Some("gsi1"), partition, true).await?;
+        let items = self
+            .query_all(Some(Index::Gsi1), partition, None, true)
+            .await?;
+        items.into_iter().map(from_stored).collect()
+    }
+
+    /// Every row under an index partition, following pages (a report's input).
+    pub async fn rows<T: DeserializeOwned>(
+        &self,
+        index: Index,
+        partition: &str,
+    ) -> Result<Vec<T>, ApiError> {
+        let items = self.query_all(Some(index), partition, None, false).await?;
+        items.into_iter().map(from_stored).collect()
+    }
+
+    /// Every item of a partition whose sort key lies in `from..=to`, following pages.
+    pub async fn between<T: DeserializeOwned>(
+        &self,
+        partition: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<T>, ApiError> {
+        let items = self
+            .query_all(None, partition, Some((from, to)), false)
+            .await?;
         items.into_iter().map(from_stored).collect()
     }
 
     async fn query_all(
         &self,
-        index: Option<&str>,
+        index: Option<Index>,
         partition: &str,
+        range: Option<(&str, &str)>,
         keys_only: bool,
     ) -> Result<Vec<Item>, ApiError> {
-        let pk = if index.is_some() { "gsi1pk" } else { "pk" };
+        let (pk, sk) = Index::attrs(index);
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let out = self
+            let mut req = self
                 .client
                 .query()
                 .table_name(&self.table)
-                .set_index_name(index.map(str::to_string))
-                .key_condition_expression("#qpk = :pk")
+                .set_index_name(index.map(|i| i.name().to_string()))
                 .expression_attribute_names("#qpk", pk)
-                .expression_attribute_values(":pk", AttributeValue::S(partition.into()))
+                .expression_attribute_values(":pk", AttributeValue::S(partition.into()));
+            req = match range {
+                None => req.key_condition_expression("#qpk = :pk"),
+                Some((from, to)) => req
+                    .key_condition_expression("#qpk = :pk AND #qsk BETWEEN :from AND :to")
+                    .expression_attribute_names("#qsk", sk)
+                    .expression_attribute_values(":from", AttributeValue::S(from.into()))
+                    .expression_attribute_values(":to", AttributeValue::S(to.into())),
+            };
+            let out = req
                 .set_projection_expression(keys_only.then(|| "pk, sk".to_string()))
                 .set_exclusive_start_key(start)
                 .send()

@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -138,6 +140,12 @@ pub struct Assignment {
     pub status: String,
     pub percent: u32,
     pub completed_lessons: Vec<String>,
+    /// Last quiz score per lesson id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub scores: BTreeMap<String, u32>,
+    /// Last video position (seconds) per lesson id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub positions: BTreeMap<String, u32>,
     pub assigned_at: String,
     pub last_activity_at: Option<String>,
     pub completed_at: Option<String>,
@@ -152,6 +160,71 @@ impl Entity for Assignment {
         );
         k.gsi1pk = Some(keys::course_assignees(&self.company_id, &self.course_id));
         k.gsi1sk = Some(self.user_id.clone());
-        k
+        k.gsi2(
+            keys::company_assignments(&self.company_id),
+            format!("{}#{}", self.user_id, self.course_id),
+        )
+    }
+}
+
+impl Assignment {
+    /// A new, untouched assignment.
+    pub fn new(
+        company_id: &str,
+        user_id: &str,
+        course_id: &str,
+        assigned_by: &str,
+        due_date: Option<String>,
+    ) -> Self {
+        Self {
+            company_id: company_id.into(),
+            user_id: user_id.into(),
+            course_id: course_id.into(),
+            assigned_by: assigned_by.into(),
+            due_date,
+            status: "not_started".into(),
+            percent: 0,
+            completed_lessons: vec![],
+            scores: BTreeMap::new(),
+            positions: BTreeMap::new(),
+            assigned_at: crate::clock::now_rfc3339(),
+            last_activity_at: None,
+            completed_at: None,
+            version: 1,
+        }
+    }
+
+    pub fn is_completed(&self) -> bool {
+        self.status == "completed"
+    }
+
+    /// Past its due date and not completed.
+    pub fn is_overdue(&self, now: &str) -> bool {
+        !self.is_completed() && self.due_date.as_deref().is_some_and(|d| d < now)
+    }
+}
+
+/// The narrow projection of an assignment in `gsi2`: one row of the company-wide
+/// progress views and reports (attributes listed in `template.yaml`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignmentRow {
+    pub user_id: String,
+    pub course_id: String,
+    pub status: String,
+    pub percent: u32,
+    pub due_date: Option<String>,
+    pub assigned_at: String,
+    pub last_activity_at: Option<String>,
+    pub completed_at: Option<String>,
+}
+
+impl AssignmentRow {
+    pub fn is_completed(&self) -> bool {
+        self.status == "completed"
+    }
+
+    pub fn is_overdue(&self, now: &str) -> bool {
+        !self.is_completed() && self.due_date.as_deref().is_some_and(|d| d < now)
     }
 }

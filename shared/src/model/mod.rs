@@ -1,6 +1,7 @@
 //! Stored entities. Each one's API shape is its stored shape (camelCase), minus the
 //! key attributes that [`crate::db::Entity::keys`] adds; secrets live in their own items.
 
+mod certificate;
 mod company;
 mod course;
 mod department;
@@ -9,24 +10,33 @@ mod login;
 mod notification;
 mod outbox;
 mod password_token;
+mod progress;
 mod role;
 mod session;
 mod settings;
+mod stats;
 mod team;
 mod user;
 mod versioned;
 
+pub use certificate::{
+    Certificate, CertificateCode, CertificateGuard, CertificateView, verify_url,
+};
 pub use company::Company;
-pub use course::{Assignment, Course, CourseStatus, Difficulty, Lesson, LessonType, Module};
+pub use course::{
+    Assignment, AssignmentRow, Course, CourseStatus, Difficulty, Lesson, LessonType, Module,
+};
 pub use department::Department;
 pub use invite::{Invite, InviteStatus, InviteToken, invite_token_company};
 pub use login::Login;
 pub use notification::Notification;
 pub use outbox::Mail;
 pub use password_token::PasswordToken;
+pub use progress::ProgressView;
 pub use role::Role;
 pub use session::Session;
 pub use settings::Settings;
+pub use stats::{Bump, CompanyStats, DailyStats};
 pub use team::{Team, TeamMember, TeamRole};
 pub use user::{User, UserStatus};
 pub use versioned::{Versioned, expect_version, save};

@@ -1,0 +1,242 @@
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use campus::{
+    ApiError, ApiResult, AppState,
+    audit::Audit,
+    auth::{AuthUser, Principal},
+    certificates, clock,
+    db::{Cond, WriteError, entities_of, entity_of, keys},
+    error::ErrorBody,
+    http::ValidJson,
+    model::{
+        Assignment, Bump, CertificateGuard, Company, Course, CourseStatus, Lesson, ProgressView,
+        Role, User,
+    },
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use validator::Validate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventType {
+    LessonStarted,
+    /// Completes the lesson (once, however often it is sent).
+    LessonCompleted,
+    /// Completes the lesson and records `score`.
+    QuizSubmitted,
+    /// Records `positionSeconds`.
+    VideoProgress,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProgressEvent {
+    /// Required on `/api/progress/event`; on `/api/progress/{courseId}` it may be left
+    /// out and must match the path if given.
+    #[validate(length(min = 1, max = 64))]
+    pub course_id: Option<String>,
+    #[validate(length(min = 1, max = 64))]
+    pub lesson_id: String,
+    #[serde(rename = "type")]
+    pub kind: EventType,
+    /// 0 to 100; required for `quiz_submitted`.
+    #[validate(range(max = 100))]
+    pub score: Option<u32>,
+    /// Required for `video_progress`.
+    #[validate(range(max = 86400))]
+    pub position_seconds: Option<u32>,
+}
+
+/// Record a lesson event and answer the course progress. Completing a lesson twice
+/// counts once; completing the last lesson completes the course and issues its
+/// certificate (with a notification and a mail) in the same write. Recording an event
+/// in a published course you were not assigned enrols you.
+#[utoipa::path(post, path = "/api/progress/event", tag = "progress", security(("bearer" = [])),
+    request_body = ProgressEvent,
+    responses((status = 200, body = ProgressView), (status = 400, body = ErrorBody),
+        (status = 404, description = "No such course", body = ErrorBody),
+        (status = 409, description = "The course is a draft", body = ErrorBody)))]
+pub async fn event(
+    State(state): State<AppState>,
+    AuthUser(p): AuthUser,
+    audit: Audit,
+    ValidJson(ev): ValidJson<ProgressEvent>,
+) -> ApiResult<Json<ProgressView>> {
+    let course_id = ev
+        .course_id
+        .clone()
+        .ok_or_else(|| ApiError::field("courseId", "is required"))?;
+    apply(&state, &p, &course_id, &ev, &audit).await.map(Json)
+}
+
+/// The same as `POST /api/progress/event`, for the course in the path.
+#[utoipa::path(post, path = "/api/progress/{courseId}", tag = "progress", security(("bearer" = [])),
+    params(("courseId" = String, Path)), request_body = ProgressEvent,
+    responses((status = 200, body = ProgressView), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn course_event(
+    State(state): State<AppState>,
+    AuthUser(p): AuthUser,
+    Path(course_id): Path<String>,
+    audit: Audit,
+    ValidJson(ev): ValidJson<ProgressEvent>,
+) -> ApiResult<Json<ProgressView>> {
+    if ev.course_id.as_ref().is_some_and(|c| *c != course_id) {
+        return Err(ApiError::field(
+            "courseId",
+            "must match the course in the path",
+        ));
+    }
+    apply(&state, &p, &course_id, &ev, &audit).await.map(Json)
+}
+
+/// Concurrent events for one user and course retry on the assignment's version;
+/// this many rounds is far beyond what one learner's clients produce.
+const ATTEMPTS: u64 = 16;
+
+async fn apply(
+    state: &AppState,
+    p: &Principal,
+    course_id: &str,
+    ev: &ProgressEvent,
+    audit: &Audit,
+) -> ApiResult<ProgressView> {
+    match ev.kind {
+        EventType::QuizSubmitted if ev.score.is_none() => {
+            return Err(ApiError::field("score", "is required for quiz_submitted"));
+        }
+        EventType::VideoProgress if ev.position_seconds.is_none() => {
+            return Err(ApiError::field(
+                "positionSeconds",
+                "is required for video_progress",
+            ));
+        }
+        _ => {}
+    }
+    // The course with its lessons: one Query of its partition.
+    let items = state
+        .db
+        .all_in(&keys::course_partition(&p.company_id, course_id))
+        .await?;
+    let course: Course = entity_of(&items, "course")?.ok_or(ApiError::NotFound)?;
+    if course.status == CourseStatus::Draft && !p.at_least(Role::Instructor) {
+        return Err(ApiError::NotFound);
+    }
+    let lessons: Vec<Lesson> = entities_of(&items, "lesson")?;
+    if !lessons.iter().any(|l| l.id == ev.lesson_id) {
+        return Err(ApiError::field("lessonId", "no such lesson in this course"));
+    }
+    let completes_lesson = matches!(
+        ev.kind,
+        EventType::LessonCompleted | EventType::QuizSubmitted
+    );
+    let assignment_key = keys::assignment(&p.company_id, &p.user_id, course_id);
+    for attempt in 0..ATTEMPTS {
+        if attempt > 0 {
+            // Let the writer that won settle before reading again.
+            tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
+        }
+        let got = state
+            .db
+            .get_many_consistent(&[
+                assignment_key.clone(),
+                keys::certificate_guard(&p.company_id, &p.user_id, course_id),
+                keys::user(&p.company_id, &p.user_id),
+                keys::company(&p.company_id),
+            ])
+            .await?;
+        let (mut a, cond, fresh) = match entity_of::<Assignment>(&got, "assignment")? {
+            Some(a) => {
+                let cond = Cond::version(a.version);
+                (a, cond, false)
+            }
+            None if course.status == CourseStatus::Published => (
+                Assignment::new(&p.company_id, &p.user_id, course_id, "self", None),
+                Cond::absent(),
+                true,
+            ),
+            None => {
+                return Err(ApiError::Conflict(
+                    "Progress is recorded in published courses only".into(),
+                ));
+            }
+        };
+        let now = clock::now_rfc3339();
+        // A completed course stays as it was; a lesson completed again counts once.
+        let repeat = completes_lesson
+            && ev.kind == EventType::LessonCompleted
+            && a.completed_lessons.contains(&ev.lesson_id);
+        if a.is_completed() || repeat {
+            return Ok(ProgressView::of(&a, &course, &now));
+        }
+        let newly_done = completes_lesson && !a.completed_lessons.contains(&ev.lesson_id);
+        if newly_done {
+            a.completed_lessons.push(ev.lesson_id.clone());
+        }
+        match (ev.kind, ev.score, ev.position_seconds) {
+            (EventType::QuizSubmitted, Some(score), _) => {
+                a.scores.insert(ev.lesson_id.clone(), score);
+            }
+            (EventType::VideoProgress, _, Some(pos)) => {
+                a.positions.insert(ev.lesson_id.clone(), pos);
+            }
+            _ => {}
+        }
+        // Lessons deleted since they were completed no longer count.
+        let done = lessons
+            .iter()
+            .filter(|l| a.completed_lessons.contains(&l.id))
+            .count();
+        a.percent = (done * 100 / lessons.len()) as u32;
+        a.last_activity_at = Some(now.clone());
+        a.status = "in_progress".into();
+        let completes_course = done == lessons.len();
+        if completes_course {
+            a.status = "completed".into();
+            a.completed_at = Some(now.clone());
+            a.percent = 100;
+        }
+        if !fresh {
+            a.version += 1;
+        }
+
+        let mut tx = state
+            .db
+            .tx()
+            .put(&a, cond)
+            .audit(audit, 200, Some(course_id));
+        let mut bump = Bump::default();
+        if newly_done {
+            bump.daily("lessonsCompleted");
+        }
+        let mut cert = None;
+        if completes_course {
+            bump.both("completions");
+            // A manager may have issued it already: then the course just completes.
+            if entity_of::<CertificateGuard>(&got, "certificate_guard")?.is_none() {
+                let user: User = entity_of(&got, "user")?.ok_or(ApiError::NotFound)?;
+                let company: Company = entity_of(&got, "company")?.ok_or(ApiError::NotFound)?;
+                let c = certificates::new_certificate(&company, &user, &course, "completion");
+                tx = certificates::issue_in(tx, state, &c, &user, &mut bump);
+                cert = Some(c);
+            }
+        }
+        let tx = bump.apply(tx, &p.company_id, &now[..10])?;
+        match state.db.commit(tx).await {
+            Ok(()) => {
+                if let Some(mut c) = cert {
+                    certificates::store_pdf_after_issue(state, &mut c).await;
+                }
+                return Ok(ProgressView::of(&a, &course, &now));
+            }
+            // Another event for this course (or a manager's certificate) got in
+            // first: read again and re-apply.
+            Err(WriteError::Condition(_)) => continue,
+            Err(WriteError::Api(e)) => return Err(e),
+        }
+    }
+    Err(ApiError::Unavailable { retry_after: 1 })
+}

@@ -1,0 +1,20 @@
+//! `/api/progress`: learners record lesson events; progress, completion and the
+//! certificate follow from them.
+
+mod event;
+mod read;
+
+use axum::Router;
+use campus::AppState;
+
+campus::api!(
+    read::me,
+    event::event,
+    read::course,
+    event::course_event,
+    read::user,
+);
+
+pub fn router(state: AppState) -> Router {
+    campus::http::stack(routes(), state)
+}

@@ -1,0 +1,183 @@
+//! Issuing certificates: one per user and course, whoever asks first (the last lesson
+//! completed, or a manager). The records go into the caller's transaction; the PDF is
+//! rendered after the commit and again on download if that step was lost.
+
+pub mod pdf;
+
+use std::time::Duration;
+
+use crate::{
+    AppState,
+    auth::tokens,
+    clock,
+    db::{Cond, Tx, keys, to_value},
+    error::ApiError,
+    model::{
+        Bump, Certificate, CertificateCode, CertificateGuard, Company, Course, Mail, Notification,
+        User, verify_url,
+    },
+};
+
+/// How long a download link works.
+pub const DOWNLOAD_TTL: Duration = Duration::from_secs(300);
+
+/// A new certificate of `user` for `course`, not yet stored.
+pub fn new_certificate(
+    company: &Company,
+    user: &User,
+    course: &Course,
+    issued_by: &str,
+) -> Certificate {
+    let id = clock::new_id();
+    Certificate {
+        pdf_key: format!(
+            "certificates/{}/{}.pdf",
+            company.id,
+            tokens::random_secret()
+        ),
+        id,
+        company_id: company.id.clone(),
+        user_id: Some(user.id.clone()),
+        course_id: course.id.clone(),
+        code: tokens::random_code(),
+        holder_name: user.name.clone(),
+        course_title: course.title.clone(),
+        company_name: company.name.clone(),
+        issued_at: clock::now_rfc3339(),
+        issued_by: issued_by.into(),
+        pdf_ready: false,
+    }
+}
+
+/// Adds the certificate and what issuing means to `tx`: the per-user-and-course
+/// guard (a second issue fails its condition at that item), the public code pointer,
+/// and the holder's notification and mail; the counters go into `bump`.
+pub fn issue_in(tx: Tx, state: &AppState, cert: &Certificate, user: &User, bump: &mut Bump) -> Tx {
+    let guard = CertificateGuard {
+        company_id: cert.company_id.clone(),
+        user_id: user.id.clone(),
+        course_id: cert.course_id.clone(),
+        certificate_id: cert.id.clone(),
+    };
+    let code = CertificateCode {
+        code: cert.code.clone(),
+        company_id: cert.company_id.clone(),
+        certificate_id: cert.id.clone(),
+    };
+    let link = format!(
+        "{}/certificates/{}",
+        state.config.frontend_url.trim_end_matches('/'),
+        cert.id
+    );
+    let note = Notification::new(
+        &cert.company_id,
+        &user.id,
+        "certificate_issued",
+        "Certificate issued".into(),
+        format!("You earned a certificate for {}.", cert.course_title),
+        Some(link.clone()),
+    );
+    let mail = Mail::new(
+        &cert.company_id,
+        "certificate_issued",
+        &user.email,
+        serde_json::json!({
+            "name": user.name,
+            "courseTitle": cert.course_title,
+            "code": cert.code,
+            "verifyUrl": verify_url(&state.config.frontend_url, &cert.code),
+            "url": link,
+        }),
+    );
+    bump.both("certificatesIssued");
+    tx.put(&guard, Cond::absent())
+        .put(cert, Cond::absent())
+        .put(&code, Cond::absent())
+        .put(&note, Cond::absent())
+        .put(&mail, Cond::absent())
+}
+
+/// Index in [`issue_in`]'s items of the guard: a failed condition there means the
+/// user already holds a certificate for the course.
+pub const GUARD_INDEX: usize = 0;
+
+/// Renders the PDF, stores it, and records that it is there.
+pub async fn store_pdf(state: &AppState, cert: &mut Certificate) -> Result<(), ApiError> {
+    let bytes = pdf::render(cert, &verify_url(&state.config.frontend_url, &cert.code));
+    state
+        .storage
+        .put(&cert.pdf_key, "application/pdf", bytes)
+        .await?;
+    state
+        .db
+        .update(
+            &keys::certificate(&cert.company_id, &cert.id),
+            "SET #pdfReady = :t",
+            vec![(":t".into(), to_value(true)?)],
+            Cond::present(),
+        )
+        .await
+        .map_err(ApiError::from)?;
+    cert.pdf_ready = true;
+    Ok(())
+}
+
+/// [`store_pdf`] right after issuing: the certificate stands either way, and a
+/// download renders the PDF again if this step is lost.
+pub async fn store_pdf_after_issue(state: &AppState, cert: &mut Certificate) {
+    if let Err(e) = store_pdf(state, cert).await {
+        tracing::warn!(certificate = %cert.id, error = ?e, "certificate PDF not stored yet");
+    }
+}
+
+/// A short-lived link to the PDF, rendering it first if it is not stored yet.
+pub async fn download_url(state: &AppState, cert: &mut Certificate) -> Result<String, ApiError> {
+    if !cert.pdf_ready {
+        store_pdf(state, cert).await?;
+    }
+    state
+        .storage
+        .presigned_get(
+            &cert.pdf_key,
+            "application/pdf",
+            &format!("certificate-{}.pdf", cert.code),
+            DOWNLOAD_TTL,
+        )
+        .await
+}
+
+/// The name a deleted holder's certificates show.
+pub const FORMER_MEMBER: &str = "Former member";
+
+/// For a deleted user: their certificates stay verifiable but no longer name them or
+/// point at them, and the PDFs with their name are deleted (a download renders an
+/// anonymised one). Safe to repeat.
+pub async fn anonymise_holder(
+    state: &AppState,
+    company_id: &str,
+    user_id: &str,
+) -> Result<(), ApiError> {
+    let certs: Vec<Certificate> = state
+        .db
+        .rows(
+            crate::db::Index::Gsi1,
+            &keys::user_certificates_index(company_id, user_id),
+        )
+        .await?;
+    for mut cert in certs {
+        let old_pdf = cert.pdf_ready.then(|| cert.pdf_key.clone());
+        cert.user_id = None;
+        cert.holder_name = FORMER_MEMBER.into();
+        cert.pdf_ready = false;
+        cert.pdf_key = format!("certificates/{company_id}/{}.pdf", tokens::random_secret());
+        let tx = state.db.tx().put(&cert, Cond::present()).delete(
+            &keys::certificate_guard(company_id, user_id, &cert.course_id),
+            None,
+        );
+        state.db.commit(tx).await.map_err(ApiError::from)?;
+        if let Some(key) = old_pdf {
+            state.storage.delete(&key).await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,65 @@
+use serde::{Deserialize, Serialize};
+
+/// A company's running totals (`ADD`ed by the writes that change them).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CompanyStats {
+    pub completions: u64,
+    pub certificates_issued: u64,
+}
+
+/// One day's totals of a company; the sort key is the day.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DailyStats {
+    pub completions: u64,
+    pub certificates_issued: u64,
+    pub lessons_completed: u64,
+}
+
+/// Counters one write bumps by one, gathered so that each stats item gets a single
+/// update (a transaction may touch an item only once).
+#[derive(Debug, Default)]
+pub struct Bump {
+    company: Vec<&'static str>,
+    daily: Vec<&'static str>,
+}
+
+impl Bump {
+    /// A running total and today's.
+    pub fn both(&mut self, counter: &'static str) {
+        self.company.push(counter);
+        self.daily.push(counter);
+    }
+
+    /// Today's only.
+    pub fn daily(&mut self, counter: &'static str) {
+        self.daily.push(counter);
+    }
+
+    /// Adds the updates to `tx`; `day` is `YYYY-MM-DD`.
+    pub fn apply(
+        self,
+        mut tx: crate::db::Tx,
+        company_id: &str,
+        day: &str,
+    ) -> Result<crate::db::Tx, crate::error::ApiError> {
+        let one = crate::db::to_value(1)?;
+        for (key, counters) in [
+            (crate::db::keys::company_stats(company_id), self.company),
+            (crate::db::keys::daily_stats(company_id, day), self.daily),
+        ] {
+            if counters.is_empty() {
+                continue;
+            }
+            let adds: Vec<String> = counters.iter().map(|c| format!("#{c} :one")).collect();
+            tx = tx.update(
+                &key,
+                &format!("ADD {}", adds.join(", ")),
+                vec![(":one".into(), one.clone())],
+                None,
+            );
+        }
+        Ok(tx)
+    }
+}

@@ -1,0 +1,43 @@
+//! Reading progress: assignments joined with their courses.
+
+use crate::{
+    clock,
+    db::{Db, entities_of, keys},
+    error::ApiError,
+    model::{Assignment, Course, ProgressView},
+};
+
+/// The courses of these ids, in one batch read (missing ones are left out).
+pub async fn courses(db: &Db, company_id: &str, ids: &[&str]) -> Result<Vec<Course>, ApiError> {
+    let mut unique: Vec<&str> = ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    let keys: Vec<_> = unique
+        .iter()
+        .map(|id| keys::course(company_id, id))
+        .collect();
+    let mut found = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(100) {
+        found.extend(entities_of::<Course>(&db.get_many(chunk).await?, "course")?);
+    }
+    Ok(found)
+}
+
+/// Each assignment as a progress view, its course's title and size joined in. An
+/// assignment whose course was deleted meanwhile is left out (its clean-up follows).
+pub async fn views(
+    db: &Db,
+    company_id: &str,
+    assignments: &[Assignment],
+) -> Result<Vec<ProgressView>, ApiError> {
+    let ids: Vec<&str> = assignments.iter().map(|a| a.course_id.as_str()).collect();
+    let courses = courses(db, company_id, &ids).await?;
+    let now = clock::now_rfc3339();
+    Ok(assignments
+        .iter()
+        .filter_map(|a| {
+            let course = courses.iter().find(|c| c.id == a.course_id)?;
+            Some(ProgressView::of(a, course, &now))
+        })
+        .collect())
+}

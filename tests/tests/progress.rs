@@ -1,0 +1,215 @@
+//! `/api/progress`: lesson events, percent, completion with its certificate.
+
+use campus::{
+    db::{Filter, keys},
+    model::{Mail, Notification},
+};
+use campus_tests::{app, course_with_lessons, join, new_company};
+use serde_json::{Value, json};
+
+fn event(course: &str, lesson: &str, kind: &str) -> Value {
+    json!({"courseId": course, "lessonId": lesson, "type": kind})
+}
+
+#[tokio::test]
+async fn events_move_progress_and_the_last_lesson_completes_with_a_certificate() {
+    let t = app();
+    let admin = new_company().await;
+    let learner = join(&admin, "participant").await;
+    let (course, lessons) = course_with_lessons(&admin, "Fire Safety", "published", 3).await;
+    t.post(
+        "/api/team/assign-course",
+        admin.token(),
+        json!({"courseId": course, "userIds": [learner.user_id], "dueDate": "2099-01-31"}),
+    )
+    .await
+    .expect(200);
+
+    let r = t
+        .get(&format!("/api/progress/{course}"), learner.token())
+        .await
+        .expect(200);
+    assert_eq!(r.body["status"], "not_started");
+    assert_eq!(r.body["totalLessons"], 3);
+    assert_eq!(r.body["dueDate"], "2099-01-31T23:59:59Z");
+
+    let r = t
+        .post(
+            "/api/progress/event",
+            learner.token(),
+            event(&course, &lessons[0], "lesson_started"),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["status"], "in_progress");
+    assert_eq!(r.body["percent"], 0);
+
+    let r = t
+        .post(
+            "/api/progress/event",
+            learner.token(),
+            event(&course, &lessons[0], "lesson_completed"),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["percent"], 33);
+    assert_eq!(r.body["completedLessons"], 1);
+    let first_activity = r.body["lastActivityAt"].clone();
+    // The same lesson again counts once and changes nothing.
+    let again = t
+        .post(
+            "/api/progress/event",
+            learner.token(),
+            event(&course, &lessons[0], "lesson_completed"),
+        )
+        .await
+        .expect(200);
+    assert_eq!(again.body["percent"], 33);
+    assert_eq!(again.body["completedLessons"], 1);
+    assert_eq!(again.body["lastActivityAt"], first_activity);
+
+    // A quiz counts as done and keeps its score; the path form takes the same body.
+    let r = t
+        .post(
+            &format!("/api/progress/{course}"),
+            learner.token(),
+            json!({"lessonId": lessons[1], "type": "quiz_submitted", "score": 80}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["percent"], 66);
+    let r = t
+        .post(
+            "/api/progress/event",
+            learner.token(),
+            event(&course, &lessons[2], "lesson_completed"),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["status"], "completed");
+    assert_eq!(r.body["percent"], 100);
+    assert!(r.body["completedAt"].is_string());
+    assert_eq!(r.body["overdue"], false);
+
+    // Completed stays completed.
+    t.post(
+        "/api/progress/event",
+        learner.token(),
+        event(&course, &lessons[0], "lesson_started"),
+    )
+    .await
+    .expect(200);
+    let me = t.get("/api/progress/me", learner.token()).await.expect(200);
+    let items = me.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["status"], "completed");
+    assert_eq!(items[0]["courseTitle"], "Fire Safety");
+
+    // Exactly one certificate, with its notification and mail.
+    let certs = t
+        .get("/api/certificates", learner.token())
+        .await
+        .expect(200);
+    let certs = certs.body["items"].as_array().unwrap().clone();
+    assert_eq!(certs.len(), 1);
+    assert_eq!(certs[0]["courseId"], course.as_str());
+    assert_eq!(certs[0]["userId"], learner.user_id.as_str());
+    let code = certs[0]["code"].as_str().unwrap().to_string();
+    assert!(certs[0]["verifyUrl"].as_str().unwrap().ends_with(&code));
+
+    let db = t.db().await;
+    let notes = db
+        .query::<Notification>(
+            &keys::user_partition(&admin.company_id, &learner.user_id),
+            keys::NOTIFICATION_PREFIX,
+            100,
+            None,
+            Filter::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        notes
+            .items
+            .iter()
+            .filter(|n| n.kind == "certificate_issued")
+            .count(),
+        1
+    );
+    let mails = db
+        .query::<Mail>(
+            &format!("C#{}#OUTBOX", admin.company_id),
+            "MAIL#",
+            100,
+            None,
+            Filter::default()
+                .eq("template", "certificate_issued")
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(mails.items.len(), 1);
+    assert_eq!(mails.items[0].to, learner.email);
+    assert!(mails.items[0].data_json.contains(&code));
+
+    // Public verification shows the paper's facts and nothing else.
+    let v = t
+        .get(
+            &format!("/api/certificates/verify/{}", code.to_lowercase()),
+            None,
+        )
+        .await
+        .expect(200);
+    assert_eq!(v.body["valid"], true);
+    assert_eq!(v.body["courseTitle"], "Fire Safety");
+    assert_eq!(v.body["companyName"], "Acme");
+    assert!(v.body["holderName"].is_string());
+    let mut fields: Vec<&str> = v
+        .body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "companyName",
+            "courseTitle",
+            "holderName",
+            "issuedAt",
+            "valid"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn concurrent_events_never_lose_a_lesson() {
+    let t = app();
+    let admin = new_company().await;
+    let learner = join(&admin, "participant").await;
+    let (course, lessons) = course_with_lessons(&admin, "Parallel", "published", 8).await;
+    let mut sends = tokio::task::JoinSet::new();
+    for l in &lessons {
+        let (body, token) = (
+            event(&course, l, "lesson_completed"),
+            learner.access.clone(),
+        );
+        sends.spawn(async move { t.post("/api/progress/event", Some(&token), body).await });
+    }
+    for r in sends.join_all().await {
+        r.expect(200);
+    }
+    let r = t
+        .get(&format!("/api/progress/{course}"), learner.token())
+        .await
+        .expect(200);
+    assert_eq!(r.body["completedLessons"], 8);
+    assert_eq!(r.body["status"], "completed");
+    let certs = t
+        .get("/api/certificates", learner.token())
+        .await
+        .expect(200);
+    assert_eq!(certs.body["items"].as_array().unwrap().len(), 1);
+}
