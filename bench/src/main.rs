@@ -237,6 +237,10 @@ async fn main() {
                     ("no I/O", "certificates/verify-malformed.json", 404),
                     ("DynamoDB read", "certificates/list.json", 200),
                 ],
+                "reports" => vec![
+                    ("no I/O", "reports/compliance-unauthenticated.json", 401),
+                    ("DynamoDB read", "reports/dashboard.json", 200),
+                ],
                 _ => vec![],
             },
         })

@@ -424,6 +424,84 @@ pub async fn run(app: Router) -> Vec<Step> {
         Steps(6, why),
     )
     .await;
+    let joined_id = s(&joined["user"]["id"]);
+    let why = "session, the company's users, the assignment rows (gsi2)";
+    for route in ["/api/team/members", "/api/team/analytics"] {
+        w.call(&format!("GET {route}"), route, t, None, Steps(3, why))
+            .await;
+    }
+    let why = "session, the company's users, the assignment rows (gsi2), then their courses";
+    w.call(
+        "GET /api/team/progress",
+        "/api/team/progress",
+        t,
+        None,
+        Steps(4, why),
+    )
+    .await;
+    let why = "session, the member, the caller's oversight (users), their assignments, the courses";
+    w.call(
+        "GET /api/team/members/{userId}",
+        &format!("/api/team/members/{joined_id}"),
+        t,
+        None,
+        Steps(5, why),
+    )
+    .await;
+    let why = "session, the member, the caller's oversight (users), the write (naming a department adds its check)";
+    w.call(
+        "PUT /api/team/members/{userId}/department",
+        &format!("/api/team/members/{joined_id}/department"),
+        t,
+        Some(json!({"departmentId": null})),
+        Steps(4, why),
+    )
+    .await;
+    let why = "session, users and assignment rows (concurrently), then the courses";
+    w.call(
+        "GET /api/reports/compliance",
+        "/api/reports/compliance",
+        t,
+        None,
+        Steps(4, why),
+    )
+    .await;
+    w.call(
+        "GET /api/reports/export/{type}",
+        "/api/reports/export/compliance",
+        t,
+        None,
+        Steps(4, why),
+    )
+    .await;
+    let why = "session, users, departments and assignment rows (concurrently)";
+    w.call(
+        "GET /api/reports/department",
+        "/api/reports/department",
+        t,
+        None,
+        Steps(4, why),
+    )
+    .await;
+    let why = "session, users, assignment rows, the totals and the last 30 days (concurrently)";
+    w.call(
+        "GET /api/reports/dashboard",
+        "/api/reports/dashboard",
+        t,
+        None,
+        Steps(5, why),
+    )
+    .await;
+    let why =
+        "session, assignments, certificates and unread notifications (concurrently), the courses";
+    w.call(
+        "GET /api/dashboard",
+        "/api/dashboard",
+        t,
+        None,
+        Steps(5, why),
+    )
+    .await;
     let path = format!(
         "/api/team/members/{}/courses/{}",
         s(&joined["user"]["id"]),
@@ -536,9 +614,9 @@ pub async fn run(app: Router) -> Vec<Step> {
         Write,
     )
     .await;
-    let why = "session, the user, their partition and team memberships (queries, deletes), then user + credential";
+    let why = "session, the user, their partition, their certificates and team memberships (queries, deletes), then user + credential";
     let path = format!("/api/users/{}", s(&created["id"]));
-    w.call("DELETE /api/users/{id}", &path, t, None, Steps(5, why))
+    w.call("DELETE /api/users/{id}", &path, t, None, Steps(6, why))
         .await;
     w.call("POST /api/auth/logout", "/api/auth/logout", t, None, Write)
         .await;

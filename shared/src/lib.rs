@@ -14,6 +14,7 @@ pub mod lambda;
 pub mod model;
 pub mod openapi;
 pub mod progress;
+pub mod reporting;
 pub mod state;
 pub mod storage;
 

@@ -61,6 +61,13 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
         404,
         Some("NOT_FOUND"),
     ),
+    ("reports/dashboard.json", "reports", 200, None),
+    (
+        "reports/compliance-unauthenticated.json",
+        "reports",
+        401,
+        Some("UNAUTHENTICATED"),
+    ),
 ];
 
 #[tokio::test]

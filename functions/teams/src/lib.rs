@@ -1,9 +1,11 @@
-//! `/api/teams`: teams and their members; `/api/team`: the manager's course
-//! assignments. (The manager's progress views come with progress tracking.)
+//! `/api/teams`: teams and their members; `/api/team`: the manager's views of the
+//! people they oversee, and course assignments.
 
 mod access;
 mod assign;
+mod department;
 mod members;
+mod overview;
 mod teams;
 
 use axum::Router;
@@ -20,6 +22,11 @@ campus::api!(
     members::remove,
     assign::assign_course,
     assign::unassign,
+    overview::members,
+    overview::member,
+    overview::team_progress,
+    overview::analytics,
+    department::set_department,
 );
 
 pub fn router(state: AppState) -> Router {

@@ -46,6 +46,11 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         router: campus_certificates::router,
         openapi: campus_certificates::openapi,
     },
+    Function {
+        name: "reports",
+        router: campus_reports::router,
+        openapi: campus_reports::openapi,
+    },
 ];
 
 pub fn by_name(name: &str) -> Option<&'static Function> {

@@ -1,12 +1,14 @@
 //! The HTTP stack every function's router gets, and the extractors handlers use.
 
 mod created;
+mod csv;
 mod json;
 mod layers;
 mod pagination;
 mod query;
 
 pub use created::created;
+pub use csv::{csv_response, to_csv};
 pub use json::ValidJson;
 pub use layers::stack;
 pub use pagination::{ListQuery, ListResponse};

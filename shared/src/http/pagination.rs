@@ -41,3 +41,39 @@ impl<T> From<crate::db::Page<T>> for ListResponse<T> {
         }
     }
 }
+
+impl<T> ListResponse<T> {
+    /// One page of a list computed in memory (a join of several queries), ordered by
+    /// `key`; the cursor is the last key shown.
+    pub fn after(
+        mut items: Vec<T>,
+        key: impl Fn(&T) -> String,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Self, crate::ApiError> {
+        use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+        let after = match cursor {
+            Some(c) => Some(
+                URL_SAFE_NO_PAD
+                    .decode(c)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .ok_or_else(|| crate::ApiError::field("cursor", "is not a valid cursor"))?,
+            ),
+            None => None,
+        };
+        items.sort_by_key(|i| key(i));
+        let mut rest: Vec<T> = items
+            .into_iter()
+            .filter(|i| after.as_deref().is_none_or(|a| key(i).as_str() > a))
+            .collect();
+        let limit = limit.max(1) as usize;
+        let next_cursor =
+            (rest.len() > limit).then(|| URL_SAFE_NO_PAD.encode(key(&rest[limit - 1])));
+        rest.truncate(limit);
+        Ok(Self {
+            items: rest,
+            next_cursor,
+        })
+    }
+}

@@ -1,0 +1,164 @@
+use axum::{Json, extract::State};
+use campus::{
+    ApiResult, AppState,
+    auth::{AuthUser, Gate, Manager},
+    clock,
+    db::{Filter, Index, keys},
+    error::ErrorBody,
+    model::{Assignment, Certificate, CompanyStats, DailyStats, ProgressView},
+    progress, reporting,
+};
+use serde::Serialize;
+use time::Duration;
+use utoipa::ToSchema;
+
+use crate::rows;
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CompanyDashboard {
+    pub users: u32,
+    pub active_users_7d: u32,
+    pub active_users_30d: u32,
+    pub assignments: u32,
+    pub completed_assignments: u32,
+    pub overdue_assignments: u32,
+    /// Completed over assigned, 0 to 1.
+    pub completion_rate: f64,
+    pub completions_30d: u64,
+    pub lessons_completed_30d: u64,
+    /// Since the company began.
+    pub certificates_issued: u64,
+    pub certificates_issued_30d: u64,
+    /// Prompt library uses (counted once the prompt library records them).
+    pub prompt_uses_30d: u64,
+}
+
+#[derive(Serialize, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct DailyWithPrompts {
+    #[serde(flatten)]
+    stats: DailyStats,
+    prompt_uses: u64,
+}
+
+/// The company at a glance (manager+).
+#[utoipa::path(get, path = "/api/reports/dashboard", tag = "reports", security(("bearer" = [])),
+    responses((status = 200, body = CompanyDashboard), (status = 403, body = ErrorBody)))]
+pub async fn company(
+    State(state): State<AppState>,
+    Gate(p, ..): Manager,
+) -> ApiResult<Json<CompanyDashboard>> {
+    let now = clock::now();
+    let (today, from) = (
+        clock::rfc3339(now)[..10].to_string(),
+        clock::rfc3339(now - Duration::days(29))[..10].to_string(),
+    );
+    let (stats_key, daily) = (
+        keys::company_stats(&p.company_id),
+        keys::daily_stats_partition(&p.company_id),
+    );
+    let (users, rows, totals, days) = tokio::try_join!(
+        reporting::company_users(&state.db, &p.company_id),
+        reporting::rows(&state.db, &p.company_id),
+        state.db.get::<CompanyStats>(&stats_key),
+        state.db.between::<DailyWithPrompts>(&daily, &from, &today),
+    )?;
+    let a = reporting::analytics(&users, &rows);
+    let sum = |f: fn(&DailyWithPrompts) -> u64| days.iter().map(f).sum::<u64>();
+    Ok(Json(CompanyDashboard {
+        users: a.members,
+        active_users_7d: a.active_learners_7d,
+        active_users_30d: a.active_learners_30d,
+        assignments: a.assignments,
+        completed_assignments: a.completed,
+        overdue_assignments: a.overdue,
+        completion_rate: a.completion_rate,
+        completions_30d: sum(|d| d.stats.completions),
+        lessons_completed_30d: sum(|d| d.stats.lessons_completed),
+        certificates_issued: totals.unwrap_or_default().certificates_issued,
+        certificates_issued_30d: sum(|d| d.stats.certificates_issued),
+        prompt_uses_30d: sum(|d| d.prompt_uses),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MyDashboard {
+    pub assigned: u32,
+    pub in_progress: u32,
+    pub completed: u32,
+    pub overdue: u32,
+    pub certificates: u32,
+    pub unread_notifications: u32,
+    /// Not completed, due within 14 days or overdue; soonest first.
+    pub upcoming_deadlines: Vec<ProgressView>,
+    /// Recently active courses, not completed; most recent first (at most 5).
+    pub continue_learning: Vec<ProgressView>,
+}
+
+/// The caller's own dashboard.
+#[utoipa::path(get, path = "/api/dashboard", tag = "reports", security(("bearer" = [])),
+    responses((status = 200, body = MyDashboard), (status = 401, body = ErrorBody)))]
+pub async fn mine(
+    State(state): State<AppState>,
+    AuthUser(p): AuthUser,
+) -> ApiResult<Json<MyDashboard>> {
+    let partition = keys::user_partition(&p.company_id, &p.user_id);
+    let certs_index = keys::user_certificates_index(&p.company_id, &p.user_id);
+    let (assignments, certs, unread) = tokio::try_join!(
+        rows::all::<Assignment>(&state, &partition, keys::ASSIGNMENT_PREFIX),
+        state.db.rows::<Certificate>(Index::Gsi1, &certs_index),
+        unread_count(&state, &partition),
+    )?;
+    let views = progress::views(&state.db, &p.company_id, &assignments).await?;
+    let horizon = clock::rfc3339(clock::now() + Duration::days(14));
+    let mut deadlines: Vec<ProgressView> = views
+        .iter()
+        .filter(|v| {
+            v.status != "completed" && v.due_date.as_deref().is_some_and(|d| d <= horizon.as_str())
+        })
+        .cloned()
+        .collect();
+    deadlines.sort_by(|a, b| a.due_date.cmp(&b.due_date));
+    let mut recent: Vec<ProgressView> = views
+        .iter()
+        .filter(|v| v.status == "in_progress")
+        .cloned()
+        .collect();
+    recent.sort_by(|a, b| b.last_activity_at.cmp(&a.last_activity_at));
+    recent.truncate(5);
+    let count = |s: &str| views.iter().filter(|v| v.status == s).count() as u32;
+    Ok(Json(MyDashboard {
+        assigned: views.len() as u32,
+        in_progress: count("in_progress"),
+        completed: count("completed"),
+        overdue: views.iter().filter(|v| v.overdue).count() as u32,
+        certificates: certs.len() as u32,
+        unread_notifications: unread,
+        upcoming_deadlines: deadlines,
+        continue_learning: recent,
+    }))
+}
+
+async fn unread_count(state: &AppState, partition: &str) -> ApiResult<u32> {
+    let mut n = 0;
+    let mut cursor = None;
+    loop {
+        let page = state
+            .db
+            .query::<serde_json::Value>(
+                partition,
+                keys::NOTIFICATION_PREFIX,
+                100,
+                cursor.as_deref(),
+                Filter::default().eq("read", false)?,
+            )
+            .await?;
+        n += page.items.len() as u32;
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(n),
+        }
+    }
+}

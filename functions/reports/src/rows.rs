@@ -1,0 +1,259 @@
+//! Report rows: flat, so that the JSON and the CSV of a report are the same table.
+
+use campus::{
+    ApiResult, AppState,
+    auth::Principal,
+    clock,
+    db::{Filter, keys},
+    model::{AssignmentRow, Certificate, Course, Department, User, verify_url},
+    progress,
+    reporting::{self, Analytics, MemberSummary},
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ComplianceRow {
+    pub user_id: String,
+    pub user_name: String,
+    pub email: String,
+    pub department_id: Option<String>,
+    pub course_id: String,
+    pub course_title: String,
+    pub status: String,
+    pub percent: u32,
+    pub due_date: Option<String>,
+    pub overdue: bool,
+    pub completed_at: Option<String>,
+}
+
+/// Every assignment of the company with its person and course.
+pub async fn compliance(state: &AppState, p: &Principal) -> ApiResult<Vec<ComplianceRow>> {
+    let (users, rows) = tokio::try_join!(
+        reporting::company_users(&state.db, &p.company_id),
+        reporting::rows(&state.db, &p.company_id)
+    )?;
+    let ids: Vec<&str> = rows.iter().map(|r| r.course_id.as_str()).collect();
+    let courses = progress::courses(&state.db, &p.company_id, &ids).await?;
+    let now = clock::now_rfc3339();
+    Ok(rows
+        .iter()
+        .filter_map(|r| compliance_row(r, &users, &courses, &now))
+        .collect())
+}
+
+fn compliance_row(
+    r: &AssignmentRow,
+    users: &[User],
+    courses: &[Course],
+    now: &str,
+) -> Option<ComplianceRow> {
+    let user = users.iter().find(|u| u.id == r.user_id)?;
+    let course = courses.iter().find(|c| c.id == r.course_id)?;
+    Some(ComplianceRow {
+        user_id: user.id.clone(),
+        user_name: user.name.clone(),
+        email: user.email.clone(),
+        department_id: user.department_id.clone(),
+        course_id: course.id.clone(),
+        course_title: course.title.clone(),
+        status: r.status.clone(),
+        percent: r.percent,
+        due_date: r.due_date.clone(),
+        overdue: r.is_overdue(now),
+        completed_at: r.completed_at.clone(),
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberRow {
+    pub user_id: String,
+    pub user_name: String,
+    pub email: String,
+    pub assigned: u32,
+    pub not_started: u32,
+    pub in_progress: u32,
+    pub completed: u32,
+    pub overdue: u32,
+    pub average_percent: u32,
+    pub last_activity_at: Option<String>,
+}
+
+impl From<MemberSummary> for MemberRow {
+    fn from(m: MemberSummary) -> Self {
+        Self {
+            user_id: m.user.id,
+            user_name: m.user.name,
+            email: m.user.email,
+            assigned: m.summary.assigned,
+            not_started: m.summary.not_started,
+            in_progress: m.summary.in_progress,
+            completed: m.summary.completed,
+            overdue: m.summary.overdue,
+            average_percent: m.summary.average_percent,
+            last_activity_at: m.summary.last_activity_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DepartmentRow {
+    /// `null`: people in no department.
+    pub department_id: Option<String>,
+    pub name: String,
+    pub members: u32,
+    pub assignments: u32,
+    pub completed: u32,
+    pub overdue: u32,
+    pub completion_rate: f64,
+    pub average_progress: u32,
+    pub active_learners_7d: u32,
+    pub active_learners_30d: u32,
+}
+
+impl DepartmentRow {
+    fn new(department_id: Option<String>, name: String, a: Analytics) -> Self {
+        Self {
+            department_id,
+            name,
+            members: a.members,
+            assignments: a.assignments,
+            completed: a.completed,
+            overdue: a.overdue,
+            completion_rate: a.completion_rate,
+            average_progress: a.average_progress,
+            active_learners_7d: a.active_learners_7d,
+            active_learners_30d: a.active_learners_30d,
+        }
+    }
+}
+
+/// One row per department (or only `only`), plus people in none when listing all.
+pub async fn departments(
+    state: &AppState,
+    p: &Principal,
+    only: Option<&str>,
+) -> ApiResult<Vec<DepartmentRow>> {
+    let company = keys::company_partition(&p.company_id);
+    let (users, rows, depts) = tokio::try_join!(
+        reporting::company_users(&state.db, &p.company_id),
+        reporting::rows(&state.db, &p.company_id),
+        all::<Department>(state, &company, keys::DEPARTMENT_PREFIX)
+    )?;
+    let of = |d: Option<&str>| -> Vec<User> {
+        users
+            .iter()
+            .filter(|u| u.department_id.as_deref() == d)
+            .cloned()
+            .collect()
+    };
+    if let Some(id) = only {
+        let d = depts
+            .iter()
+            .find(|d| d.id == id)
+            .ok_or(campus::ApiError::NotFound)?;
+        let a = reporting::analytics(&of(Some(id)), &rows);
+        return Ok(vec![DepartmentRow::new(
+            Some(d.id.clone()),
+            d.name.clone(),
+            a,
+        )]);
+    }
+    let mut out: Vec<DepartmentRow> = depts
+        .iter()
+        .map(|d| {
+            let a = reporting::analytics(&of(Some(&d.id)), &rows);
+            DepartmentRow::new(Some(d.id.clone()), d.name.clone(), a)
+        })
+        .collect();
+    let none = of(None);
+    if !none.is_empty() {
+        out.push(DepartmentRow::new(
+            None,
+            "(no department)".into(),
+            reporting::analytics(&none, &rows),
+        ));
+    }
+    Ok(out)
+}
+
+/// Every item under a prefix of a partition, following pages.
+pub async fn all<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    partition: &str,
+    prefix: &str,
+) -> ApiResult<Vec<T>> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = state
+            .db
+            .query::<T>(partition, prefix, 100, cursor.as_deref(), Filter::default())
+            .await?;
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub department_id: Option<String>,
+    pub status: String,
+    pub created_at: String,
+}
+
+impl From<User> for UserRow {
+    fn from(u: User) -> Self {
+        let text = |v: serde_json::Result<serde_json::Value>| {
+            v.ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
+        Self {
+            role: text(serde_json::to_value(u.role)),
+            status: text(serde_json::to_value(u.status)),
+            id: u.id,
+            name: u.name,
+            email: u.email,
+            department_id: u.department_id,
+            created_at: u.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateRow {
+    pub id: String,
+    pub user_id: Option<String>,
+    pub holder_name: String,
+    pub course_id: String,
+    pub course_title: String,
+    pub code: String,
+    pub issued_at: String,
+    pub verify_url: String,
+}
+
+pub fn certificate_row(c: Certificate, frontend_url: &str) -> CertificateRow {
+    CertificateRow {
+        verify_url: verify_url(frontend_url, &c.code),
+        id: c.id,
+        user_id: c.user_id,
+        holder_name: c.holder_name,
+        course_id: c.course_id,
+        course_title: c.course_title,
+        code: c.code,
+        issued_at: c.issued_at,
+    }
+}
