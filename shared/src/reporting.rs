@@ -12,30 +12,14 @@ use crate::{
     ApiError, ApiResult,
     auth::Principal,
     clock,
-    db::{Db, Filter, Index, entities_of, entity_of, keys},
+    db::{Db, Index, entities_of, entity_of, keys},
     model::{AssignmentRow, Role, Team, TeamMember, TeamRole, User},
 };
 
 /// Every user of a company.
 pub async fn company_users(db: &Db, company_id: &str) -> ApiResult<Vec<User>> {
-    let mut users = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = db
-            .query::<User>(
-                &keys::company_partition(company_id),
-                keys::USER_PREFIX,
-                100,
-                cursor.as_deref(),
-                Filter::default(),
-            )
-            .await?;
-        users.extend(page.items);
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => return Ok(users),
-        }
-    }
+    db.all_with_prefix(&keys::company_partition(company_id), keys::USER_PREFIX)
+        .await
 }
 
 async fn users_by_id(db: &Db, company_id: &str, ids: &[String]) -> ApiResult<Vec<User>> {

@@ -12,8 +12,6 @@ use serde::Serialize;
 use time::Duration;
 use utoipa::ToSchema;
 
-use crate::rows;
-
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CompanyDashboard {
@@ -107,7 +105,9 @@ pub async fn mine(
     let partition = keys::user_partition(&p.company_id, &p.user_id);
     let certs_index = keys::user_certificates_index(&p.company_id, &p.user_id);
     let (assignments, certs, unread) = tokio::try_join!(
-        rows::all::<Assignment>(&state, &partition, keys::ASSIGNMENT_PREFIX),
+        state
+            .db
+            .all_with_prefix::<Assignment>(&partition, keys::ASSIGNMENT_PREFIX),
         state.db.rows::<Certificate>(Index::Gsi1, &certs_index),
         unread_count(&state, &partition),
     )?;

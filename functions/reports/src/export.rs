@@ -179,15 +179,16 @@ pub async fn export(
             )
         }
         ReportType::Certificates => {
-            let certs: Vec<CertificateRow> = rows::all::<Certificate>(
-                &state,
-                &keys::certificates_partition(&p.company_id),
-                keys::CERTIFICATE_PREFIX,
-            )
-            .await?
-            .into_iter()
-            .map(|c| rows::certificate_row(c, &state.config.frontend_url))
-            .collect();
+            let certs: Vec<CertificateRow> = state
+                .db
+                .all_with_prefix::<Certificate>(
+                    &keys::certificates_partition(&p.company_id),
+                    keys::CERTIFICATE_PREFIX,
+                )
+                .await?
+                .into_iter()
+                .map(|c| rows::certificate_row(c, &state.config.frontend_url))
+                .collect();
             answer(
                 certs,
                 &[

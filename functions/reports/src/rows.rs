@@ -4,7 +4,7 @@ use campus::{
     ApiResult, AppState,
     auth::Principal,
     clock,
-    db::{Filter, keys},
+    db::keys,
     model::{AssignmentRow, Certificate, Course, Department, User, verify_url},
     progress,
     reporting::{self, Analytics, MemberSummary},
@@ -141,7 +141,9 @@ pub async fn departments(
     let (users, rows, depts) = tokio::try_join!(
         reporting::company_users(&state.db, &p.company_id),
         reporting::rows(&state.db, &p.company_id),
-        all::<Department>(state, &company, keys::DEPARTMENT_PREFIX)
+        state
+            .db
+            .all_with_prefix::<Department>(&company, keys::DEPARTMENT_PREFIX)
     )?;
     let of = |d: Option<&str>| -> Vec<User> {
         users
@@ -178,27 +180,6 @@ pub async fn departments(
         ));
     }
     Ok(out)
-}
-
-/// Every item under a prefix of a partition, following pages.
-pub async fn all<T: serde::de::DeserializeOwned>(
-    state: &AppState,
-    partition: &str,
-    prefix: &str,
-) -> ApiResult<Vec<T>> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = state
-            .db
-            .query::<T>(partition, prefix, 100, cursor.as_deref(), Filter::default())
-            .await?;
-        out.extend(page.items);
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => return Ok(out),
-        }
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

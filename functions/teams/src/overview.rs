@@ -9,7 +9,7 @@ use campus::{
     ApiError, ApiResult, AppState,
     auth::{Gate, Manager, Principal},
     clock,
-    db::{Filter, keys},
+    db::keys,
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams},
     model::{Assignment, AssignmentRow, ProgressView, User},
@@ -102,25 +102,13 @@ pub async fn member(
     Path(user_id): Path<String>,
 ) -> ApiResult<Json<MemberDetail>> {
     let user = overseen_user(&state, &p, &user_id).await?;
-    let mut assignments: Vec<Assignment> = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = state
-            .db
-            .query::<Assignment>(
-                &keys::user_partition(&p.company_id, &user.id),
-                keys::ASSIGNMENT_PREFIX,
-                100,
-                cursor.as_deref(),
-                Filter::default(),
-            )
-            .await?;
-        assignments.extend(page.items);
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
+    let assignments: Vec<Assignment> = state
+        .db
+        .all_with_prefix(
+            &keys::user_partition(&p.company_id, &user.id),
+            keys::ASSIGNMENT_PREFIX,
+        )
+        .await?;
     let progress = progress::views(&state.db, &p.company_id, &assignments).await?;
     let now = clock::now_rfc3339();
     let rows: Vec<AssignmentRow> = progress

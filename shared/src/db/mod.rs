@@ -693,6 +693,26 @@ impl Db {
         })
     }
 
+    /// Every item under a sort-key prefix of a partition, following pages.
+    pub async fn all_with_prefix<T: DeserializeOwned>(
+        &self,
+        partition: &str,
+        prefix: &str,
+    ) -> Result<Vec<T>, ApiError> {
+        let mut out = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = self
+                .query::<T>(partition, prefix, 100, cursor.as_deref(), Filter::default())
+                .await?;
+            out.extend(page.items);
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => return Ok(out),
+            }
+        }
+    }
+
     /// Every item of a partition (an aggregate read whole: a course with its modules
     /// and lessons), following pages.
     pub async fn all_in(&self, partition: &str) -> Result<Vec<Item>, ApiError> {
