@@ -439,22 +439,23 @@ pub async fn run(app: Router) -> Vec<Step> {
         Steps(4, why),
     )
     .await;
-    let why = "session, the member, the caller's oversight (users), their assignments, the courses";
+    let why = "session, the member, their assignments, the courses (a lead, not an admin, adds their led teams and one membership read)";
     w.call(
         "GET /api/team/members/{userId}",
         &format!("/api/team/members/{joined_id}"),
         t,
         None,
-        Steps(5, why),
+        Steps(4, why),
     )
     .await;
-    let why = "session, the member, the caller's oversight (users), the write (naming a department adds its check)";
+    let why =
+        "session, the member, the write (a department adds its check; a lead, the oversight reads)";
     w.call(
         "PUT /api/team/members/{userId}/department",
         &format!("/api/team/members/{joined_id}/department"),
         t,
         Some(json!({"departmentId": null})),
-        Steps(4, why),
+        Steps(3, why),
     )
     .await;
     let why = "session, users and assignment rows (concurrently), then the courses";

@@ -85,6 +85,31 @@ pub async fn overseen(db: &Db, p: &Principal) -> ApiResult<Vec<User>> {
     users_by_id(db, &p.company_id, &ids).await
 }
 
+/// Whether the caller oversees one user ([`overseen`] without reading everyone):
+/// the teams the caller leads, then the user's memberships in those teams.
+pub async fn oversees(db: &Db, p: &Principal, user_id: &str) -> ApiResult<bool> {
+    if p.at_least(Role::Admin) || p.user_id == user_id {
+        return Ok(true);
+    }
+    let mine: Vec<TeamMember> = db
+        .rows(
+            Index::Gsi1,
+            &keys::user_teams_index(&p.company_id, &p.user_id),
+        )
+        .await?;
+    let theirs: Vec<_> = mine
+        .iter()
+        .filter(|m| m.role == TeamRole::Lead)
+        .map(|m| keys::team_member(&p.company_id, &m.team_id, user_id))
+        .collect();
+    for chunk in theirs.chunks(100) {
+        if !db.get_many(chunk).await?.is_empty() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Every assignment row of the company (one paginated Query of `gsi2`).
 pub async fn rows(db: &Db, company_id: &str) -> ApiResult<Vec<AssignmentRow>> {
     db.rows(Index::Gsi2, &keys::company_assignments(company_id))

@@ -277,6 +277,20 @@ async fn roles_and_tenancy_on_team_views_and_reports() {
             .await
             .expect_error(403, "FORBIDDEN");
     }
+    t.put(
+        &format!("/api/team/members/{}/department", learner.user_id),
+        learner.token(),
+        json!({"departmentId": null}),
+    )
+    .await
+    .expect_error(403, "FORBIDDEN");
+    t.put(
+        &format!("/api/team/members/{}/department", manager.user_id),
+        other_manager.token(),
+        json!({"departmentId": null}),
+    )
+    .await
+    .expect_error(403, "FORBIDDEN");
     // A manager sees only the teams they lead.
     let theirs = t
         .get("/api/team/members", other_manager.token())
@@ -344,6 +358,7 @@ async fn roles_and_tenancy_on_team_views_and_reports() {
         format!("/api/team/members/{}", learner.user_id),
         format!("/api/team/analytics?teamId={team}"),
         format!("/api/team/members?teamId={team}"),
+        format!("/api/team/progress?teamId={team}"),
         format!("/api/reports/team?teamId={team}"),
         format!("/api/reports/department?departmentId={dept_id}"),
         format!("/api/reports/export/team?teamId={team}"),

@@ -104,13 +104,8 @@ pub async fn list(
                     Filter::default(),
                 )
                 .await?;
-            let course_keys: Vec<_> = page
-                .items
-                .iter()
-                .map(|a| keys::course(&p.company_id, &a.course_id))
-                .collect();
-            let found = state.db.get_many(&course_keys).await?;
-            let courses: Vec<Course> = campus::db::entities_of(&found, "course")?;
+            let ids: Vec<&str> = page.items.iter().map(|a| a.course_id.as_str()).collect();
+            let courses = campus::progress::courses(&state.db, &p.company_id, &ids).await?;
             // An assignment whose course was deleted meanwhile is left out.
             let items = page
                 .items

@@ -166,9 +166,8 @@ async fn apply(
         };
         let now = clock::now_rfc3339();
         // A completed course stays as it was; a lesson completed again counts once.
-        let repeat = completes_lesson
-            && ev.kind == EventType::LessonCompleted
-            && a.completed_lessons.contains(&ev.lesson_id);
+        let repeat =
+            ev.kind == EventType::LessonCompleted && a.completed_lessons.contains(&ev.lesson_id);
         if a.is_completed() || repeat {
             return Ok(ProgressView::of(&a, &course, &now));
         }

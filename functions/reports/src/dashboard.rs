@@ -32,14 +32,6 @@ pub struct CompanyDashboard {
     pub prompt_uses_30d: u64,
 }
 
-#[derive(Serialize, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct DailyWithPrompts {
-    #[serde(flatten)]
-    stats: DailyStats,
-    prompt_uses: u64,
-}
-
 /// The company at a glance (manager+).
 #[utoipa::path(get, path = "/api/reports/dashboard", tag = "reports", security(("bearer" = [])),
     responses((status = 200, body = CompanyDashboard), (status = 403, body = ErrorBody)))]
@@ -60,10 +52,10 @@ pub async fn company(
         reporting::company_users(&state.db, &p.company_id),
         reporting::rows(&state.db, &p.company_id),
         state.db.get::<CompanyStats>(&stats_key),
-        state.db.between::<DailyWithPrompts>(&daily, &from, &today),
+        state.db.between::<DailyStats>(&daily, &from, &today),
     )?;
     let a = reporting::analytics(&users, &rows);
-    let sum = |f: fn(&DailyWithPrompts) -> u64| days.iter().map(f).sum::<u64>();
+    let sum = |f: fn(&DailyStats) -> u64| days.iter().map(f).sum::<u64>();
     Ok(Json(CompanyDashboard {
         users: a.members,
         active_users_7d: a.active_learners_7d,
@@ -72,10 +64,10 @@ pub async fn company(
         completed_assignments: a.completed,
         overdue_assignments: a.overdue,
         completion_rate: a.completion_rate,
-        completions_30d: sum(|d| d.stats.completions),
-        lessons_completed_30d: sum(|d| d.stats.lessons_completed),
+        completions_30d: sum(|d| d.completions),
+        lessons_completed_30d: sum(|d| d.lessons_completed),
         certificates_issued: totals.unwrap_or_default().certificates_issued,
-        certificates_issued_30d: sum(|d| d.stats.certificates_issued),
+        certificates_issued_30d: sum(|d| d.certificates_issued),
         prompt_uses_30d: sum(|d| d.prompt_uses),
     }))
 }

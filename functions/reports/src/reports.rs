@@ -40,8 +40,8 @@ pub async fn compliance(
     Gate(p, ..): Manager,
 ) -> ApiResult<Json<ComplianceReport>> {
     let items = rows::compliance(&state, &p).await?;
-    let mut users: Vec<&str> = items.iter().map(|r| r.user_id.as_str()).collect();
-    users.dedup();
+    let users: std::collections::BTreeSet<&str> =
+        items.iter().map(|r| r.user_id.as_str()).collect();
     let completed = items.iter().filter(|r| r.status == "completed").count() as u32;
     let assigned = items.len() as u32;
     Ok(Json(ComplianceReport {

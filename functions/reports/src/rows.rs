@@ -1,11 +1,13 @@
 //! Report rows: flat, so that the JSON and the CSV of a report are the same table.
 
+use std::collections::HashMap;
+
 use campus::{
     ApiResult, AppState,
     auth::Principal,
     clock,
     db::keys,
-    model::{AssignmentRow, Certificate, Course, Department, User, verify_url},
+    model::{AssignmentRow, Certificate, Course, Department, Role, User, UserStatus, verify_url},
     progress,
     reporting::{self, Analytics, MemberSummary},
 };
@@ -36,6 +38,8 @@ pub async fn compliance(state: &AppState, p: &Principal) -> ApiResult<Vec<Compli
     )?;
     let ids: Vec<&str> = rows.iter().map(|r| r.course_id.as_str()).collect();
     let courses = progress::courses(&state.db, &p.company_id, &ids).await?;
+    let users: HashMap<&str, &User> = users.iter().map(|u| (u.id.as_str(), u)).collect();
+    let courses: HashMap<&str, &Course> = courses.iter().map(|c| (c.id.as_str(), c)).collect();
     let now = clock::now_rfc3339();
     Ok(rows
         .iter()
@@ -45,12 +49,12 @@ pub async fn compliance(state: &AppState, p: &Principal) -> ApiResult<Vec<Compli
 
 fn compliance_row(
     r: &AssignmentRow,
-    users: &[User],
-    courses: &[Course],
+    users: &HashMap<&str, &User>,
+    courses: &HashMap<&str, &Course>,
     now: &str,
 ) -> Option<ComplianceRow> {
-    let user = users.iter().find(|u| u.id == r.user_id)?;
-    let course = courses.iter().find(|c| c.id == r.course_id)?;
+    let user = users.get(r.user_id.as_str())?;
+    let course = courses.get(r.course_id.as_str())?;
     Some(ComplianceRow {
         user_id: user.id.clone(),
         user_name: user.name.clone(),
@@ -188,22 +192,17 @@ pub struct UserRow {
     pub id: String,
     pub name: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub department_id: Option<String>,
-    pub status: String,
+    pub status: UserStatus,
     pub created_at: String,
 }
 
 impl From<User> for UserRow {
     fn from(u: User) -> Self {
-        let text = |v: serde_json::Result<serde_json::Value>| {
-            v.ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        };
         Self {
-            role: text(serde_json::to_value(u.role)),
-            status: text(serde_json::to_value(u.status)),
+            role: u.role,
+            status: u.status,
             id: u.id,
             name: u.name,
             email: u.email,

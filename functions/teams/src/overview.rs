@@ -48,13 +48,9 @@ async fn people(state: &AppState, p: &Principal, team_id: Option<&str>) -> ApiRe
 /// A user the caller oversees, or 403 (404 if not in the company at all).
 pub async fn overseen_user(state: &AppState, p: &Principal, user_id: &str) -> ApiResult<User> {
     let user: User = state.db.find(&keys::user(&p.company_id, user_id)).await?;
-    if !reporting::overseen(&state.db, p)
-        .await?
-        .iter()
-        .any(|u| u.id == user.id)
-    {
+    if !reporting::oversees(&state.db, p, &user.id).await? {
         return Err(ApiError::Forbidden(
-            "Only members of teams you lead (admins: anyone)",
+            "Only yourself and members of teams you lead (admins: anyone)",
         ));
     }
     Ok(user)
@@ -111,19 +107,7 @@ pub async fn member(
         .await?;
     let progress = progress::views(&state.db, &p.company_id, &assignments).await?;
     let now = clock::now_rfc3339();
-    let rows: Vec<AssignmentRow> = progress
-        .iter()
-        .map(|v| AssignmentRow {
-            user_id: user.id.clone(),
-            course_id: v.course_id.clone(),
-            status: v.status.clone(),
-            percent: v.percent,
-            due_date: v.due_date.clone(),
-            assigned_at: v.assigned_at.clone().unwrap_or_default(),
-            last_activity_at: v.last_activity_at.clone(),
-            completed_at: v.completed_at.clone(),
-        })
-        .collect();
+    let rows: Vec<AssignmentRow> = assignments.iter().map(AssignmentRow::from).collect();
     let summary = reporting::summarize(&rows.iter().collect::<Vec<_>>(), &now);
     Ok(Json(MemberDetail {
         user,

@@ -9,7 +9,7 @@ use campus::{
     audit::Audit,
     auth::{Admin, AuthUser, Gate, Manager, Principal, sessions, tokens},
     clock,
-    db::{Cond, Filter, WriteError, entity_of, keys, to_value},
+    db::{Cond, Filter, Index, WriteError, entity_of, keys, to_value},
     error::ErrorBody,
     http::non_blank,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
@@ -304,40 +304,27 @@ pub async fn delete(
     // Certificates outlive their holder, verifiable but anonymised.
     campus::certificates::anonymise_holder(&state, &p.company_id, &id).await?;
     // Team memberships live in the teams' partitions; each goes with its team's count.
-    let mut cursor = None;
-    loop {
-        let page = state
+    let memberships: Vec<TeamMember> = state
+        .db
+        .rows(Index::Gsi1, &keys::user_teams_index(&p.company_id, &id))
+        .await?;
+    for m in memberships {
+        let tx = state
             .db
-            .query_index::<TeamMember>(
-                &keys::user_teams_index(&p.company_id, &id),
-                "",
-                100,
-                cursor.as_deref(),
-                Filter::default(),
+            .tx()
+            .delete(
+                &keys::team_member(&p.company_id, &m.team_id, &id),
+                Cond::present(),
             )
-            .await?;
-        for m in page.items {
-            let tx = state
-                .db
-                .tx()
-                .delete(
-                    &keys::team_member(&p.company_id, &m.team_id, &id),
-                    Cond::present(),
-                )
-                .update(
-                    &keys::team(&p.company_id, &m.team_id),
-                    "ADD #memberCount :minus",
-                    vec![(":minus".into(), to_value(-1)?)],
-                    Cond::present(),
-                );
-            match state.db.commit(tx).await {
-                Ok(()) | Err(WriteError::Condition(_)) => {}
-                Err(WriteError::Api(e)) => return Err(e),
-            }
-        }
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
+            .update(
+                &keys::team(&p.company_id, &m.team_id),
+                "ADD #memberCount :minus",
+                vec![(":minus".into(), to_value(-1)?)],
+                Cond::present(),
+            );
+        match state.db.commit(tx).await {
+            Ok(()) | Err(WriteError::Condition(_)) => {}
+            Err(WriteError::Api(e)) => return Err(e),
         }
     }
     let tx = state

@@ -219,6 +219,21 @@ pub struct AssignmentRow {
     pub completed_at: Option<String>,
 }
 
+impl From<&Assignment> for AssignmentRow {
+    fn from(a: &Assignment) -> Self {
+        Self {
+            user_id: a.user_id.clone(),
+            course_id: a.course_id.clone(),
+            status: a.status.clone(),
+            percent: a.percent,
+            due_date: a.due_date.clone(),
+            assigned_at: a.assigned_at.clone(),
+            last_activity_at: a.last_activity_at.clone(),
+            completed_at: a.completed_at.clone(),
+        }
+    }
+}
+
 impl AssignmentRow {
     pub fn is_completed(&self) -> bool {
         self.status == "completed"

@@ -15,6 +15,8 @@ pub struct DailyStats {
     pub completions: u64,
     pub certificates_issued: u64,
     pub lessons_completed: u64,
+    /// Bumped by the prompt library.
+    pub prompt_uses: u64,
 }
 
 /// Counters one write bumps by one, gathered so that each stats item gets a single
