@@ -241,6 +241,10 @@ async fn main() {
                     ("no I/O", "reports/compliance-unauthenticated.json", 401),
                     ("DynamoDB read", "reports/dashboard.json", 200),
                 ],
+                "calendar" => vec![
+                    ("no I/O", "calendar/events-unauthenticated.json", 401),
+                    ("DynamoDB read", "calendar/upcoming.json", 200),
+                ],
                 _ => vec![],
             },
         })

@@ -493,16 +493,16 @@ pub async fn run(app: Router) -> Vec<Step> {
         Steps(5, why),
     )
     .await;
-    let why =
-        "session, assignments, certificates and unread notifications (concurrently), the courses";
+    let why = "session, assignments, certificates, unread notifications, the calendar index and the caller's teams (concurrently), the courses";
     w.call(
         "GET /api/dashboard",
         "/api/dashboard",
         t,
         None,
-        Steps(5, why),
+        Steps(7, why),
     )
     .await;
+    calendar(&mut w, t, &s(&c["id"])).await;
     let path = format!(
         "/api/team/members/{}/courses/{}",
         s(&joined["user"]["id"]),
@@ -622,4 +622,95 @@ pub async fn run(app: Router) -> Vec<Step> {
     w.call("POST /api/auth/logout", "/api/auth/logout", t, None, Write)
         .await;
     w.steps
+}
+
+/// The calendar: every read is the company's calendar index and the caller's teams,
+/// concurrently.
+async fn calendar(w: &mut Walk, t: Option<&str>, course_id: &str) {
+    use Kind::*;
+    let body = json!({"title": "Kick-off", "startsAt": "2099-03-02T09:00:00Z",
+        "endsAt": "2099-03-02T10:00:00Z", "type": "session", "audience": "company"});
+    let ev = w
+        .call(
+            "POST /api/calendar/events",
+            "/api/calendar/events",
+            t,
+            Some(body.clone()),
+            Write,
+        )
+        .await;
+    let event = format!("/api/calendar/events/{}", s(&ev["id"]));
+    let why = "session, the calendar index and the caller's teams (concurrently)";
+    w.call(
+        "GET /api/calendar/events",
+        "/api/calendar/events?from=2099-03-01&to=2099-03-31",
+        t,
+        None,
+        Steps(3, why),
+    )
+    .await;
+    w.call(
+        "GET /api/calendar/stats",
+        "/api/calendar/stats",
+        t,
+        None,
+        Steps(3, why),
+    )
+    .await;
+    let why = "session, the event and the caller's teams (concurrently)";
+    w.call(
+        "GET /api/calendar/events/{eventId}",
+        &event,
+        t,
+        None,
+        Steps(3, why),
+    )
+    .await;
+    let why = "session, the event and the caller's teams (concurrently), the transaction";
+    w.call(
+        "PUT /api/calendar/events/{eventId}",
+        &event,
+        t,
+        Some(body),
+        Steps(4, why),
+    )
+    .await;
+    for method in ["POST", "DELETE"] {
+        w.call(
+            &format!("{method} /api/calendar/events/{{eventId}}/attend"),
+            &format!("{event}/attend"),
+            t,
+            None,
+            Steps(4, why),
+        )
+        .await;
+    }
+    let why = "session, the calendar index, the caller's teams and assignments (concurrently)";
+    w.call(
+        "GET /api/calendar/upcoming",
+        "/api/calendar/upcoming",
+        t,
+        None,
+        Steps(4, why),
+    )
+    .await;
+    let why =
+        "session, the course and its deadline event (concurrently), its assignees, the transaction";
+    w.call(
+        "POST /api/calendar/course-events",
+        "/api/calendar/course-events",
+        t,
+        Some(json!({"courseId": course_id, "dueDate": "2099-01-31"})),
+        Steps(5, why),
+    )
+    .await;
+    let why = "session, the event and the caller's teams (concurrently), the delete";
+    w.call(
+        "DELETE /api/calendar/events/{eventId}",
+        &event,
+        t,
+        None,
+        Steps(4, why),
+    )
+    .await;
 }

@@ -4,6 +4,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod aws;
+pub mod calendar;
 pub mod certificates;
 pub mod clock;
 pub mod config;

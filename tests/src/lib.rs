@@ -350,3 +350,23 @@ pub async fn course_with_lessons(
     }
     (course, ids)
 }
+
+/// A team made by `manager` (its lead) with `members` added; its id.
+pub async fn team_led_by(manager: &Account, members: &[&Account]) -> String {
+    let t = app();
+    let team = t
+        .post("/api/teams", manager.token(), json!({"name": "Crew"}))
+        .await
+        .expect(201);
+    let id = team.body["id"].as_str().expect("team id").to_string();
+    for m in members {
+        t.post(
+            &format!("/api/teams/{id}/members"),
+            manager.token(),
+            json!({"userId": m.user_id}),
+        )
+        .await
+        .expect(201);
+    }
+    id
+}

@@ -68,6 +68,20 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
         401,
         Some("UNAUTHENTICATED"),
     ),
+    ("calendar/create.json", "calendar", 201, None),
+    (
+        "calendar/create-ends-before-start.json",
+        "calendar",
+        400,
+        Some("VALIDATION_FAILED"),
+    ),
+    ("calendar/upcoming.json", "calendar", 200, None),
+    (
+        "calendar/events-unauthenticated.json",
+        "calendar",
+        401,
+        Some("UNAUTHENTICATED"),
+    ),
 ];
 
 #[tokio::test]

@@ -1,30 +1,11 @@
 //! The manager's `/api/team` views, `/api/reports`, `/api/dashboard`, and the whole
 //! learning journey end to end.
 
-use campus_tests::{Account, app, course_with_lessons, join, new_company};
+use campus_tests::{app, course_with_lessons, join, new_company, team_led_by};
 use serde_json::{Value, json};
 
 fn s(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_string()
-}
-
-async fn team_led_by(manager: &Account, members: &[&Account]) -> String {
-    let t = app();
-    let team = t
-        .post("/api/teams", manager.token(), json!({"name": "Crew"}))
-        .await
-        .expect(201);
-    let id = s(&team.body["id"]);
-    for m in members {
-        t.post(
-            &format!("/api/teams/{id}/members"),
-            manager.token(),
-            json!({"userId": m.user_id}),
-        )
-        .await
-        .expect(201);
-    }
-    id
 }
 
 #[tokio::test]

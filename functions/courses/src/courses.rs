@@ -190,7 +190,8 @@ pub async fn update(
     Ok(Json(course))
 }
 
-/// Delete a course with its modules, lessons and assignments (instructor+).
+/// Delete a course with its modules, lessons, assignments and calendar deadline
+/// (instructor+).
 #[utoipa::path(delete, path = "/api/courses/{id}", tag = "courses", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 204, description = "Deleted"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -211,11 +212,16 @@ pub async fn delete(
         .db
         .delete_partition(&keys::course_partition(&p.company_id, &id))
         .await?;
-    let assignees = state
+    let mut gone = state
         .db
         .keys_in_index(&keys::course_assignees(&p.company_id, &id))
         .await?;
-    state.db.delete_many(&assignees).await?;
+    // Its deadline on the calendar (planned sessions stay: they are meetings).
+    gone.push(keys::event(
+        &p.company_id,
+        &campus::model::CalendarEvent::deadline_id(&id),
+    ));
+    state.db.delete_many(&gone).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

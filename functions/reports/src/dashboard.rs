@@ -2,10 +2,10 @@ use axum::{Json, extract::State};
 use campus::{
     ApiResult, AppState,
     auth::{AuthUser, Gate, Manager},
-    clock,
+    calendar, clock,
     db::{Filter, Index, keys},
     error::ErrorBody,
-    model::{Assignment, Certificate, CompanyStats, DailyStats, ProgressView},
+    model::{Assignment, Certificate, CompanyStats, DailyStats, EventView, ProgressView},
     progress, reporting,
 };
 use serde::Serialize;
@@ -85,6 +85,8 @@ pub struct MyDashboard {
     pub upcoming_deadlines: Vec<ProgressView>,
     /// Recently active courses, not completed; most recent first (at most 5).
     pub continue_learning: Vec<ProgressView>,
+    /// Calendar events the caller can see in the next 7 days; soonest first (at most 10).
+    pub upcoming_events: Vec<EventView>,
 }
 
 /// The caller's own dashboard.
@@ -96,13 +98,15 @@ pub async fn mine(
 ) -> ApiResult<Json<MyDashboard>> {
     let partition = keys::user_partition(&p.company_id, &p.user_id);
     let certs_index = keys::user_certificates_index(&p.company_id, &p.user_id);
-    let (assignments, certs, unread) = tokio::try_join!(
+    let (assignments, certs, unread, mut events) = tokio::try_join!(
         state
             .db
             .all_with_prefix::<Assignment>(&partition, keys::ASSIGNMENT_PREFIX),
         state.db.rows::<Certificate>(Index::Gsi1, &certs_index),
         unread_count(&state, &partition),
+        calendar::upcoming(&state.db, &p, 7),
     )?;
+    events.truncate(10);
     let views = progress::views(&state.db, &p.company_id, &assignments).await?;
     let horizon = clock::rfc3339(clock::now() + Duration::days(14));
     let mut deadlines: Vec<ProgressView> = views
@@ -130,6 +134,7 @@ pub async fn mine(
         unread_notifications: unread,
         upcoming_deadlines: deadlines,
         continue_learning: recent,
+        upcoming_events: events,
     }))
 }
 

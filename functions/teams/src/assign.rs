@@ -62,18 +62,6 @@ pub struct Assigned {
     pub already_assigned: Vec<String>,
 }
 
-fn due(raw: &str) -> ApiResult<String> {
-    let bad = || ApiError::field("dueDate", "must be an RFC 3339 time or a YYYY-MM-DD date");
-    let at = match clock::parse_rfc3339(raw) {
-        Some(t) => t,
-        None => clock::parse_rfc3339(&format!("{raw}T23:59:59Z")).ok_or_else(bad)?,
-    };
-    if at < clock::now() {
-        return Err(ApiError::field("dueDate", "must not be in the past"));
-    }
-    Ok(clock::rfc3339(at))
-}
-
 /// Everyone the request names: by id, by team, by department; each must be in the
 /// caller's company (keys carry it).
 async fn assignees(state: &AppState, p: &Principal, b: &AssignCourse) -> ApiResult<Vec<User>> {
@@ -169,7 +157,11 @@ pub async fn assign_course(
     Gate(p, ..): Manager,
     ValidJson(b): ValidJson<AssignCourse>,
 ) -> ApiResult<Json<Assigned>> {
-    let due_date = b.due_date.as_deref().map(due).transpose()?;
+    let due_date = b
+        .due_date
+        .as_deref()
+        .map(|d| clock::due_date("dueDate", d).map(clock::rfc3339))
+        .transpose()?;
     let course: Course = state
         .db
         .find(&keys::course(&p.company_id, &b.course_id))

@@ -51,6 +51,11 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         router: campus_reports::router,
         openapi: campus_reports::openapi,
     },
+    Function {
+        name: "calendar",
+        router: campus_calendar::router,
+        openapi: campus_calendar::openapi,
+    },
 ];
 
 pub fn by_name(name: &str) -> Option<&'static Function> {

@@ -1,5 +1,6 @@
 //! Demo data for `make run`, made through the API itself so it is what a client
-//! would have made: a company, its admin, and invited colleagues of every role.
+//! would have made: a company, its admin, invited colleagues of every role, and a
+//! welcome session on the calendar.
 
 use axum::{Router, body::Body, http::Request};
 use serde_json::{Value, json};
@@ -96,6 +97,21 @@ pub async fn seed(app: &Router) -> Result<(), String> {
         if status != 201 {
             return Err(format!("registering {email}: {status} {body}"));
         }
+    }
+    // Something on everyone's calendar: a welcome session tomorrow.
+    let tomorrow = time::OffsetDateTime::now_utc().date() + time::Duration::days(1);
+    let (status, body) = call(
+        app,
+        "POST",
+        "/api/calendar/events",
+        Some(&admin_token),
+        json!({"title": "Welcome to Campus", "type": "session", "audience": "company",
+            "startsAt": format!("{tomorrow}T10:00:00Z"), "endsAt": format!("{tomorrow}T11:00:00Z"),
+            "location": "Main hall"}),
+    )
+    .await?;
+    if status != 201 {
+        return Err(format!("planning the welcome session: {status} {body}"));
     }
     Ok(())
 }

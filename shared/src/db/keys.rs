@@ -293,6 +293,28 @@ pub fn daily_stats(company_id: &str, day: &str) -> Key {
     Key::new(daily_stats_partition(company_id), day.to_string())
 }
 
+/// A company's calendar events, one item each (attendees are a set on the item, so
+/// joining is one `ADD` that cannot lose a concurrent join).
+pub fn events_partition(company_id: &str) -> String {
+    format!("C#{company_id}#EVENTS")
+}
+
+pub fn event(company_id: &str, id: &str) -> Key {
+    Key::new(events_partition(company_id), format!("EVENT#{id}"))
+}
+
+/// Index key (`gsi1`) of a company's events by start (`{startsAt}#{id}`): every
+/// range read of the calendar is one Query here.
+pub fn calendar_index(company_id: &str) -> String {
+    format!("C#{company_id}#CALENDAR")
+}
+
+/// Index key (`gsi2`) of every company's events starting on one UTC day
+/// (`{startsAt}#{companyId}#{id}`): what a scheduled reminder job reads.
+pub fn events_on_day(day: &str) -> String {
+    format!("EVENTDAY#{day}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,6 +334,7 @@ mod tests {
             certificate_guard("c1", "u", "c"),
             company_stats("c1"),
             daily_stats("c1", "2026-11-21"),
+            event("c1", "e"),
         ] {
             assert!(k.pk.starts_with("C#c1"), "{k:?}");
         }

@@ -346,6 +346,32 @@ impl Tx {
         )
     }
 
+    /// Writes every attribute of `entity` except the key and `keep`, as one update:
+    /// what other writers change in `keep` meanwhile (a set of attendees) survives.
+    pub fn put_except<E: Entity>(mut self, entity: &E, keep: &[&str], cond: Option<Cond>) -> Self {
+        let item = match to_stored_item(entity) {
+            Ok(i) => i,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                return self;
+            }
+        };
+        let key = entity.keys().key();
+        let mut sets = Vec::new();
+        let mut values = Vec::new();
+        let mut attrs: Vec<_> = item
+            .into_iter()
+            .filter(|(name, _)| name != "pk" && name != "sk" && !keep.contains(&name.as_str()))
+            .collect();
+        attrs.sort_by(|a, b| a.0.cmp(&b.0));
+        for (n, (name, value)) in attrs.into_iter().enumerate() {
+            sets.push(format!("#{name} = :v{n}"));
+            values.push((format!(":v{n}"), value));
+        }
+        let expression = format!("SET {}", sets.join(", "));
+        self.update(&key, &expression, values, cond)
+    }
+
     /// Writes this request's audit entry (with the status the handler will answer)
     /// in the same transaction, so the middleware need not write it separately.
     pub fn audit(
@@ -752,6 +778,20 @@ impl Db {
     ) -> Result<Vec<T>, ApiError> {
         let items = self
             .query_all(None, partition, Some((from, to)), false)
+            .await?;
+        items.into_iter().map(from_stored).collect()
+    }
+
+    /// [`Db::between`] on an index partition.
+    pub async fn rows_between<T: DeserializeOwned>(
+        &self,
+        index: Index,
+        partition: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<T>, ApiError> {
+        let items = self
+            .query_all(Some(index), partition, Some((from, to)), false)
             .await?;
         items.into_iter().map(from_stored).collect()
     }

@@ -5,6 +5,7 @@ mod certificate;
 mod company;
 mod course;
 mod department;
+mod event;
 mod invite;
 mod login;
 mod notification;
@@ -27,6 +28,7 @@ pub use course::{
     Assignment, AssignmentRow, Course, CourseStatus, Difficulty, Lesson, LessonType, Module,
 };
 pub use department::Department;
+pub use event::{Audience, CalendarEvent, EventType, EventView};
 pub use invite::{Invite, InviteStatus, InviteToken, invite_token_company};
 pub use login::Login;
 pub use notification::Notification;

@@ -1,0 +1,80 @@
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use campus::{
+    ApiError, ApiResult, AppState,
+    audit::Audit,
+    auth::AuthUser,
+    clock,
+    db::{AttributeValue, Cond, WriteError, keys},
+    error::ErrorBody,
+    model::EventView,
+};
+
+use crate::events::visible;
+
+/// `ADD` or `DELETE` of the caller's id in the attendee set: idempotent, and it
+/// commutes with every other join, leave and edit.
+async fn change(
+    state: &AppState,
+    p: &campus::auth::Principal,
+    id: &str,
+    audit: &Audit,
+    join: bool,
+) -> ApiResult<EventView> {
+    let mut event = visible(state, p, id).await?;
+    if join && event.ends_at <= clock::now_rfc3339() {
+        return Err(ApiError::Conflict("The event is over".into()));
+    }
+    let op = if join { "ADD" } else { "DELETE" };
+    let tx = state
+        .db
+        .tx()
+        .update(
+            &keys::event(&p.company_id, id),
+            &format!("{op} #attendees :me"),
+            vec![(":me".into(), AttributeValue::Ss(vec![p.user_id.clone()]))],
+            Cond::present(),
+        )
+        .audit(audit, 200, Some(id));
+    state.db.commit(tx).await.map_err(|e| match e {
+        // Deleted between the read and the write.
+        WriteError::Condition(_) => ApiError::NotFound,
+        WriteError::Api(e) => e,
+    })?;
+    event.attendees.retain(|a| a != &p.user_id);
+    if join {
+        event.attendees.push(p.user_id.clone());
+    }
+    Ok(EventView::of(event, &p.user_id))
+}
+
+/// Attend an event the caller can see (again: no change). An event that is over
+/// cannot be joined.
+#[utoipa::path(post, path = "/api/calendar/events/{eventId}/attend", tag = "calendar", security(("bearer" = [])),
+    params(("eventId" = String, Path)),
+    responses((status = 200, body = EventView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The event is over", body = ErrorBody)))]
+pub async fn join(
+    State(state): State<AppState>,
+    AuthUser(p): AuthUser,
+    Path(id): Path<String>,
+    audit: Audit,
+) -> ApiResult<Json<EventView>> {
+    Ok(Json(change(&state, &p, &id, &audit, true).await?))
+}
+
+/// Stop attending (not attending: no change). Whoever leaves a private event no
+/// longer sees it, unless they created it.
+#[utoipa::path(delete, path = "/api/calendar/events/{eventId}/attend", tag = "calendar", security(("bearer" = [])),
+    params(("eventId" = String, Path)),
+    responses((status = 200, body = EventView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn leave(
+    State(state): State<AppState>,
+    AuthUser(p): AuthUser,
+    Path(id): Path<String>,
+    audit: Audit,
+) -> ApiResult<Json<EventView>> {
+    Ok(Json(change(&state, &p, &id, &audit, false).await?))
+}

@@ -1,0 +1,157 @@
+//! Which calendar events a caller sees, read from the company's calendar index.
+//!
+//! One Query reads every event of the company overlapping a window; visibility is
+//! decided here, per event, from the caller's teams (one more Query). Private events
+//! of others are read but never leave this module: at a company's scale a calendar
+//! window is small, and this keeps each read at two round trips whatever the
+//! audiences (see `docs/data-model.md`).
+
+use std::collections::BTreeSet;
+
+use time::{Duration, OffsetDateTime};
+
+use crate::{
+    ApiResult,
+    auth::Principal,
+    clock,
+    db::{Db, Index, keys},
+    model::{Audience, CalendarEvent, EventView, Role, TeamMember},
+};
+
+/// The longest an event may last: a window's read reaches back this far for events
+/// that started before it and still run.
+pub const MAX_EVENT_DAYS: i64 = 31;
+
+/// The ids of the teams the caller belongs to.
+pub async fn my_teams(db: &Db, p: &Principal) -> ApiResult<BTreeSet<String>> {
+    let rows: Vec<TeamMember> = db
+        .rows(
+            Index::Gsi1,
+            &keys::user_teams_index(&p.company_id, &p.user_id),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|m| m.team_id).collect())
+}
+
+/// Whether the caller may see an event: its creator and attendees always; otherwise
+/// by audience (the whole company, or the team's members and admins; private: nobody).
+pub fn visible_to(e: &CalendarEvent, p: &Principal, teams: &BTreeSet<String>) -> bool {
+    if e.created_by == p.user_id || e.attendees.contains(&p.user_id) {
+        return true;
+    }
+    match e.audience {
+        Audience::Company => true,
+        Audience::Team => {
+            p.at_least(Role::Admin) || e.team_id.as_ref().is_some_and(|t| teams.contains(t))
+        }
+        Audience::Private => false,
+    }
+}
+
+/// Whether the caller may change or delete an event they can see: its creator, and
+/// managers and above.
+pub fn editable_by(e: &CalendarEvent, p: &Principal) -> bool {
+    e.created_by == p.user_id || p.at_least(Role::Manager)
+}
+
+/// Every event overlapping `from..to` that the caller sees, by start.
+pub async fn visible_between(
+    db: &Db,
+    p: &Principal,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+) -> ApiResult<Vec<CalendarEvent>> {
+    let lower = clock::rfc3339(from - Duration::days(MAX_EVENT_DAYS));
+    let from_s = clock::rfc3339(from);
+    let to_s = clock::rfc3339(to);
+    // `~` sorts after `#`, so every `{startsAt}#{id}` starting at `to` is included.
+    let upper = format!("{to_s}~");
+    let index = keys::calendar_index(&p.company_id);
+    let (events, teams) = tokio::try_join!(
+        db.rows_between::<CalendarEvent>(Index::Gsi1, &index, &lower, &upper),
+        my_teams(db, p),
+    )?;
+    Ok(events
+        .into_iter()
+        .filter(|e| e.ends_at > from_s && e.starts_at <= to_s && visible_to(e, p, &teams))
+        .collect())
+}
+
+/// The caller's view of the events they see in the next `days` days, soonest first.
+pub async fn upcoming(db: &Db, p: &Principal, days: i64) -> ApiResult<Vec<EventView>> {
+    let now = clock::now();
+    let events = visible_between(db, p, now, now + Duration::days(days)).await?;
+    Ok(events
+        .into_iter()
+        .map(|e| EventView::of(e, &p.user_id))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::EventType;
+
+    fn principal(user: &str, role: Role) -> Principal {
+        Principal {
+            user_id: user.into(),
+            company_id: "c1".into(),
+            role,
+            session_id: "s".into(),
+        }
+    }
+
+    fn event(audience: Audience, team: Option<&str>) -> CalendarEvent {
+        CalendarEvent {
+            id: "e".into(),
+            company_id: "c1".into(),
+            title: "t".into(),
+            description: None,
+            starts_at: "2026-12-01T10:00:00Z".into(),
+            ends_at: "2026-12-01T11:00:00Z".into(),
+            location: None,
+            kind: EventType::Meetup,
+            course_id: None,
+            audience,
+            team_id: team.map(Into::into),
+            created_by: "creator".into(),
+            attendees: vec!["creator".into(), "guest".into()],
+            created_at: String::new(),
+            updated_at: String::new(),
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn audiences_decide_who_sees_an_event() {
+        let none = BTreeSet::new();
+        let crew = BTreeSet::from(["crew".to_string()]);
+        let outsider = principal("x", Role::Participant);
+        let admin = principal("a", Role::Admin);
+
+        assert!(visible_to(
+            &event(Audience::Company, None),
+            &outsider,
+            &none
+        ));
+
+        let team = event(Audience::Team, Some("crew"));
+        assert!(!visible_to(&team, &outsider, &none));
+        assert!(visible_to(&team, &outsider, &crew));
+        assert!(visible_to(&team, &admin, &none));
+
+        let private = event(Audience::Private, None);
+        assert!(!visible_to(&private, &outsider, &crew));
+        assert!(!visible_to(&private, &admin, &crew));
+        assert!(visible_to(
+            &private,
+            &principal("guest", Role::Participant),
+            &none
+        ));
+        assert!(visible_to(
+            &private,
+            &principal("creator", Role::Participant),
+            &none
+        ));
+    }
+}
