@@ -9,10 +9,10 @@ use campus::{
     audit::Audit,
     auth::{AuthUser, Principal},
     calendar, clock,
-    db::{Cond, WriteError, keys},
+    db::{Cond, keys},
     error::ErrorBody,
     http::{ListResponse, QueryParams, ValidJson, created},
-    model::{Audience, CalendarEvent, EventType, EventView, expect_version},
+    model::{Audience, CalendarEvent, EventType, EventView, expect_version, save_keeping},
 };
 use serde::Deserialize;
 use time::Duration;
@@ -174,18 +174,8 @@ pub async fn update(
     }
     expect_version(b.version, event.version)?;
     body::apply(&state, &p, &mut event, b).await?;
-    let read = event.version;
-    event.version += 1;
-    event.updated_at = clock::now_rfc3339();
-    let tx = state
-        .db
-        .tx()
-        .put_except(&event, &["attendees"], Cond::version(read))
-        .audit(&audit, 200, None);
-    state.db.commit(tx).await.map_err(|e| match e {
-        WriteError::Condition(_) => ApiError::Conflict("Changed meanwhile; read it again".into()),
-        WriteError::Api(e) => e,
-    })?;
+    // Attendance changes without a version (see `attend`): the edit leaves it be.
+    save_keeping(&state.db, &mut event, &["attendees"], &audit).await?;
     Ok(Json(EventView::of(event, &p.user_id)))
 }
 

@@ -41,4 +41,4 @@ pub use settings::Settings;
 pub use stats::{Bump, CompanyStats, DailyStats};
 pub use team::{Team, TeamMember, TeamRole};
 pub use user::{User, UserStatus};
-pub use versioned::{Versioned, expect_version, save};
+pub use versioned::{Versioned, expect_version, save, save_keeping};

@@ -34,7 +34,8 @@ versioned!(
     super::Course,
     super::Module,
     super::Lesson,
-    super::Team
+    super::Team,
+    super::CalendarEvent
 );
 
 /// 409 when the client sent a version other than the stored one.
@@ -50,16 +51,30 @@ pub fn expect_version(sent: Option<u64>, stored: u64) -> ApiResult<()> {
 /// Writes a changed entity as its next version, if the stored one is still the one
 /// read, together with the request's audit entry.
 pub async fn save<E: Versioned>(db: &Db, entity: &mut E, audit: &Audit) -> ApiResult<()> {
+    save_keeping(db, entity, &[], audit).await
+}
+
+/// [`save`], leaving the stored `keep` attributes as they are (what other writers
+/// change without a version, such as a set of attendees).
+pub async fn save_keeping<E: Versioned>(
+    db: &Db,
+    entity: &mut E,
+    keep: &[&str],
+    audit: &Audit,
+) -> ApiResult<()> {
     let read = entity.version();
     entity.bump(clock::now_rfc3339());
-    let tx = db
-        .tx()
-        .put(entity, Cond::version(read))
-        .audit(audit, 200, None);
-    db.commit(tx).await.map_err(|e| match e {
-        crate::db::WriteError::Condition(_) => {
-            ApiError::Conflict("Changed meanwhile; read it again".into())
-        }
-        crate::db::WriteError::Api(e) => e,
-    })
+    let tx = if keep.is_empty() {
+        db.tx().put(entity, Cond::version(read))
+    } else {
+        db.tx().put_except(entity, keep, Cond::version(read))
+    };
+    db.commit(tx.audit(audit, 200, None))
+        .await
+        .map_err(|e| match e {
+            crate::db::WriteError::Condition(_) => {
+                ApiError::Conflict("Changed meanwhile; read it again".into())
+            }
+            crate::db::WriteError::Api(e) => e,
+        })
 }
