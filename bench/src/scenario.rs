@@ -619,6 +619,24 @@ pub async fn run(app: Router) -> Vec<Step> {
     let path = format!("/api/users/{}", s(&created["id"]));
     w.call("DELETE /api/users/{id}", &path, t, None, Steps(6, why))
         .await;
+    let why = "the credential, the user, then the token and its mail";
+    w.call(
+        "POST /api/auth/password/forgot",
+        "/api/auth/password/forgot",
+        None,
+        Some(json!({"email": email})),
+        Steps(3, why),
+    )
+    .await;
+    let why = "session, the user, the credential, the write, the user's sessions, one revoke per other live session (one here)";
+    w.call(
+        "POST /api/auth/password/change",
+        "/api/auth/password/change",
+        t,
+        Some(json!({"currentPassword": pw, "newPassword": "Bench-pass-2027"})),
+        Steps(6, why),
+    )
+    .await;
     w.call("POST /api/auth/logout", "/api/auth/logout", t, None, Write)
         .await;
     w.steps

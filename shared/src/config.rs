@@ -22,6 +22,8 @@ pub struct Config {
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub invite_ttl: Duration,
+    /// How long a password-reset link works.
+    pub password_reset_ttl: Duration,
     pub audit_retention_days: u32,
     /// Where links in mail point (invites, password set-up).
     pub frontend_url: String,
@@ -167,6 +169,7 @@ impl Config {
             access_token_ttl: secs("ACCESS_TOKEN_TTL_SECONDS", 15 * 60)?,
             refresh_token_ttl: secs("REFRESH_TOKEN_TTL_SECONDS", 7 * 24 * 3600)?,
             invite_ttl: secs("INVITE_TTL_SECONDS", 7 * 24 * 3600)?,
+            password_reset_ttl: secs("PASSWORD_RESET_TTL_SECONDS", 3600)?,
             audit_retention_days: parsed(src, "AUDIT_RETENTION_DAYS", 365)?,
             frontend_url: or(src, "FRONTEND_URL", "http://localhost:5173"),
             api_base_url: or(src, "API_BASE_URL", "http://127.0.0.1:3000"),

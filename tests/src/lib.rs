@@ -370,3 +370,23 @@ pub async fn team_led_by(manager: &Account, members: &[&Account]) -> String {
     }
     id
 }
+
+/// The `token` query parameter of the link in the newest `template` mail to `to`, read
+/// from the company's outbox (what the mailer would send).
+pub async fn mailed_token(company_id: &str, to: &str, template: &str) -> Option<String> {
+    let db = app().db().await;
+    let mails: Vec<campus::model::Mail> = db
+        .all_with_prefix(
+            &campus::db::keys::outbox_partition(company_id),
+            campus::db::keys::MAIL_PREFIX,
+        )
+        .await
+        .expect("outbox");
+    let mail = mails
+        .iter()
+        .rev()
+        .find(|m| m.to == to && m.template == template)?;
+    let data: Value = serde_json::from_str(&mail.data_json).ok()?;
+    let url = data["url"].as_str()?;
+    Some(url.split("token=").nth(1)?.to_string())
+}

@@ -2,6 +2,7 @@
 
 mod login;
 mod me;
+mod password;
 mod register;
 mod session;
 
@@ -17,6 +18,9 @@ campus::api!(
     session::refresh_token,
     session::logout,
     me::me,
+    password::forgot,
+    password::reset,
+    password::change,
 );
 
 pub fn router(state: AppState) -> Router {

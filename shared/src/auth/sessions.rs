@@ -116,6 +116,16 @@ pub async fn revoke(
 
 /// Revokes every session of a user (password reset, role change, disabling).
 pub async fn revoke_all(state: &AppState, company_id: &str, user_id: &str) -> Result<(), ApiError> {
+    revoke_all_but(state, company_id, user_id, None).await
+}
+
+/// Revokes every session of a user except `keep` (the one changing the password).
+pub async fn revoke_all_but(
+    state: &AppState,
+    company_id: &str,
+    user_id: &str,
+    keep: Option<&str>,
+) -> Result<(), ApiError> {
     let partition = keys::user_partition(company_id, user_id);
     let mut cursor = None;
     loop {
@@ -129,7 +139,11 @@ pub async fn revoke_all(state: &AppState, company_id: &str, user_id: &str) -> Re
                 crate::db::Filter::default(),
             )
             .await?;
-        for s in page.items.iter().filter(|s| !s.revoked) {
+        for s in page
+            .items
+            .iter()
+            .filter(|s| !s.revoked && Some(s.id.as_str()) != keep)
+        {
             revoke(state, company_id, user_id, &s.id).await?;
         }
         match page.next_cursor {

@@ -242,8 +242,15 @@ pub fn audit(company_id: &str, id: &str) -> Key {
     Key::new(audit_partition(company_id), format!("AUDIT#{id}"))
 }
 
+/// A company's mail outbox.
+pub fn outbox_partition(company_id: &str) -> String {
+    format!("C#{company_id}#OUTBOX")
+}
+
+pub const MAIL_PREFIX: &str = "MAIL#";
+
 pub fn outbox(company_id: &str, id: &str) -> Key {
-    Key::new(format!("C#{company_id}#OUTBOX"), format!("MAIL#{id}"))
+    Key::new(outbox_partition(company_id), format!("{MAIL_PREFIX}{id}"))
 }
 
 /// A company's certificates: issued-order (ULID) records plus one guard item per user
