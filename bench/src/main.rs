@@ -245,6 +245,10 @@ async fn main() {
                     ("no I/O", "calendar/events-unauthenticated.json", 401),
                     ("DynamoDB read", "calendar/upcoming.json", 200),
                 ],
+                "notifications" => vec![
+                    ("no I/O", "notifications/stats-unauthenticated.json", 401),
+                    ("DynamoDB read", "notifications/list-unread.json", 200),
+                ],
                 _ => vec![],
             },
         })

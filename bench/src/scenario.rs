@@ -503,6 +503,7 @@ pub async fn run(app: Router) -> Vec<Step> {
     )
     .await;
     calendar(&mut w, t, &s(&c["id"])).await;
+    notifications(&mut w, t, &s(&reg["user"]["id"])).await;
     let path = format!(
         "/api/team/members/{}/courses/{}",
         s(&joined["user"]["id"]),
@@ -615,9 +616,9 @@ pub async fn run(app: Router) -> Vec<Step> {
         Write,
     )
     .await;
-    let why = "session, the user, their partition, their certificates and team memberships (queries, deletes), then user + credential";
+    let why = "session, the user, their partition (query, one batch delete: a notification), their certificates and team memberships, then user + credential";
     let path = format!("/api/users/{}", s(&created["id"]));
-    w.call("DELETE /api/users/{id}", &path, t, None, Steps(6, why))
+    w.call("DELETE /api/users/{id}", &path, t, None, Steps(7, why))
         .await;
     let why = "the credential, the user, then the token and its mail";
     w.call(
@@ -729,6 +730,103 @@ async fn calendar(w: &mut Walk, t: Option<&str>, course_id: &str) {
         t,
         None,
         Steps(4, why),
+    )
+    .await;
+}
+
+/// The caller's inbox and sending; the caller notifies themselves.
+async fn notifications(w: &mut Walk, t: Option<&str>, me: &str) {
+    use Kind::*;
+    w.call(
+        "GET /api/notifications/preferences",
+        "/api/notifications/preferences",
+        t,
+        None,
+        Read,
+    )
+    .await;
+    let why = "session, the stored preferences, the write";
+    let prefs = json!({"team_report": {"inApp": true, "email": false}});
+    w.call(
+        "PUT /api/notifications/preferences",
+        "/api/notifications/preferences",
+        t,
+        Some(prefs),
+        Steps(3, why),
+    )
+    .await;
+    let why = "session, the recipient, their preferences, one batch write";
+    let note = json!({"userId": me, "type": "announcement", "title": "Hi", "body": "Hello", "channels": ["inApp", "email"]});
+    w.call(
+        "POST /api/notifications",
+        "/api/notifications",
+        t,
+        Some(note),
+        Steps(4, why),
+    )
+    .await;
+    let why = "session, the company's users, their preferences, one batch write per 25 records";
+    let all = json!({"all": true, "type": "announcement", "title": "All", "body": "Hello all"});
+    w.call(
+        "POST /api/notifications/bulk",
+        "/api/notifications/bulk",
+        t,
+        Some(all),
+        Steps(4, why),
+    )
+    .await;
+    let list = w
+        .call(
+            "GET /api/notifications",
+            "/api/notifications",
+            t,
+            None,
+            Read,
+        )
+        .await;
+    w.call(
+        "GET /api/notifications/stats",
+        "/api/notifications/stats",
+        t,
+        None,
+        Read,
+    )
+    .await;
+    let id = s(&list["items"][0]["id"]);
+    for method in ["POST", "PUT"] {
+        w.call(
+            &format!("{method} /api/notifications/{{id}}/read"),
+            &format!("/api/notifications/{id}/read"),
+            t,
+            None,
+            Steps(3, "session, the update, the audit entry"),
+        )
+        .await;
+    }
+    let why = "session, the unread ones, one transaction per 99";
+    w.call(
+        "POST /api/notifications/mark-all-read",
+        "/api/notifications/mark-all-read",
+        t,
+        None,
+        Steps(3, why),
+    )
+    .await;
+    let why = "session, the unread ones (none left), the audit entry";
+    w.call(
+        "PUT /api/notifications/read-all",
+        "/api/notifications/read-all",
+        t,
+        None,
+        Steps(3, why),
+    )
+    .await;
+    w.call(
+        "DELETE /api/notifications/{id}",
+        &format!("/api/notifications/{id}"),
+        t,
+        None,
+        Write,
     )
     .await;
 }

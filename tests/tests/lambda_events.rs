@@ -82,6 +82,13 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
         401,
         Some("UNAUTHENTICATED"),
     ),
+    ("notifications/list-unread.json", "notifications", 200, None),
+    (
+        "notifications/stats-unauthenticated.json",
+        "notifications",
+        401,
+        Some("UNAUTHENTICATED"),
+    ),
 ];
 
 #[tokio::test]

@@ -52,6 +52,7 @@ pub async fn generate(
             keys::user(&p.company_id, &b.user_id),
             keys::course(&p.company_id, &b.course_id),
             keys::company(&p.company_id),
+            keys::notification_preferences(&p.company_id, &b.user_id),
         ])
         .await?;
     let user: User = entity_of(&got, "user")?.ok_or(ApiError::NotFound)?;
@@ -67,11 +68,16 @@ pub async fn generate(
     }
     let mut cert = certificates::new_certificate(&company, &user, &course, &p.user_id);
     let mut bump = Bump::default();
-    let tx = certificates::issue_in(state.db.tx(), &state, &cert, &user, &mut bump).audit(
-        &audit,
-        201,
-        Some(&cert.id),
-    );
+    let prefs = entity_of(&got, "notification_preferences")?;
+    let tx = certificates::issue_in(
+        state.db.tx(),
+        &state,
+        &cert,
+        &user,
+        prefs.as_ref(),
+        &mut bump,
+    )
+    .audit(&audit, 201, Some(&cert.id));
     let tx = bump.apply(tx, &p.company_id, &cert.issued_at[..10])?;
     match state.db.commit(tx).await {
         Ok(()) => {}

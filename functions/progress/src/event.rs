@@ -146,6 +146,7 @@ async fn apply(
                 keys::certificate_guard(&p.company_id, &p.user_id, course_id),
                 keys::user(&p.company_id, &p.user_id),
                 keys::company(&p.company_id),
+                keys::notification_preferences(&p.company_id, &p.user_id),
             ])
             .await?;
         let (mut a, cond, fresh) = match entity_of::<Assignment>(&got, "assignment")? {
@@ -219,7 +220,8 @@ async fn apply(
                 let user: User = entity_of(&got, "user")?.ok_or(ApiError::NotFound)?;
                 let company: Company = entity_of(&got, "company")?.ok_or(ApiError::NotFound)?;
                 let c = certificates::new_certificate(&company, &user, &course, "completion");
-                tx = certificates::issue_in(tx, state, &c, &user, &mut bump);
+                let prefs = entity_of(&got, "notification_preferences")?;
+                tx = certificates::issue_in(tx, state, &c, &user, prefs.as_ref(), &mut bump);
                 cert = Some(c);
             }
         }

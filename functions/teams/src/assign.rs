@@ -1,7 +1,5 @@
 //! The manager's `/api/team` writes: assigning courses and taking assignments back.
 
-use std::collections::BTreeSet;
-
 use axum::{
     Json,
     extract::{Path, State},
@@ -12,21 +10,20 @@ use campus::{
     audit::Audit,
     auth::{Gate, Manager, Principal},
     clock,
-    db::{Cond, Filter, WriteError, entities_of, entity_of, keys},
+    db::{Cond, Key, Tx, WriteError, entities_of, keys},
     error::ErrorBody,
     http::ValidJson,
-    model::{
-        Assignment, Course, CourseStatus, Department, Mail, Notification, Team, TeamMember, User,
-    },
+    model::{Assignment, Course, CourseStatus, NotificationPreferences, User},
+    notify, people,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
-/// Users per transaction: three items each (assignment, notification, mail).
+/// Users per transaction: up to three items each (assignment, notification, mail);
+/// their assignments and preferences are one batch read (100 keys).
 const PER_TX: usize = 33;
-/// Assignees one request may name or reach.
-const MAX_ASSIGNEES: usize = 1000;
+const MAX_ASSIGNEES: usize = people::MAX_PEOPLE;
 
 fn ids(ids: &[String]) -> Result<(), ValidationError> {
     if ids.len() > MAX_ASSIGNEES || ids.iter().any(|i| i.is_empty() || i.len() > 64) {
@@ -62,90 +59,6 @@ pub struct Assigned {
     pub already_assigned: Vec<String>,
 }
 
-/// Everyone the request names: by id, by team, by department; each must be in the
-/// caller's company (keys carry it).
-async fn assignees(state: &AppState, p: &Principal, b: &AssignCourse) -> ApiResult<Vec<User>> {
-    let mut wanted: BTreeSet<String> = b.user_ids.iter().flatten().cloned().collect();
-    if let Some(team_id) = &b.team_id {
-        let items = state
-            .db
-            .all_in(&keys::team_partition(&p.company_id, team_id))
-            .await?;
-        if entity_of::<Team>(&items, "team")?.is_none() {
-            return Err(ApiError::field("teamId", "no such team"));
-        }
-        wanted.extend(
-            entities_of::<TeamMember>(&items, "team_member")?
-                .into_iter()
-                .map(|m| m.user_id),
-        );
-    }
-    let mut users = Vec::new();
-    if let Some(dept) = &b.department_id {
-        if state
-            .db
-            .get::<Department>(&keys::department(&p.company_id, dept))
-            .await?
-            .is_none()
-        {
-            return Err(ApiError::field("departmentId", "no such department"));
-        }
-        let mut cursor = None;
-        loop {
-            let page = state
-                .db
-                .query::<User>(
-                    &keys::company_partition(&p.company_id),
-                    keys::USER_PREFIX,
-                    100,
-                    cursor.as_deref(),
-                    Filter::default().eq("departmentId", dept)?,
-                )
-                .await?;
-            users.extend(page.items.into_iter().filter(|u| !wanted.contains(&u.id)));
-            match page.next_cursor {
-                Some(c) => cursor = Some(c),
-                None => break,
-            }
-        }
-    }
-    let named: Vec<String> = wanted.into_iter().collect();
-    for chunk in named.chunks(100) {
-        let found: Vec<User> = entities_of(
-            &state
-                .db
-                .get_many(
-                    &chunk
-                        .iter()
-                        .map(|id| keys::user(&p.company_id, id))
-                        .collect::<Vec<_>>(),
-                )
-                .await?,
-            "user",
-        )?;
-        if let Some(missing) = chunk.iter().find(|id| !found.iter().any(|u| &u.id == *id)) {
-            return Err(ApiError::field(
-                "userIds",
-                &format!("no such user: {missing}"),
-            ));
-        }
-        users.extend(found);
-    }
-    if users.is_empty() {
-        return Err(ApiError::field(
-            "userIds",
-            "name at least one user, a team with members, or a department with users",
-        ));
-    }
-    if users.len() > MAX_ASSIGNEES {
-        return Err(ApiError::field(
-            "userIds",
-            &format!("at most {MAX_ASSIGNEES} assignees per request"),
-        ));
-    }
-    Ok(users)
-}
-
 /// Assign a published course to users, a team or a department (manager+). Assigning
 /// again changes nothing; each new assignee is notified in-app and mailed.
 #[utoipa::path(post, path = "/api/team/assign-course", tag = "team", security(("bearer" = [])),
@@ -171,24 +84,35 @@ pub async fn assign_course(
             "Only published courses can be assigned".into(),
         ));
     }
-    let users = assignees(&state, &p, &b).await?;
+    let users = people::resolve(
+        &state.db,
+        &p.company_id,
+        &people::Named {
+            user_ids: b.user_ids.as_deref().unwrap_or_default(),
+            team_id: b.team_id.as_deref(),
+            department_id: b.department_id.as_deref(),
+            all: false,
+        },
+    )
+    .await?;
 
     let mut assigned = Vec::new();
     let mut already = Vec::new();
     for chunk in users.chunks(PER_TX) {
-        // Who has it already: those are left alone (idempotent), the rest written.
-        let existing: Vec<Assignment> = entities_of(
-            &state
-                .db
-                .get_many_consistent(
-                    &chunk
-                        .iter()
-                        .map(|u| keys::assignment(&p.company_id, &u.id, &course.id))
-                        .collect::<Vec<_>>(),
-                )
-                .await?,
-            "assignment",
-        )?;
+        // Who has it already: those are left alone (idempotent), the rest written,
+        // notified as their preferences (read in the same batch) allow.
+        let wanted: Vec<Key> = chunk
+            .iter()
+            .flat_map(|u| {
+                [
+                    keys::assignment(&p.company_id, &u.id, &course.id),
+                    notify::preferences_key(u),
+                ]
+            })
+            .collect();
+        let got = state.db.get_many_consistent(&wanted).await?;
+        let existing: Vec<Assignment> = entities_of(&got, "assignment")?;
+        let prefs = notify::preferences_in(&got)?;
         let fresh: Vec<&User> = chunk
             .iter()
             .filter(|u| !existing.iter().any(|a| a.user_id == u.id))
@@ -199,24 +123,22 @@ pub async fn assign_course(
         }
         let mut tx = state.db.tx();
         for u in &fresh {
-            let (a, n, m) = records(&state, &p, &course, u, due_date.clone());
-            tx = tx
-                .put(&a, Cond::absent())
-                .put(&n, Cond::absent())
-                .put(&m, Cond::absent());
+            tx = records(tx, &state, &p, &course, u, &prefs, due_date.clone());
         }
         match state.db.commit(tx).await {
             Ok(()) => assigned.extend(fresh.iter().map(|u| u.id.clone())),
             // Someone assigned one of them meanwhile: settle this chunk one by one.
             Err(WriteError::Condition(_)) => {
                 for u in fresh {
-                    let (a, n, m) = records(&state, &p, &course, u, due_date.clone());
-                    let tx = state
-                        .db
-                        .tx()
-                        .put(&a, Cond::absent())
-                        .put(&n, Cond::absent())
-                        .put(&m, Cond::absent());
+                    let tx = records(
+                        state.db.tx(),
+                        &state,
+                        &p,
+                        &course,
+                        u,
+                        &prefs,
+                        due_date.clone(),
+                    );
                     match state.db.commit(tx).await {
                         Ok(()) => assigned.push(u.id.clone()),
                         Err(WriteError::Condition(_)) => already.push(u.id.clone()),
@@ -235,14 +157,17 @@ pub async fn assign_course(
     }))
 }
 
-/// The assignment with its in-app notification and queued mail.
+/// Adds the assignment, with its notification and mail as the user's preferences
+/// allow, to `tx`.
 fn records(
+    tx: Tx,
     state: &AppState,
     p: &Principal,
     course: &Course,
     u: &User,
+    prefs: &[NotificationPreferences],
     due_date: Option<String>,
-) -> (Assignment, Notification, Mail) {
+) -> Tx {
     let link = format!("{}/courses/{}", state.config.frontend_url, course.id);
     let assignment = Assignment::new(
         &p.company_id,
@@ -255,21 +180,16 @@ fn records(
         Some(d) => format!("{} is assigned to you, due {d}.", course.title),
         None => format!("{} is assigned to you.", course.title),
     };
-    let note = Notification::new(
-        &p.company_id,
-        &u.id,
-        "course_assigned",
-        "New course assigned".into(),
+    let msg = notify::Message {
+        kind: "course_assigned",
+        title: "New course assigned".into(),
         body,
-        Some(link.clone()),
-    );
-    let mail = Mail::new(
-        &p.company_id,
-        "course_assigned",
-        &u.email,
-        serde_json::json!({"name": u.name, "courseTitle": course.title, "dueDate": due_date, "url": link}),
-    );
-    (assignment, note, mail)
+        link: Some(link.clone()),
+        template: "course_assigned",
+        data: serde_json::json!({"courseTitle": course.title, "dueDate": due_date, "url": link}),
+    };
+    let tx = tx.put(&assignment, Cond::absent());
+    notify::add_to(tx, &msg, u, notify::preferences_of(prefs, &u.id))
 }
 
 /// Take a course assignment back (manager+).

@@ -56,6 +56,11 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         router: campus_calendar::router,
         openapi: campus_calendar::openapi,
     },
+    Function {
+        name: "notifications",
+        router: campus_notifications::router,
+        openapi: campus_notifications::openapi,
+    },
 ];
 
 pub fn by_name(name: &str) -> Option<&'static Function> {

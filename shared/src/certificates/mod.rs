@@ -13,9 +13,10 @@ use crate::{
     db::{Cond, Tx, keys, to_value},
     error::ApiError,
     model::{
-        Bump, Certificate, CertificateCode, CertificateGuard, Company, Course, Mail, Notification,
-        User, verify_url,
+        Bump, Certificate, CertificateCode, CertificateGuard, Company, Course,
+        NotificationPreferences, User, verify_url,
     },
+    notify,
 };
 
 /// How long a download link works.
@@ -51,8 +52,16 @@ pub fn new_certificate(
 
 /// Adds the certificate and what issuing means to `tx`: the per-user-and-course
 /// guard (a second issue fails its condition at that item), the public code pointer,
-/// and the holder's notification and mail; the counters go into `bump`.
-pub fn issue_in(tx: Tx, state: &AppState, cert: &Certificate, user: &User, bump: &mut Bump) -> Tx {
+/// and the holder's notification and mail as their preferences allow (`prefs`, read
+/// with the user); the counters go into `bump`.
+pub fn issue_in(
+    tx: Tx,
+    state: &AppState,
+    cert: &Certificate,
+    user: &User,
+    prefs: Option<&NotificationPreferences>,
+    bump: &mut Bump,
+) -> Tx {
     let guard = CertificateGuard {
         company_id: cert.company_id.clone(),
         user_id: user.id.clone(),
@@ -69,32 +78,25 @@ pub fn issue_in(tx: Tx, state: &AppState, cert: &Certificate, user: &User, bump:
         state.config.frontend_url.trim_end_matches('/'),
         cert.id
     );
-    let note = Notification::new(
-        &cert.company_id,
-        &user.id,
-        "certificate_issued",
-        "Certificate issued".into(),
-        format!("You earned a certificate for {}.", cert.course_title),
-        Some(link.clone()),
-    );
-    let mail = Mail::new(
-        &cert.company_id,
-        "certificate_issued",
-        &user.email,
-        serde_json::json!({
-            "name": user.name,
+    let msg = notify::Message {
+        kind: "certificate_issued",
+        title: "Certificate issued".into(),
+        body: format!("You earned a certificate for {}.", cert.course_title),
+        link: Some(link.clone()),
+        template: "certificate_issued",
+        data: serde_json::json!({
             "courseTitle": cert.course_title,
             "code": cert.code,
             "verifyUrl": verify_url(&state.config.frontend_url, &cert.code),
             "url": link,
         }),
-    );
+    };
     bump.both("certificatesIssued");
-    tx.put(&guard, Cond::absent())
+    let tx = tx
+        .put(&guard, Cond::absent())
         .put(cert, Cond::absent())
-        .put(&code, Cond::absent())
-        .put(&note, Cond::absent())
-        .put(&mail, Cond::absent())
+        .put(&code, Cond::absent());
+    notify::add_to(tx, &msg, user, prefs)
 }
 
 /// Index in [`issue_in`]'s items of the guard: a failed condition there means the

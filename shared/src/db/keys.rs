@@ -193,6 +193,11 @@ pub fn company_assignments(company_id: &str) -> String {
     format!("C#{company_id}#ASSIGNMENTS")
 }
 
+/// A user's notification preferences, in their partition.
+pub fn notification_preferences(company_id: &str, user_id: &str) -> Key {
+    Key::new(user_partition(company_id, user_id), "NOTIFPREFS")
+}
+
 /// In the user's partition, so it goes when the user does.
 pub fn notification(company_id: &str, user_id: &str, id: &str) -> Key {
     Key::new(

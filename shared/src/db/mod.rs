@@ -85,15 +85,23 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// A filter on a query, applied by DynamoDB after the key condition.
+/// A filter on a query, applied by DynamoDB after the key condition, and the order.
 #[derive(Default)]
 pub struct Filter {
     pub expression: Vec<String>,
     pub values: Vec<(String, AttributeValue)>,
     pub names: Vec<(String, String)>,
+    /// Descending sort-key order (newest first, for ULID keys).
+    pub descending: bool,
 }
 
 impl Filter {
+    /// Newest first: descending sort-key order.
+    pub fn newest_first(mut self) -> Self {
+        self.descending = true;
+        self
+    }
+
     /// `attr = value`
     pub fn eq(mut self, attr: &str, value: impl Serialize) -> Result<Self, ApiError> {
         let n = self.values.len();
@@ -686,6 +694,7 @@ impl Db {
             .expression_attribute_names("#qpk", pk)
             .expression_attribute_values(":pk", AttributeValue::S(partition.into()))
             .set_exclusive_start_key(start)
+            .scan_index_forward(!filter.descending)
             .limit(limit);
         // DynamoDB refuses `begins_with` on an empty prefix: a whole partition is
         // asked for by its key alone.
@@ -868,16 +877,38 @@ impl Db {
     /// Deletes many items, 25 per request, retrying what DynamoDB leaves unprocessed.
     pub async fn delete_many(&self, keys: &[Key]) -> Result<(), ApiError> {
         use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
-        for chunk in keys.chunks(25) {
-            let mut reqs = Vec::with_capacity(chunk.len());
-            for k in chunk {
-                let del = DeleteRequest::builder()
-                    .set_key(Some(to_key(k)?))
-                    .build()
-                    .map_err(ApiError::internal)?;
-                reqs.push(WriteRequest::builder().delete_request(del).build());
-            }
-            let mut pending = HashMap::from([(self.table.clone(), reqs)]);
+        let mut reqs = Vec::with_capacity(keys.len());
+        for k in keys {
+            let del = DeleteRequest::builder()
+                .set_key(Some(to_key(k)?))
+                .build()
+                .map_err(ApiError::internal)?;
+            reqs.push(WriteRequest::builder().delete_request(del).build());
+        }
+        self.batch_write(reqs).await
+    }
+
+    /// Writes many independent new items (a fan-out of notifications), 25 per
+    /// request. Not atomic: each item stands alone.
+    pub async fn put_items(&self, items: Vec<Item>) -> Result<(), ApiError> {
+        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        let mut reqs = Vec::with_capacity(items.len());
+        for item in items {
+            let put = PutRequest::builder()
+                .set_item(Some(item))
+                .build()
+                .map_err(ApiError::internal)?;
+            reqs.push(WriteRequest::builder().put_request(put).build());
+        }
+        self.batch_write(reqs).await
+    }
+
+    async fn batch_write(
+        &self,
+        reqs: Vec<aws_sdk_dynamodb::types::WriteRequest>,
+    ) -> Result<(), ApiError> {
+        for chunk in reqs.chunks(25) {
+            let mut pending = HashMap::from([(self.table.clone(), chunk.to_vec())]);
             for attempt in 0.. {
                 let out = self
                     .client

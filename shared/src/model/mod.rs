@@ -31,7 +31,7 @@ pub use department::Department;
 pub use event::{Audience, CalendarEvent, EventType, EventView};
 pub use invite::{Invite, InviteStatus, InviteToken, invite_token_company};
 pub use login::Login;
-pub use notification::Notification;
+pub use notification::{Channels, NOTIFICATION_TYPES, Notification, NotificationPreferences};
 pub use outbox::Mail;
 pub use password_token::PasswordToken;
 pub use progress::ProgressView;

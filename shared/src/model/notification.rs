@@ -53,3 +53,66 @@ impl Entity for Notification {
         )
     }
 }
+
+/// The notification types a user can tune, each with its own channels.
+pub const NOTIFICATION_TYPES: &[&str] = &[
+    "course_assigned",
+    "deadline_reminder",
+    "certificate_issued",
+    "event_reminder",
+    "team_report",
+    "announcement",
+];
+
+/// Where one type of notification reaches its user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Channels {
+    pub in_app: bool,
+    pub email: bool,
+}
+
+impl Default for Channels {
+    /// Everything on until the user says otherwise.
+    fn default() -> Self {
+        Self {
+            in_app: true,
+            email: true,
+        }
+    }
+}
+
+/// A user's choices per type; types not named keep the default (both channels).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationPreferences {
+    pub company_id: String,
+    pub user_id: String,
+    #[serde(default)]
+    pub types: std::collections::BTreeMap<String, Channels>,
+    #[serde(default)]
+    pub updated_at: String,
+}
+
+impl NotificationPreferences {
+    pub fn channels(&self, kind: &str) -> Channels {
+        self.types.get(kind).copied().unwrap_or_default()
+    }
+
+    /// Every known type with its channels, as the API shows them.
+    pub fn all(&self) -> std::collections::BTreeMap<String, Channels> {
+        NOTIFICATION_TYPES
+            .iter()
+            .map(|t| (t.to_string(), self.channels(t)))
+            .collect()
+    }
+}
+
+impl Entity for NotificationPreferences {
+    fn keys(&self) -> Keys {
+        Keys::new(
+            keys::notification_preferences(&self.company_id, &self.user_id),
+            "notification_preferences",
+        )
+    }
+}

@@ -1,0 +1,109 @@
+//! Whom a request names: users by id, a team's members, a department, or everyone.
+
+use std::collections::BTreeSet;
+
+use crate::{
+    ApiError, ApiResult,
+    db::{Db, Filter, entities_of, entity_of, keys},
+    model::{Department, Team, TeamMember, User},
+    reporting,
+};
+
+/// People one request may name or reach.
+pub const MAX_PEOPLE: usize = 1000;
+
+/// The ways a request names people; several add up (without repeats).
+#[derive(Debug, Default)]
+pub struct Named<'a> {
+    pub user_ids: &'a [String],
+    pub team_id: Option<&'a str>,
+    pub department_id: Option<&'a str>,
+    pub all: bool,
+}
+
+/// Everyone a request names: by id, by team, by department, or the whole company;
+/// each must be in the caller's company (keys carry it). Errors name the field.
+pub async fn resolve(db: &Db, company_id: &str, n: &Named<'_>) -> ApiResult<Vec<User>> {
+    if n.all {
+        let users = reporting::company_users(db, company_id).await?;
+        return within_limit(users);
+    }
+    let mut wanted: BTreeSet<String> = n.user_ids.iter().cloned().collect();
+    if let Some(team_id) = n.team_id {
+        let items = db
+            .all_in(&keys::team_partition(company_id, team_id))
+            .await?;
+        if entity_of::<Team>(&items, "team")?.is_none() {
+            return Err(ApiError::field("teamId", "no such team"));
+        }
+        wanted.extend(
+            entities_of::<TeamMember>(&items, "team_member")?
+                .into_iter()
+                .map(|m| m.user_id),
+        );
+    }
+    let mut users = Vec::new();
+    if let Some(dept) = n.department_id {
+        if db
+            .get::<Department>(&keys::department(company_id, dept))
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::field("departmentId", "no such department"));
+        }
+        let mut cursor = None;
+        loop {
+            let page = db
+                .query::<User>(
+                    &keys::company_partition(company_id),
+                    keys::USER_PREFIX,
+                    100,
+                    cursor.as_deref(),
+                    Filter::default().eq("departmentId", dept)?,
+                )
+                .await?;
+            users.extend(page.items.into_iter().filter(|u| !wanted.contains(&u.id)));
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+    }
+    let named: Vec<String> = wanted.into_iter().collect();
+    for chunk in named.chunks(100) {
+        let found: Vec<User> = entities_of(
+            &db.get_many(
+                &chunk
+                    .iter()
+                    .map(|id| keys::user(company_id, id))
+                    .collect::<Vec<_>>(),
+            )
+            .await?,
+            "user",
+        )?;
+        if let Some(missing) = chunk.iter().find(|id| !found.iter().any(|u| &u.id == *id)) {
+            return Err(ApiError::field(
+                "userIds",
+                &format!("no such user: {missing}"),
+            ));
+        }
+        users.extend(found);
+    }
+    within_limit(users)
+}
+
+fn within_limit(users: Vec<User>) -> ApiResult<Vec<User>> {
+    if users.is_empty() {
+        return Err(ApiError::field(
+            "userIds",
+            "name at least one user, a team with members, or a department with users",
+        ));
+    }
+    if users.len() > MAX_PEOPLE {
+        return Err(ApiError::field(
+            "userIds",
+            &format!("at most {MAX_PEOPLE} people per request"),
+        ));
+    }
+    Ok(users)
+}
