@@ -32,6 +32,10 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     pub max_body_bytes: usize,
     pub mail_from: String,
+    /// Tries per mail before it is marked failed.
+    pub mail_max_attempts: u32,
+    /// The first retry's wait; each further one doubles it (capped at an hour).
+    pub mail_retry_base: Duration,
     pub version: String,
     pub commit: String,
     pub built_at: String,
@@ -180,6 +184,8 @@ impl Config {
                 .collect(),
             max_body_bytes: parsed(src, "MAX_BODY_BYTES", 1024 * 1024)?,
             mail_from: or(src, "MAIL_FROM", "no-reply@campus.local"),
+            mail_max_attempts: parsed(src, "MAIL_MAX_ATTEMPTS", 5)?,
+            mail_retry_base: secs("MAIL_RETRY_BASE_SECONDS", 30)?,
             version: or(src, "APP_VERSION", env!("CARGO_PKG_VERSION")),
             commit: or(src, "GIT_COMMIT", "unknown"),
             built_at: or(src, "BUILT_AT", "unknown"),

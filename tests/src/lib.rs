@@ -390,3 +390,60 @@ pub async fn mailed_token(company_id: &str, to: &str, template: &str) -> Option<
     let url = data["url"].as_str()?;
     Some(url.split("token=").nth(1)?.to_string())
 }
+
+/// A mail the local SES accepted, parsed from its MIME source.
+#[derive(Debug)]
+pub struct Received {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Every mail the local SES accepted for `to`, oldest first.
+pub async fn received(to: &str) -> Vec<Received> {
+    let data: Value = reqwest::get(format!("{}/moto-api/data.json", endpoint()))
+        .await
+        .expect("moto data")
+        .json()
+        .await
+        .expect("moto data is JSON");
+    data["ses"]["RawMessage"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| {
+            m["destinations"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|a| a == to))
+                // Exactly once: the recipient comes from the message's header alone.
+                && m["destinations"].as_array().is_some_and(|d| d.len() == 1)
+        })
+        .map(|m| {
+            let raw = m["raw_data"].as_str().unwrap_or_default();
+            let parsed = mail_parser::MessageParser::default()
+                .parse(raw.as_bytes())
+                .expect("a MIME message");
+            Received {
+                to: parsed
+                    .to()
+                    .into_iter()
+                    .flat_map(|a| a.iter())
+                    .filter_map(|a| a.address().map(str::to_string))
+                    .collect(),
+                subject: parsed.subject().unwrap_or_default().to_string(),
+                text: parsed.body_text(0).unwrap_or_default().to_string(),
+                html: parsed.body_html(0).unwrap_or_default().to_string(),
+            }
+        })
+        .collect()
+}
+
+/// A mailer on this test binary's table and settings, with `overrides`.
+pub fn mailer(overrides: &[(&str, &str)]) -> campus_mailer::Mailer {
+    let mut settings = app().settings.clone();
+    for (k, v) in overrides {
+        settings.insert(k.to_string(), v.to_string());
+    }
+    campus_mailer::Mailer::new(AppState::new(config(&settings)))
+}

@@ -140,6 +140,9 @@ fn every_fixture_is_exercised() {
         }
     }
     on_disk.sort();
+    // Events of functions that are not HTTP are fed through them by their own tests.
+    let mail_tests = [include_str!("mail.rs"), include_str!("mail_sweep.rs")].concat();
+    on_disk.retain(|f| !(f.starts_with("mailer/") && mail_tests.contains(f.as_str())));
     let mut used: Vec<String> = CASES.iter().map(|c| c.0.to_string()).collect();
     used.sort();
     assert_eq!(

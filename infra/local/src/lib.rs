@@ -2,6 +2,7 @@
 //! way `template.yaml` routes API Gateway, and the set-up of the local AWS emulator
 //! from the template's own resource definitions.
 
+pub mod drivers;
 pub mod functions;
 pub mod gateway;
 pub mod openapi;

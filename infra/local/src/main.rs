@@ -1,11 +1,11 @@
 //! `campus-local serve`: set up the local emulator from `template.yaml`, seed demo
-//! data, and serve every function on one port. `campus-local openapi`: print the
+//! data, serve every function on one port, and drive the mailer. `campus-local openapi`: print the
 //! OpenAPI document.
 
 use std::net::SocketAddr;
 
 use campus::{AppState, config::Config};
-use campus_local::{gateway, openapi, seed, setup, template::Template};
+use campus_local::{drivers, gateway, openapi, seed, setup, template::Template};
 
 #[tokio::main]
 async fn main() {
@@ -34,6 +34,7 @@ async fn serve() -> Result<(), String> {
         .and_then(|p| p.parse().ok())
         .unwrap_or(3000);
     let state = AppState::new(cfg);
+    drivers::spawn(state.clone());
     let app = gateway::gateway(&template, state)?;
     seed::seed(&app).await?;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));

@@ -32,7 +32,7 @@ pub use event::{Audience, CalendarEvent, EventType, EventView};
 pub use invite::{Invite, InviteStatus, InviteToken, invite_token_company};
 pub use login::Login;
 pub use notification::{Channels, NOTIFICATION_TYPES, Notification, NotificationPreferences};
-pub use outbox::Mail;
+pub use outbox::{Mail, MailStatus, OUTBOX_DUE};
 pub use password_token::PasswordToken;
 pub use progress::ProgressView;
 pub use role::Role;
