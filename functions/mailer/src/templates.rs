@@ -6,32 +6,21 @@ use std::sync::LazyLock;
 use minijinja::{Environment, value::Serde};
 use serde_json::Value;
 
+/// One list of names gives both the names and their compiled-in sources.
 macro_rules! templates {
     ($($name:literal),+ $(,)?) => {
-        &[$(
+        /// Every template name a producer may put on a mail.
+        pub const NAMES: &[&str] = &[$($name),+];
+
+        const SOURCES: &[(&str, &str)] = &[$(
             (concat!($name, ".subject"), include_str!(concat!("../templates/", $name, ".subject"))),
             (concat!($name, ".txt"), include_str!(concat!("../templates/", $name, ".txt"))),
             (concat!($name, ".html"), include_str!(concat!("../templates/", $name, ".html"))),
-        )+]
+        )+];
     };
 }
 
-/// Every template name a producer may put on a mail.
-pub const NAMES: &[&str] = &[
-    "welcome",
-    "invite",
-    "set_password",
-    "password_reset",
-    "course_assigned",
-    "deadline_reminder",
-    "event_reminder",
-    "certificate_issued",
-    "team_report",
-    "notification",
-    "test",
-];
-
-const SOURCES: &[(&str, &str)] = templates!(
+templates!(
     "welcome",
     "invite",
     "set_password",
