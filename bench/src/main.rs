@@ -249,6 +249,10 @@ async fn main() {
                     ("no I/O", "notifications/stats-unauthenticated.json", 401),
                     ("DynamoDB read", "notifications/list-unread.json", 200),
                 ],
+                "email" => vec![
+                    ("no I/O", "email/test-connection-unauthenticated.json", 401),
+                    ("DynamoDB read", "email/queue-status.json", 200),
+                ],
                 _ => vec![],
             },
         })

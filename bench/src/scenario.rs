@@ -504,6 +504,13 @@ pub async fn run(app: Router) -> Vec<Step> {
     .await;
     calendar(&mut w, t, &s(&c["id"])).await;
     notifications(&mut w, t, &s(&reg["user"]["id"])).await;
+    email_admin(
+        &mut w,
+        t,
+        &s(&reg["user"]["id"]),
+        &s(&certs["items"][0]["id"]),
+    )
+    .await;
     let path = format!(
         "/api/team/members/{}/courses/{}",
         s(&joined["user"]["id"]),
@@ -827,6 +834,62 @@ async fn notifications(w: &mut Walk, t: Option<&str>, me: &str) {
         t,
         None,
         Write,
+    )
+    .await;
+}
+
+/// The admin's mail endpoints; SES calls are not DynamoDB round trips.
+async fn email_admin(w: &mut Walk, t: Option<&str>, me: &str, cert: &str) {
+    use Kind::*;
+    w.call(
+        "GET /api/email/test-connection",
+        "/api/email/test-connection",
+        t,
+        None,
+        Steps(1, "session; the rest is SES"),
+    )
+    .await;
+    w.call(
+        "POST /api/email/send-test",
+        "/api/email/send-test",
+        t,
+        Some(json!({"to": "bench@example.com"})),
+        Write,
+    )
+    .await;
+    let why = "session, the user and company, the write";
+    w.call(
+        "POST /api/email/send-welcome/{userId}",
+        &format!("/api/email/send-welcome/{me}"),
+        t,
+        None,
+        Steps(3, why),
+    )
+    .await;
+    let why = "session, the certificate, the holder and their preferences, the write";
+    w.call(
+        "POST /api/email/send-certificate",
+        "/api/email/send-certificate",
+        t,
+        Some(json!({"certificateId": cert})),
+        Steps(4, why),
+    )
+    .await;
+    w.call(
+        "GET /api/email/queue-status",
+        "/api/email/queue-status",
+        t,
+        None,
+        Read,
+    )
+    .await;
+    let why = "session, the outbox, one transaction per 99 mails";
+    w.call(
+        "POST /api/email/queue-clear",
+        "/api/email/queue-clear",
+        t,
+        None,
+        Steps(3, why),
     )
     .await;
 }

@@ -83,6 +83,13 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
         Some("UNAUTHENTICATED"),
     ),
     ("notifications/list-unread.json", "notifications", 200, None),
+    ("email/queue-status.json", "email", 200, None),
+    (
+        "email/test-connection-unauthenticated.json",
+        "email",
+        401,
+        Some("UNAUTHENTICATED"),
+    ),
     (
         "notifications/stats-unauthenticated.json",
         "notifications",

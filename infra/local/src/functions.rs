@@ -61,6 +61,11 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         router: campus_notifications::router,
         openapi: campus_notifications::openapi,
     },
+    Function {
+        name: "email",
+        router: campus_email::router,
+        openapi: campus_email::openapi,
+    },
 ];
 
 pub fn by_name(name: &str) -> Option<&'static Function> {

@@ -73,12 +73,23 @@ pub fn issue_in(
         company_id: cert.company_id.clone(),
         certificate_id: cert.id.clone(),
     };
+    let msg = message(state, cert);
+    bump.both("certificatesIssued");
+    let tx = tx
+        .put(&guard, Cond::absent())
+        .put(cert, Cond::absent())
+        .put(&code, Cond::absent());
+    notify::add_to(tx, &msg, user, prefs)
+}
+
+/// What the holder is told when a certificate is issued (or its mail is sent again).
+pub fn message(state: &AppState, cert: &Certificate) -> notify::Message {
     let link = format!(
         "{}/certificates/{}",
         state.config.frontend_url.trim_end_matches('/'),
         cert.id
     );
-    let msg = notify::Message {
+    notify::Message {
         kind: "certificate_issued",
         title: "Certificate issued".into(),
         body: format!("You earned a certificate for {}.", cert.course_title),
@@ -90,13 +101,7 @@ pub fn issue_in(
             "verifyUrl": verify_url(&state.config.frontend_url, &cert.code),
             "url": link,
         }),
-    };
-    bump.both("certificatesIssued");
-    let tx = tx
-        .put(&guard, Cond::absent())
-        .put(cert, Cond::absent())
-        .put(&code, Cond::absent());
-    notify::add_to(tx, &msg, user, prefs)
+    }
 }
 
 /// Index in [`issue_in`]'s items of the guard: a failed condition there means the
