@@ -36,7 +36,8 @@ $(VENV_SAM)/.installed: infra/requirements-sam.txt
 run: $(VENV)/.installed ## The whole API on http://127.0.0.1:$(PORT) with the local AWS stack and demo data
 	cargo build -p campus-local
 	set -a; source $(ENV_FILE); set +a; \
-	  PORT=$(PORT) infra/scripts/with-emulator.sh --port $(AWS_PORT) target/debug/campus-local serve
+	  PORT=$(PORT) WS_MANAGEMENT_URL=http://127.0.0.1:$(PORT) \
+	  infra/scripts/with-emulator.sh --port $(AWS_PORT) target/debug/campus-local serve
 
 test: $(VENV)/.installed $(VENV_SAM)/.installed ## Everything CI checks
 	cargo fmt --all -- --check

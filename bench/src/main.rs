@@ -253,6 +253,10 @@ async fn main() {
                     ("no I/O", "email/test-connection-unauthenticated.json", 401),
                     ("DynamoDB read", "email/queue-status.json", 200),
                 ],
+                "checkins" => vec![
+                    ("no I/O", "checkins/create-unauthenticated.json", 401),
+                    ("DynamoDB read", "checkins/list.json", 200),
+                ],
                 _ => vec![],
             },
         })

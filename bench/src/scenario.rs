@@ -504,6 +504,7 @@ pub async fn run(app: Router) -> Vec<Step> {
     .await;
     calendar(&mut w, t, &s(&c["id"])).await;
     notifications(&mut w, t, &s(&reg["user"]["id"])).await;
+    checkins(&mut w, t).await;
     email_admin(
         &mut w,
         t,
@@ -650,6 +651,9 @@ pub async fn run(app: Router) -> Vec<Step> {
     w.steps
 }
 
+/// A change pushed to WebSockets reads the company's open connections once.
+const PUSH: u32 = 1;
+
 /// The calendar: every read is the company's calendar index and the caller's teams,
 /// concurrently.
 async fn calendar(w: &mut Walk, t: Option<&str>, course_id: &str) {
@@ -662,7 +666,10 @@ async fn calendar(w: &mut Walk, t: Option<&str>, course_id: &str) {
             "/api/calendar/events",
             t,
             Some(body.clone()),
-            Write,
+            Steps(
+                2 + PUSH,
+                "session, the write, the company's connections (push)",
+            ),
         )
         .await;
     let event = format!("/api/calendar/events/{}", s(&ev["id"]));
@@ -692,13 +699,13 @@ async fn calendar(w: &mut Walk, t: Option<&str>, course_id: &str) {
         Steps(3, why),
     )
     .await;
-    let why = "session, the event and the caller's teams (concurrently), the transaction";
+    let why = "session, the event and the caller's teams (concurrently), the transaction, the connections (push)";
     w.call(
         "PUT /api/calendar/events/{eventId}",
         &event,
         t,
         Some(body),
-        Steps(4, why),
+        Steps(4 + PUSH, why),
     )
     .await;
     for method in ["POST", "DELETE"] {
@@ -707,7 +714,7 @@ async fn calendar(w: &mut Walk, t: Option<&str>, course_id: &str) {
             &format!("{event}/attend"),
             t,
             None,
-            Steps(4, why),
+            Steps(4 + PUSH, why),
         )
         .await;
     }
@@ -727,16 +734,16 @@ async fn calendar(w: &mut Walk, t: Option<&str>, course_id: &str) {
         "/api/calendar/course-events",
         t,
         Some(json!({"courseId": course_id, "dueDate": "2099-01-31"})),
-        Steps(5, why),
+        Steps(5 + PUSH, why),
     )
     .await;
-    let why = "session, the event and the caller's teams (concurrently), the delete";
+    let why = "session, the event and the caller's teams (concurrently), the delete, the connections (push)";
     w.call(
         "DELETE /api/calendar/events/{eventId}",
         &event,
         t,
         None,
-        Steps(4, why),
+        Steps(4 + PUSH, why),
     )
     .await;
 }
@@ -762,24 +769,24 @@ async fn notifications(w: &mut Walk, t: Option<&str>, me: &str) {
         Steps(3, why),
     )
     .await;
-    let why = "session, the recipient, their preferences, one batch write";
+    let why = "session, the recipient, their preferences, one batch write, the connections (push)";
     let note = json!({"userId": me, "type": "announcement", "title": "Hi", "body": "Hello", "channels": ["inApp", "email"]});
     w.call(
         "POST /api/notifications",
         "/api/notifications",
         t,
         Some(note),
-        Steps(4, why),
+        Steps(4 + PUSH, why),
     )
     .await;
-    let why = "session, the company's users, their preferences, one batch write per 25 records";
+    let why = "session, the company's users, their preferences, one batch write per 25 records, the connections (push)";
     let all = json!({"all": true, "type": "announcement", "title": "All", "body": "Hello all"});
     w.call(
         "POST /api/notifications/bulk",
         "/api/notifications/bulk",
         t,
         Some(all),
-        Steps(4, why),
+        Steps(4 + PUSH, why),
     )
     .await;
     let list = w
@@ -890,6 +897,34 @@ async fn email_admin(w: &mut Walk, t: Option<&str>, me: &str, cert: &str) {
         t,
         None,
         Steps(3, why),
+    )
+    .await;
+}
+
+/// Check-ins; every write also reads the company's open WebSockets to push to them.
+async fn checkins(w: &mut Walk, t: Option<&str>) {
+    use Kind::*;
+    let why = "session, the author's name, the write, the company's connections (push)";
+    let c = w
+        .call(
+            "POST /api/checkins",
+            "/api/checkins",
+            t,
+            Some(json!({"location": "Library"})),
+            Steps(4, why),
+        )
+        .await;
+    w.call("GET /api/checkins", "/api/checkins", t, None, Read)
+        .await;
+    w.call("GET /api/checkins/me", "/api/checkins/me", t, None, Read)
+        .await;
+    let why = "session, the check-in, the delete, the company's connections (push)";
+    w.call(
+        "DELETE /api/checkins/{id}",
+        &format!("/api/checkins/{}", s(&c["id"])),
+        t,
+        None,
+        Steps(4, why),
     )
     .await;
 }

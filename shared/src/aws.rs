@@ -82,4 +82,14 @@ impl Aws {
     pub fn ses(&self) -> aws_sdk_sesv2::Client {
         client!(self, aws_sdk_sesv2)
     }
+
+    /// The API Gateway Management API of a WebSocket API at `endpoint` (always its
+    /// own URL: the emulator does not serve it, campus-local does).
+    pub fn apigateway_management(&self, endpoint: &str) -> aws_sdk_apigatewaymanagement::Client {
+        let own = Self {
+            endpoint: Some(endpoint.to_string()),
+            ..self.clone()
+        };
+        client!(&own, aws_sdk_apigatewaymanagement)
+    }
 }

@@ -11,11 +11,12 @@ use std::collections::BTreeSet;
 use time::{Duration, OffsetDateTime};
 
 use crate::{
-    ApiResult,
+    ApiResult, AppState,
     auth::Principal,
     clock,
     db::{Db, Index, keys},
-    model::{Audience, CalendarEvent, EventView, Role, TeamMember},
+    model::{Audience, CalendarEvent, Connection, EventView, Role, TeamMember},
+    realtime,
 };
 
 /// The longest an event may last: a window's read reaches back this far for events
@@ -75,6 +76,47 @@ pub async fn visible_between(
         .into_iter()
         .filter(|e| e.ends_at > from_s && e.starts_at <= to_s && visible_to(e, p, &teams))
         .collect())
+}
+
+/// Pushes a change of an event to the connections of those who see it (`kind`:
+/// `event.created`, `event.updated`, `event.deleted`). `attending` in the pushed
+/// event is no one's: each client knows its own user.
+pub async fn publish(state: &AppState, kind: &str, e: &CalendarEvent) {
+    let members: BTreeSet<String> = match (&e.audience, &e.team_id) {
+        (Audience::Team, Some(team)) => state
+            .db
+            .all_with_prefix::<TeamMember>(
+                &keys::team_partition(&e.company_id, team),
+                keys::MEMBER_PREFIX,
+            )
+            .await
+            .map(|ms| ms.into_iter().map(|m| m.user_id).collect())
+            .unwrap_or_default(),
+        _ => BTreeSet::new(),
+    };
+    let team: BTreeSet<String> = e.team_id.iter().cloned().collect();
+    let none = BTreeSet::new();
+    let sees = |c: &Connection| {
+        let p = Principal {
+            user_id: c.user_id.clone(),
+            company_id: c.company_id.clone(),
+            role: c.role,
+            session_id: String::new(),
+        };
+        let teams = if members.contains(&c.user_id) {
+            &team
+        } else {
+            &none
+        };
+        visible_to(e, &p, teams)
+    };
+    let data = if kind == "event.deleted" {
+        serde_json::json!({"id": e.id})
+    } else {
+        serde_json::to_value(EventView::of(e.clone(), "")).unwrap_or_default()
+    };
+    let msg = realtime::message(kind, data);
+    realtime::publish(state, &e.company_id, realtime::Audience::Where(&sees), &msg).await;
 }
 
 /// The caller's view of the events they see in the next `days` days, soonest first.

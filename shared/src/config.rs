@@ -32,6 +32,9 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     pub max_body_bytes: usize,
     pub mail_from: String,
+    /// The API Gateway Management API of the WebSocket API (AWS: its stage URL;
+    /// locally: campus-local's own address). Unset: nothing is pushed.
+    pub ws_management_url: Option<String>,
     /// Tries per mail before it is marked failed.
     pub mail_max_attempts: u32,
     /// The first retry's wait; each further one doubles it (capped at an hour).
@@ -184,6 +187,7 @@ impl Config {
                 .collect(),
             max_body_bytes: parsed(src, "MAX_BODY_BYTES", 1024 * 1024)?,
             mail_from: or(src, "MAIL_FROM", "no-reply@campus.local"),
+            ws_management_url: src.get("WS_MANAGEMENT_URL").filter(|s| !s.is_empty()),
             mail_max_attempts: parsed(src, "MAIL_MAX_ATTEMPTS", 5)?,
             mail_retry_base: secs("MAIL_RETRY_BASE_SECONDS", 30)?,
             version: or(src, "APP_VERSION", env!("CARGO_PKG_VERSION")),

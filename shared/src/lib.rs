@@ -17,6 +17,7 @@ pub mod notify;
 pub mod openapi;
 pub mod people;
 pub mod progress;
+pub mod realtime;
 pub mod reporting;
 pub mod state;
 pub mod storage;

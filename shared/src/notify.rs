@@ -5,10 +5,11 @@
 use serde_json::Value;
 
 use crate::{
-    ApiResult,
+    ApiResult, AppState,
     audit::Audit,
-    db::{Cond, Db, Item, Key, Tx, entities_of, keys, to_stored_item},
+    db::{Cond, Item, Key, Tx, entities_of, keys, to_stored_item},
     model::{Channels, Mail, Notification, NotificationPreferences, User},
+    realtime,
 };
 
 /// One thing to tell someone.
@@ -95,14 +96,16 @@ pub struct Sent {
 }
 
 /// Sends one message to many users: their preferences in batch reads, then every
-/// record, with the request's audit entry, in batch writes (no round trip per user).
+/// record, with the request's audit entry, in batch writes (no round trip per user);
+/// then each in-app notification to its user's open WebSockets.
 pub async fn fan_out(
-    db: &Db,
+    state: &AppState,
     msg: &Message,
     users: &[User],
     asked: Channels,
     audit: &Audit,
 ) -> ApiResult<Sent> {
+    let db = &state.db;
     let mut prefs = Vec::new();
     for chunk in users.chunks(100) {
         let keys: Vec<Key> = chunk.iter().map(preferences_key).collect();
@@ -110,11 +113,13 @@ pub async fn fan_out(
     }
     let mut items = Vec::new();
     let mut sent = Sent::default();
+    let mut pushes = Vec::new();
     for u in users {
         let (note, mail) = records(msg, u, preferences_of(&prefs, &u.id), asked);
         if let Some(n) = note {
             items.push(to_stored_item(&n)?);
             sent.in_app += 1;
+            pushes.push((u.id.clone(), realtime::message("notification.created", &n)));
         }
         if let Some(m) = mail {
             items.push(to_stored_item(&m)?);
@@ -128,6 +133,9 @@ pub async fn fan_out(
     db.put_items(items).await?;
     if entry.is_some() {
         audit.0.mark_written();
+    }
+    if let Some(u) = users.first() {
+        realtime::publish_each(state, &u.company_id, &pushes).await;
     }
     Ok(sent)
 }

@@ -7,6 +7,7 @@ use crate::{
     aws::Aws,
     config::Config,
     db::{Db, keys},
+    realtime::Realtime,
     storage::Storage,
 };
 
@@ -19,6 +20,7 @@ pub struct AppState {
     /// For functions that build more clients than the table's (SES).
     pub aws: Aws,
     pub storage: Storage,
+    pub realtime: Realtime,
 }
 
 impl AppState {
@@ -29,6 +31,7 @@ impl AppState {
             jwt: Jwt::new(&config),
             refresh_key: RefreshKey::new(config.jwt_secret.expose()),
             storage: Storage::new(aws.clone(), config.bucket_name.clone()),
+            realtime: Realtime::new(aws.clone(), config.ws_management_url.clone()),
             config: Arc::new(config),
             aws,
         }

@@ -56,7 +56,11 @@ pub fn config(settings: &HashMap<String, String>) -> Config {
 pub fn app() -> &'static TestApp {
     APP.get_or_init(|| {
         let suffix = ulid::Ulid::generate().to_string().to_lowercase();
-        let settings = config_map(&suffix);
+        let mut settings = config_map(&suffix);
+        // Bound first: pushes to WebSockets go to this server's own Management API.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        settings.insert("WS_MANAGEMENT_URL".into(), format!("http://{addr}"));
         let (tx, rx) = mpsc::channel();
         let cfg = config(&settings);
         // The server gets its own runtime: each #[tokio::test] has one that ends with it.
@@ -74,11 +78,9 @@ pub fn app() -> &'static TestApp {
                     .expect("emulator set-up");
                 let state = AppState::new(cfg);
                 let router = gateway::gateway(&template, state).expect("gateway");
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind");
-                tx.send(listener.local_addr().expect("addr"))
-                    .expect("send addr");
+                listener.set_nonblocking(true).expect("non-blocking");
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                tx.send(addr).expect("send addr");
                 axum::serve(
                     listener,
                     router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -446,4 +448,47 @@ pub fn mailer(overrides: &[(&str, &str)]) -> campus_mailer::Mailer {
         settings.insert(k.to_string(), v.to_string());
     }
     campus_mailer::Mailer::new(AppState::new(config(&settings)))
+}
+
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens `ws://…/ws?token=`; the error is the refusal (its HTTP status).
+pub async fn socket(token: &str) -> Result<Socket, u16> {
+    let url = format!(
+        "{}/ws?token={token}",
+        app().base.replace("http://", "ws://")
+    );
+    match tokio_tungstenite::connect_async(url).await {
+        Ok((ws, _)) => Ok(ws),
+        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => Err(res.status().as_u16()),
+        Err(e) => panic!("WebSocket connect failed: {e}"),
+    }
+}
+
+/// The next JSON message within `ms` milliseconds, if one comes.
+pub async fn next_message(ws: &mut Socket, ms: u64) -> Option<Value> {
+    use futures_util::StreamExt;
+    let deadline = std::time::Duration::from_millis(ms);
+    loop {
+        match tokio::time::timeout(deadline, ws.next()).await {
+            Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Text(t)))) => {
+                return serde_json::from_str(t.as_str()).ok();
+            }
+            Ok(Some(Ok(_))) => continue,
+            _ => return None,
+        }
+    }
+}
+
+/// The next message of `kind`, skipping others, within `ms` milliseconds.
+pub async fn next_of(ws: &mut Socket, kind: &str, ms: u64) -> Option<Value> {
+    let until = tokio::time::Instant::now() + std::time::Duration::from_millis(ms);
+    loop {
+        let left = until.saturating_duration_since(tokio::time::Instant::now());
+        let m = next_message(ws, left.as_millis() as u64).await?;
+        if m["type"] == kind {
+            return Some(m);
+        }
+    }
 }

@@ -6,7 +6,7 @@ use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::AuthUser,
-    clock,
+    calendar, clock,
     db::{AttributeValue, Cond, WriteError, keys},
     error::ErrorBody,
     model::EventView,
@@ -47,6 +47,7 @@ async fn change(
     if join {
         event.attendees.push(p.user_id.clone());
     }
+    calendar::publish(state, "event.updated", &event).await;
     Ok(EventView::of(event, &p.user_id))
 }
 

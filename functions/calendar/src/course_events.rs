@@ -5,7 +5,7 @@ use campus::{
     ApiResult, AppState,
     audit::Audit,
     auth::{Gate, Manager},
-    clock,
+    calendar, clock,
     db::{Cond, Index, keys},
     error::ErrorBody,
     http::{ValidJson, non_blank},
@@ -161,6 +161,15 @@ pub async fn course_events(
         .db
         .commit(tx.audit(&audit, 201, Some(&deadline.id)))
         .await?;
+    let kind = if existing.is_some() {
+        "event.updated"
+    } else {
+        "event.created"
+    };
+    calendar::publish(&state, kind, &deadline).await;
+    for e in &planned {
+        calendar::publish(&state, "event.created", e).await;
+    }
     Ok((
         StatusCode::CREATED,
         Json(CourseEvents {

@@ -151,6 +151,7 @@ pub async fn create(
         .put(&event, Cond::absent())
         .audit(&audit, 201, Some(&event.id));
     state.db.commit(tx).await?;
+    calendar::publish(&state, "event.created", &event).await;
     Ok(created(&event.id.clone(), EventView::of(event, &p.user_id)))
 }
 
@@ -176,6 +177,7 @@ pub async fn update(
     body::apply(&state, &p, &mut event, b).await?;
     // Attendance changes without a version (see `attend`): the edit leaves it be.
     save_keeping(&state.db, &mut event, &["attendees"], &audit).await?;
+    calendar::publish(&state, "event.updated", &event).await;
     Ok(Json(EventView::of(event, &p.user_id)))
 }
 
@@ -199,5 +201,6 @@ pub async fn delete(
         .db
         .delete_audited(&keys::event(&p.company_id, &id), &audit)
         .await?;
+    calendar::publish(&state, "event.deleted", &event).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -100,7 +100,7 @@ async fn deliver(
     audit: &Audit,
 ) -> ApiResult<Delivery> {
     let (msg, asked) = c.message()?;
-    let sent = notify::fan_out(&state.db, &msg, users, asked, audit).await?;
+    let sent = notify::fan_out(state, &msg, users, asked, audit).await?;
     Ok(Delivery {
         recipients: users.len() as u32,
         in_app: sent.in_app,

@@ -66,6 +66,11 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         router: campus_email::router,
         openapi: campus_email::openapi,
     },
+    Function {
+        name: "checkins",
+        router: campus_checkins::router,
+        openapi: campus_checkins::openapi,
+    },
 ];
 
 pub fn by_name(name: &str) -> Option<&'static Function> {

@@ -113,7 +113,8 @@ pub fn gateway(template: &Template, state: AppState) -> Result<Router, String> {
         });
     }
     let table = Arc::new(table);
-    Ok(Router::new().fallback(move |req: Request| dispatch(table.clone(), req)))
+    // The WebSocket API and its Management API sit beside the HTTP API, as in AWS.
+    Ok(crate::websocket::routes(state).fallback(move |req: Request| dispatch(table.clone(), req)))
 }
 
 async fn dispatch(table: Arc<Table>, req: Request) -> Response {

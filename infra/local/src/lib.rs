@@ -9,3 +9,4 @@ pub mod openapi;
 pub mod seed;
 pub mod setup;
 pub mod template;
+pub mod websocket;

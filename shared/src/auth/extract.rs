@@ -67,29 +67,44 @@ impl FromRequestParts<AppState> for AuthUser {
         if let Some(p) = parts.extensions.get::<Principal>() {
             return Ok(Self(p.clone()));
         }
-        let claims = state.jwt.verify(bearer(parts)?)?;
-        let principal = Principal {
-            user_id: claims.sub,
-            company_id: claims.tid,
-            role: claims.role,
-            session_id: claims.sid,
-        };
+        let principal = claims_of(state, bearer(parts)?)?;
         // The actor is known from here on, so even a refusal below is audited.
         if let Some(slot) = parts.extensions.get::<AuditSlot>() {
             slot.set_actor(&principal);
         }
-        let key = keys::session(
-            &principal.company_id,
-            &principal.user_id,
-            &principal.session_id,
-        );
-        match state.db.get_consistent::<Session>(&key).await? {
-            Some(s) if !s.revoked && s.expires_at > crate::clock::now().unix_timestamp() => {}
-            _ => return Err(ApiError::SessionRevoked),
-        }
+        check_session(state, &principal).await?;
         parts.extensions.insert(principal.clone());
         Ok(Self(principal))
     }
+}
+
+fn claims_of(state: &AppState, token: &str) -> Result<Principal, ApiError> {
+    let claims = state.jwt.verify(token)?;
+    Ok(Principal {
+        user_id: claims.sub,
+        company_id: claims.tid,
+        role: claims.role,
+        session_id: claims.sid,
+    })
+}
+
+async fn check_session(state: &AppState, p: &Principal) -> Result<(), ApiError> {
+    let key = keys::session(&p.company_id, &p.user_id, &p.session_id);
+    match state.db.get_consistent::<Session>(&key).await? {
+        Some(s) if !s.revoked && s.expires_at > crate::clock::now().unix_timestamp() => Ok(()),
+        _ => Err(ApiError::SessionRevoked),
+    }
+}
+
+/// Who an access token speaks for, if it is valid and its session live (what a
+/// WebSocket's `?token=` is checked with).
+pub async fn principal_of(state: &AppState, token: &str) -> Result<Principal, ApiError> {
+    if token.trim().is_empty() {
+        return Err(ApiError::Unauthenticated("Authentication required"));
+    }
+    let p = claims_of(state, token.trim())?;
+    check_session(state, &p).await?;
+    Ok(p)
 }
 
 /// A minimum role, as a type, so a handler's signature states who may call it.

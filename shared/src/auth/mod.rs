@@ -7,5 +7,7 @@ pub mod password;
 pub mod sessions;
 pub mod tokens;
 
-pub use extract::{Admin, AuthUser, Gate, Instructor, Manager, MinRole, Principal, require};
+pub use extract::{
+    Admin, AuthUser, Gate, Instructor, Manager, MinRole, Principal, principal_of, require,
+};
 pub use jwt::Claims;

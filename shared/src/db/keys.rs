@@ -327,6 +327,44 @@ pub fn events_on_day(day: &str) -> String {
     format!("EVENTDAY#{day}")
 }
 
+/// A company's check-ins (`CHECKIN#{ulid}`: newest last), lapsing by TTL.
+pub fn checkins_partition(company_id: &str) -> String {
+    format!("C#{company_id}#CHECKINS")
+}
+
+pub const CHECKIN_PREFIX: &str = "CHECKIN#";
+
+pub fn checkin(company_id: &str, id: &str) -> Key {
+    Key::new(
+        checkins_partition(company_id),
+        format!("{CHECKIN_PREFIX}{id}"),
+    )
+}
+
+/// Index key (`gsi1`) of one user's check-ins.
+pub fn user_checkins_index(company_id: &str, user_id: &str) -> String {
+    format!("C#{company_id}#U#{user_id}#CHECKINS")
+}
+
+/// A company's open WebSockets: what a broadcast reads.
+pub fn connections_partition(company_id: &str) -> String {
+    format!("C#{company_id}#WS")
+}
+
+pub const CONNECTION_PREFIX: &str = "CONN#";
+
+pub fn connection(company_id: &str, connection_id: &str) -> Key {
+    Key::new(
+        connections_partition(company_id),
+        format!("{CONNECTION_PREFIX}{connection_id}"),
+    )
+}
+
+/// From a connection id to its company (`$disconnect` knows only the id).
+pub fn connection_pointer(connection_id: &str) -> Key {
+    Key::new(format!("WSCONN#{connection_id}"), "WSCONN")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

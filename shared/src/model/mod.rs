@@ -2,7 +2,9 @@
 //! key attributes that [`crate::db::Entity::keys`] adds; secrets live in their own items.
 
 mod certificate;
+mod checkin;
 mod company;
+mod connection;
 mod course;
 mod department;
 mod event;
@@ -23,7 +25,9 @@ mod versioned;
 pub use certificate::{
     Certificate, CertificateCode, CertificateGuard, CertificateView, verify_url,
 };
+pub use checkin::CheckIn;
 pub use company::Company;
+pub use connection::{Connection, ConnectionPointer};
 pub use course::{
     Assignment, AssignmentRow, Course, CourseStatus, Difficulty, Lesson, LessonType, Module,
 };

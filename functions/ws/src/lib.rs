@@ -1,0 +1,59 @@
+//! The WebSocket API's function: `$connect` (the token in the query string is
+//! verified, or the connection refused), `$disconnect`, `$default` (clients send
+//! nothing the API needs), and, from the table's stream, each new connection's
+//! `initial` message (API Gateway accepts posts only once `$connect` has returned).
+
+use aws_lambda_events::event::{
+    apigw::ApiGatewayWebsocketProxyRequest, dynamodb::Event as StreamEvent,
+};
+use campus::{ApiError, AppState, auth, model::Connection, realtime};
+use serde_json::{Value, json};
+
+/// One invocation: an API Gateway WebSocket event, or a stream batch.
+pub async fn handle(state: &AppState, event: Value) -> Result<Value, ApiError> {
+    if event.get("Records").is_some() {
+        let batch: StreamEvent = serde_json::from_value(event).map_err(ApiError::internal)?;
+        for record in batch.records {
+            let is_connection = record
+                .change
+                .new_image
+                .get("entity")
+                .is_some_and(|v| *v == serde_dynamo::AttributeValue::S("connection".into()));
+            if record.event_name != "INSERT" || !is_connection {
+                continue;
+            }
+            let conn: Connection =
+                serde_dynamo::from_item(record.change.new_image).map_err(ApiError::internal)?;
+            if let Err(e) = realtime::initial(state, &conn).await {
+                tracing::warn!(connection = %conn.connection_id, error = ?e, "initial message not sent");
+            }
+        }
+        return Ok(json!({}));
+    }
+    let req: ApiGatewayWebsocketProxyRequest =
+        serde_json::from_value(event).map_err(ApiError::internal)?;
+    let ctx = req.request_context;
+    let connection_id = ctx.connection_id.unwrap_or_default();
+    let status = match ctx.route_key.as_deref() {
+        Some("$connect") => {
+            let token = req
+                .query_string_parameters
+                .first("token")
+                .unwrap_or_default();
+            match auth::principal_of(state, token).await {
+                Ok(p) => {
+                    realtime::connected(state, &p, &connection_id).await?;
+                    200
+                }
+                Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
+                Err(_) => 401,
+            }
+        }
+        Some("$disconnect") => {
+            realtime::disconnected(state, &connection_id).await?;
+            200
+        }
+        _ => 200,
+    };
+    Ok(json!({ "statusCode": status }))
+}

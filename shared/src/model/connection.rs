@@ -1,0 +1,48 @@
+use serde::{Deserialize, Serialize};
+
+use crate::db::{Entity, Keys, keys};
+
+/// One open WebSocket of a user, in the company's partition (broadcasts read it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection {
+    pub connection_id: String,
+    pub company_id: String,
+    pub user_id: String,
+    /// The role at connect time (a role change revokes the sessions; the socket
+    /// lasts at most two hours).
+    pub role: crate::model::Role,
+    pub connected_at: String,
+    /// API Gateway closes a WebSocket after two hours at most; the item lapses after.
+    pub expires_epoch: i64,
+}
+
+impl Entity for Connection {
+    fn keys(&self) -> Keys {
+        Keys::new(
+            keys::connection(&self.company_id, &self.connection_id),
+            "connection",
+        )
+        .ttl(self.expires_epoch)
+    }
+}
+
+/// From a connection id (all `$disconnect` knows) to its company.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionPointer {
+    pub connection_id: String,
+    pub company_id: String,
+    pub user_id: String,
+    pub expires_epoch: i64,
+}
+
+impl Entity for ConnectionPointer {
+    fn keys(&self) -> Keys {
+        Keys::new(
+            keys::connection_pointer(&self.connection_id),
+            "connection_pointer",
+        )
+        .ttl(self.expires_epoch)
+    }
+}

@@ -1,0 +1,234 @@
+//! Real time: the open WebSockets of each company (items in the table) and pushing
+//! messages to them through the API Gateway Management API. In AWS that is the
+//! WebSocket API's endpoint; locally `campus-local` serves the same API beside `/ws`,
+//! so the code below is the same in both.
+
+use std::sync::{Arc, OnceLock};
+
+use aws_sdk_apigatewaymanagement::{Client, error::SdkError, primitives::Blob};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::{
+    ApiError, ApiResult, AppState,
+    auth::Principal,
+    aws::Aws,
+    calendar, clock,
+    db::{Cond, Filter, keys},
+    model::{CheckIn, Connection, ConnectionPointer, EventView},
+};
+
+/// API Gateway closes a WebSocket after two hours.
+const MAX_CONNECTION_SECS: i64 = 2 * 3600;
+
+#[derive(Clone)]
+pub struct Realtime {
+    aws: Aws,
+    endpoint: Option<String>,
+    client: Arc<OnceLock<Client>>,
+}
+
+/// Who of a company gets a message.
+pub enum Audience<'a> {
+    Company,
+    Users(&'a [String]),
+    /// Those connections this says yes to (an event's viewers).
+    Where(&'a (dyn Fn(&Connection) -> bool + Sync)),
+}
+
+impl Realtime {
+    /// `endpoint`: the Management API's base URL; without one nothing is pushed.
+    pub fn new(aws: Aws, endpoint: Option<String>) -> Self {
+        Self {
+            aws,
+            endpoint,
+            client: Arc::default(),
+        }
+    }
+
+    fn client(&self) -> Option<&Client> {
+        let endpoint = self.endpoint.as_deref()?;
+        Some(
+            self.client
+                .get_or_init(|| self.aws.apigateway_management(endpoint)),
+        )
+    }
+
+    /// Pushes one message to one connection; `Ok(false)` when it is gone (410).
+    pub async fn post(&self, connection_id: &str, message: &Value) -> ApiResult<bool> {
+        let Some(client) = self.client() else {
+            return Ok(true);
+        };
+        let res = client
+            .post_to_connection()
+            .connection_id(connection_id)
+            .data(Blob::new(message.to_string()))
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_gone_exception() => Ok(false),
+            Err(e) => {
+                tracing::warn!(connection = connection_id, error = ?e, "push failed");
+                Err(ApiError::Unavailable { retry_after: 1 })
+            }
+        }
+    }
+}
+
+/// `{"type": ..., "data": ...}`, the shape of every pushed message.
+pub fn message(kind: &str, data: impl Serialize) -> Value {
+    json!({"type": kind, "data": data})
+}
+
+/// Stores a new connection of a verified caller.
+pub async fn connected(
+    state: &AppState,
+    p: &Principal,
+    connection_id: &str,
+) -> ApiResult<Connection> {
+    let expires = clock::now().unix_timestamp() + MAX_CONNECTION_SECS + 60;
+    let conn = Connection {
+        connection_id: connection_id.into(),
+        company_id: p.company_id.clone(),
+        user_id: p.user_id.clone(),
+        role: p.role,
+        connected_at: clock::now_rfc3339(),
+        expires_epoch: expires,
+    };
+    let pointer = ConnectionPointer {
+        connection_id: connection_id.into(),
+        company_id: p.company_id.clone(),
+        user_id: p.user_id.clone(),
+        expires_epoch: expires,
+    };
+    let tx = state
+        .db
+        .tx()
+        .put(&conn, Cond::absent())
+        .put(&pointer, Cond::absent());
+    state.db.commit(tx).await?;
+    Ok(conn)
+}
+
+/// Forgets a connection (closed, or found gone).
+pub async fn disconnected(state: &AppState, connection_id: &str) -> ApiResult<()> {
+    let pointer_key = keys::connection_pointer(connection_id);
+    let Some(pointer) = state.db.get::<ConnectionPointer>(&pointer_key).await? else {
+        return Ok(());
+    };
+    state
+        .db
+        .delete_many(&[
+            pointer_key,
+            keys::connection(&pointer.company_id, connection_id),
+        ])
+        .await
+}
+
+/// The company's check-ins still going on, newest first.
+pub async fn active_checkins(state: &AppState, company_id: &str) -> ApiResult<Vec<CheckIn>> {
+    let now = clock::now_rfc3339();
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = state
+            .db
+            .query::<CheckIn>(
+                &keys::checkins_partition(company_id),
+                keys::CHECKIN_PREFIX,
+                100,
+                cursor.as_deref(),
+                Filter::default().newest_first(),
+            )
+            .await?;
+        out.extend(page.items.into_iter().filter(|c| c.is_active(&now)));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// What a new connection gets first: the company's active check-ins and the
+/// events the user sees in the coming week.
+pub async fn initial(state: &AppState, conn: &Connection) -> ApiResult<()> {
+    let p = Principal {
+        user_id: conn.user_id.clone(),
+        company_id: conn.company_id.clone(),
+        role: conn.role,
+        session_id: String::new(),
+    };
+    let (check_ins, events): (Vec<CheckIn>, Vec<EventView>) = tokio::try_join!(
+        active_checkins(state, &conn.company_id),
+        calendar::upcoming(&state.db, &p, 7),
+    )?;
+    let msg = json!({"type": "initial", "checkIns": check_ins, "events": events});
+    if !state.realtime.post(&conn.connection_id, &msg).await? {
+        disconnected(state, &conn.connection_id).await?;
+    }
+    Ok(())
+}
+
+/// Pushes a change to the company's connections (or some of its users'). Best
+/// effort: the change is already stored, so a failed push is logged, never an error
+/// for the request that caused it; connections found gone are forgotten.
+pub async fn publish(state: &AppState, company_id: &str, audience: Audience<'_>, msg: &Value) {
+    if let Err(e) = try_publish(state, company_id, audience, msg).await {
+        tracing::warn!(error = ?e, kind = %msg["type"], "publish failed");
+    }
+}
+
+async fn try_publish(
+    state: &AppState,
+    company_id: &str,
+    audience: Audience<'_>,
+    msg: &Value,
+) -> ApiResult<()> {
+    let conns: Vec<Connection> = state
+        .db
+        .all_with_prefix(
+            &keys::connections_partition(company_id),
+            keys::CONNECTION_PREFIX,
+        )
+        .await?;
+    for c in conns.iter().filter(|c| match &audience {
+        Audience::Company => true,
+        Audience::Users(ids) => ids.contains(&c.user_id),
+        Audience::Where(f) => f(c),
+    }) {
+        if !state.realtime.post(&c.connection_id, msg).await? {
+            disconnected(state, &c.connection_id).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Pushes each user their own messages (a fan-out of notifications): one read of
+/// the company's connections for all of them.
+pub async fn publish_each(state: &AppState, company_id: &str, msgs: &[(String, Value)]) {
+    if msgs.is_empty() {
+        return;
+    }
+    let run = async {
+        let conns: Vec<Connection> = state
+            .db
+            .all_with_prefix(
+                &keys::connections_partition(company_id),
+                keys::CONNECTION_PREFIX,
+            )
+            .await?;
+        for c in &conns {
+            for (_, msg) in msgs.iter().filter(|(u, _)| *u == c.user_id) {
+                if !state.realtime.post(&c.connection_id, msg).await? {
+                    disconnected(state, &c.connection_id).await?;
+                    break;
+                }
+            }
+        }
+        Ok::<_, ApiError>(())
+    };
+    if let Err(e) = run.await {
+        tracing::warn!(error = ?e, "publish failed");
+    }
+}

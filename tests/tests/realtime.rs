@@ -1,0 +1,240 @@
+//! The WebSocket: a bad token is refused, a new connection gets `initial`, changes
+//! reach the right connections of the right company, gone ones are forgotten.
+
+use campus::db::keys;
+use campus::model::{Connection, Role};
+use campus_tests::{app, join, new_company, next_message, next_of, socket};
+use serde_json::json;
+
+const WAIT: u64 = 3000;
+/// How long to wait for a message that must not come.
+const QUIET: u64 = 600;
+
+#[tokio::test]
+async fn a_bad_token_is_refused_at_connect() {
+    let admin = new_company().await;
+    for token in ["", "not-a-jwt", "eyJhbGciOiJIUzI1NiJ9.e30.AAAA"] {
+        assert_eq!(socket(token).await.err(), Some(401), "{token:?}");
+    }
+    // A token whose session ended is refused too.
+    app()
+        .post("/api/auth/logout", admin.token(), json!({}))
+        .await
+        .expect(204);
+    assert_eq!(socket(&admin.access).await.err(), Some(401));
+}
+
+#[tokio::test]
+async fn a_connection_starts_with_check_ins_and_events() {
+    let t = app();
+    let admin = new_company().await;
+    let user = join(&admin, "participant").await;
+    t.post(
+        "/api/checkins",
+        admin.token(),
+        json!({"location": "Desk 12"}),
+    )
+    .await
+    .expect(201);
+    let soon = |h: i64| {
+        (time::OffsetDateTime::now_utc() + time::Duration::hours(h))
+            .replace_nanosecond(0)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    t.post(
+        "/api/calendar/events",
+        admin.token(),
+        json!({"title": "Stand-up", "type": "meetup", "audience": "company",
+            "startsAt": soon(2), "endsAt": soon(3)}),
+    )
+    .await
+    .expect(201);
+    let mut ws = socket(&user.access).await.unwrap();
+    let first = next_message(&mut ws, WAIT)
+        .await
+        .expect("an initial message");
+    assert_eq!(first["type"], "initial");
+    assert_eq!(first["checkIns"][0]["location"], "Desk 12");
+    assert_eq!(first["events"][0]["title"], "Stand-up");
+}
+
+#[tokio::test]
+async fn changes_reach_the_company_and_no_other() {
+    let t = app();
+    let admin = new_company().await;
+    let colleague = join(&admin, "participant").await;
+    let stranger = new_company().await;
+    let mut mine = socket(&colleague.access).await.unwrap();
+    let mut theirs = socket(&stranger.access).await.unwrap();
+    for ws in [&mut mine, &mut theirs] {
+        assert_eq!(next_message(ws, WAIT).await.unwrap()["type"], "initial");
+    }
+
+    let created = t
+        .post(
+            "/api/checkins",
+            admin.token(),
+            json!({"location": "Cafeteria", "message": "Lunch?"}),
+        )
+        .await
+        .expect(201);
+    let m = next_of(&mut mine, "checkin.created", WAIT)
+        .await
+        .expect("pushed");
+    assert_eq!(m["data"]["location"], "Cafeteria");
+    assert_eq!(m["data"]["userId"], admin.user_id.as_str());
+    let id = created.body["id"].as_str().unwrap().to_string();
+    t.delete(&format!("/api/checkins/{id}"), admin.token())
+        .await
+        .expect(204);
+    let m = next_of(&mut mine, "checkin.deleted", WAIT)
+        .await
+        .expect("pushed");
+    assert_eq!(m["data"]["id"], id.as_str());
+
+    // A company event reaches everyone; a private one only its people.
+    let event = |title: &str, audience: &str| {
+        json!({"title": title, "type": "session", "audience": audience,
+            "startsAt": "2099-04-01T10:00:00Z", "endsAt": "2099-04-01T11:00:00Z"})
+    };
+    t.post(
+        "/api/calendar/events",
+        admin.token(),
+        event("Secret", "private"),
+    )
+    .await
+    .expect(201);
+    t.post(
+        "/api/calendar/events",
+        admin.token(),
+        event("All hands", "company"),
+    )
+    .await
+    .expect(201);
+    let m = next_of(&mut mine, "event.created", WAIT)
+        .await
+        .expect("pushed");
+    assert_eq!(
+        m["data"]["title"], "All hands",
+        "the private one never came"
+    );
+
+    t.post(
+        "/api/notifications",
+        admin.token(),
+        json!({"userId": colleague.user_id, "type": "announcement", "title": "Hi", "body": "There"}),
+    )
+    .await
+    .expect(201);
+    let m = next_of(&mut mine, "notification.created", WAIT)
+        .await
+        .expect("pushed");
+    assert_eq!(m["data"]["title"], "Hi");
+
+    // Nothing of all that reached the other company.
+    assert_eq!(next_message(&mut theirs, QUIET).await, None);
+}
+
+#[tokio::test]
+async fn closed_and_gone_connections_are_forgotten() {
+    let t = app();
+    let admin = new_company().await;
+    let db = t.db().await;
+    let connections = || async {
+        db.all_with_prefix::<Connection>(
+            &keys::connections_partition(&admin.company_id),
+            keys::CONNECTION_PREFIX,
+        )
+        .await
+        .unwrap()
+    };
+    let mut ws = socket(&admin.access).await.unwrap();
+    next_message(&mut ws, WAIT).await.unwrap();
+    assert_eq!(connections().await.len(), 1);
+    ws.close(None).await.unwrap();
+    // `$disconnect` runs as the socket closes.
+    let mut left = connections().await.len();
+    for _ in 0..50 {
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        left = connections().await.len();
+    }
+    assert_eq!(left, 0);
+
+    // A connection API Gateway no longer knows (410 Gone) goes at the next push.
+    let p = campus::auth::Principal {
+        user_id: admin.user_id.clone(),
+        company_id: admin.company_id.clone(),
+        role: Role::Admin,
+        session_id: String::new(),
+    };
+    let state = campus::AppState::new(campus_tests::config(&t.settings));
+    campus::realtime::connected(&state, &p, "stale-connection")
+        .await
+        .unwrap();
+    assert_eq!(connections().await.len(), 1);
+    t.post("/api/checkins", admin.token(), json!({"location": "Lab"}))
+        .await
+        .expect(201);
+    assert!(connections().await.is_empty());
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/../events/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// The Lambda path of the WebSocket API: the events API Gateway and the stream send.
+#[tokio::test]
+async fn the_ws_function_connects_refuses_and_disconnects() {
+    let t = app();
+    let admin = new_company().await;
+    let state = campus::AppState::new(campus_tests::config(&t.settings));
+    let conn_id = format!("lambda-{}", ulid::Ulid::generate());
+    let event = |name: &str| -> serde_json::Value {
+        let raw = fixture(name)
+            .replace("{{accessToken}}", &admin.access)
+            .replace("{{connectionId}}", &conn_id);
+        serde_json::from_str(&raw).unwrap()
+    };
+    let key = keys::connection(&admin.company_id, &conn_id);
+    let db = t.db().await;
+
+    let r = campus_ws::handle(&state, event("ws/connect-bad-token.json"))
+        .await
+        .unwrap();
+    assert_eq!(r["statusCode"], 401);
+    assert!(db.get::<Connection>(&key).await.unwrap().is_none());
+
+    let r = campus_ws::handle(&state, event("ws/connect.json"))
+        .await
+        .unwrap();
+    assert_eq!(r["statusCode"], 200);
+    let stored: Connection = db.find(&key).await.unwrap();
+    assert_eq!(stored.user_id, admin.user_id);
+
+    // The stream's INSERT sends `initial`; this id has no socket here, so API
+    // Gateway's answer is 410 and the connection is forgotten.
+    let raw = fixture("ws/stream-new-connection.json")
+        .replace("{{pk}}", &key.pk)
+        .replace("{{sk}}", &key.sk)
+        .replace("{{connectionId}}", &conn_id)
+        .replace("{{companyId}}", &admin.company_id)
+        .replace("{{userId}}", &admin.user_id);
+    campus_ws::handle(&state, serde_json::from_str(&raw).unwrap())
+        .await
+        .unwrap();
+    assert!(db.get::<Connection>(&key).await.unwrap().is_none());
+
+    campus_ws::handle(&state, event("ws/connect.json"))
+        .await
+        .unwrap();
+    let r = campus_ws::handle(&state, event("ws/disconnect.json"))
+        .await
+        .unwrap();
+    assert_eq!(r["statusCode"], 200);
+    assert!(db.get::<Connection>(&key).await.unwrap().is_none());
+}
