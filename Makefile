@@ -13,7 +13,9 @@ AWS_PORT ?= 4566
 # The settings `make run` uses; copy .env.example to .env to change them.
 ENV_FILE := $(if $(wildcard .env),.env,.env.example)
 
-.PHONY: help run test bench bench-scenario lambda-arm64 validate-template openapi build fmt clean
+JOB ?= deadlines
+
+.PHONY: help run job test bench bench-scenario lambda-arm64 validate-template openapi build fmt clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -38,6 +40,12 @@ run: $(VENV)/.installed ## The whole API on http://127.0.0.1:$(PORT) with the lo
 	set -a; source $(ENV_FILE); set +a; \
 	  PORT=$(PORT) WS_MANAGEMENT_URL=http://127.0.0.1:$(PORT) \
 	  infra/scripts/with-emulator.sh --port $(AWS_PORT) target/debug/campus-local serve
+
+job: ## Run a scheduled job once on the running `make run` stack: JOB=deadlines|events|team-reports
+	cargo build -p campus-local
+	set -a; source $(ENV_FILE); set +a; \
+	  AWS_ENDPOINT_URL=http://127.0.0.1:$(AWS_PORT) WS_MANAGEMENT_URL=http://127.0.0.1:$(PORT) \
+	  target/debug/campus-local job $(JOB)
 
 test: $(VENV)/.installed $(VENV_SAM)/.installed ## Everything CI checks
 	cargo fmt --all -- --check

@@ -890,6 +890,24 @@ async fn email_admin(w: &mut Walk, t: Option<&str>, me: &str, cert: &str) {
         Read,
     )
     .await;
+    let why = "session, the open assignments due in 3 days, in 1 day and yesterday (gsi3); nothing due here; the audit entry";
+    w.call(
+        "POST /api/email/send-deadline-reminders",
+        "/api/email/send-deadline-reminders",
+        t,
+        None,
+        Steps(5, why),
+    )
+    .await;
+    let why = "session, teams, users and assignment rows (concurrently); no team left here; the audit entry";
+    w.call(
+        "POST /api/email/send-team-reports",
+        "/api/email/send-team-reports",
+        t,
+        None,
+        Steps(5, why),
+    )
+    .await;
     let why = "session, the outbox, one transaction per 99 mails";
     w.call(
         "POST /api/email/queue-clear",

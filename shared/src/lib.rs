@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod people;
 pub mod progress;
 pub mod realtime;
+pub mod reminders;
 pub mod reporting;
 pub mod state;
 pub mod storage;

@@ -2,6 +2,7 @@
 //! on request. Every mail goes through the outbox; the mailer sends it.
 
 mod connection;
+mod jobs;
 mod queue;
 mod send;
 
@@ -15,6 +16,8 @@ campus::api!(
     send::send_test,
     send::send_welcome,
     send::send_certificate,
+    jobs::send_deadline_reminders,
+    jobs::send_team_reports,
 );
 
 pub fn router(state: AppState) -> Router {

@@ -1,6 +1,6 @@
 //! `campus-local serve`: set up the local emulator from `template.yaml`, seed demo
 //! data, serve every function on one port, and drive the mailer. `campus-local openapi`: print the
-//! OpenAPI document.
+//! OpenAPI document. `campus-local job NAME`: run a scheduled job once.
 
 use std::net::SocketAddr;
 
@@ -16,7 +16,10 @@ async fn main() {
             Ok(())
         }
         "serve" => serve().await,
-        other => Err(format!("unknown command {other:?}; use serve or openapi")),
+        "job" => job(std::env::args().nth(2).unwrap_or_default()).await,
+        other => Err(format!(
+            "unknown command {other:?}; use serve, job or openapi"
+        )),
     };
     if let Err(e) = result {
         eprintln!("campus-local: {e}");
@@ -55,4 +58,20 @@ async fn serve() -> Result<(), String> {
     })
     .await
     .map_err(|e| e.to_string())
+}
+
+/// `campus-local job NAME`: runs a scheduled job once against the local stack, as its
+/// schedule would (the same event, the same function).
+async fn job(name: String) -> Result<(), String> {
+    campus::lambda::init_tracing();
+    let cfg = Config::from_env().map_err(|e| e.to_string())?;
+    let state = AppState::new(cfg);
+    let report = campus_reminders::handle(&state, serde_json::json!({ "job": name }))
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    println!(
+        "{name}: {} sent, {} already sent",
+        report.sent, report.already_sent
+    );
+    Ok(())
 }

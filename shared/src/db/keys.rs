@@ -39,6 +39,11 @@ pub struct Keys {
     pub gsi2pk: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gsi2sk: Option<String>,
+    /// `gsi3`: open assignments by due day (the reminder job).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gsi3pk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gsi3sk: Option<String>,
     /// Epoch seconds after which DynamoDB may delete the item; readers treat it as gone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<i64>,
@@ -57,6 +62,8 @@ impl Keys {
             gsi1sk: None,
             gsi2pk: None,
             gsi2sk: None,
+            gsi3pk: None,
+            gsi3sk: None,
             ttl: None,
             search: None,
         }
@@ -72,6 +79,11 @@ impl Keys {
     pub fn gsi2(mut self, pk: String, sk: String) -> Self {
         self.gsi2pk = Some(pk);
         self.gsi2sk = Some(sk);
+        self
+    }
+    pub fn gsi3(mut self, pk: String, sk: String) -> Self {
+        self.gsi3pk = Some(pk);
+        self.gsi3sk = Some(sk);
         self
     }
     pub fn ttl(mut self, epoch_seconds: i64) -> Self {
@@ -289,6 +301,20 @@ pub fn user_certificates_index(company_id: &str, user_id: &str) -> String {
 /// company context).
 pub fn certificate_code(code: &str) -> Key {
     Key::new(format!("CERTCODE#{code}"), "CERTCODE")
+}
+
+/// Index key (`gsi1`) of every company: what a job over all companies reads.
+pub const COMPANIES: &str = "COMPANIES";
+
+/// Index key (`gsi3`) of the open assignments due on one UTC day, every company's.
+pub fn due_on(day: &str) -> String {
+    format!("DUE#{day}")
+}
+
+/// Marks one reminder as sent (`kind` and what it was about in the sort key), so a
+/// job run twice sends nothing twice.
+pub fn reminder(company_id: &str, what: &str) -> Key {
+    Key::new(format!("C#{company_id}#REMINDED"), what.to_string())
 }
 
 /// Running totals of a company, kept by the writes that change them.

@@ -61,6 +61,8 @@ pub enum Index {
     Gsi1,
     /// Projects a few attributes: company-wide rows for reports.
     Gsi2,
+    /// Open assignments by due day (reminders).
+    Gsi3,
 }
 
 impl Index {
@@ -68,6 +70,7 @@ impl Index {
         match self {
             Self::Gsi1 => "gsi1",
             Self::Gsi2 => "gsi2",
+            Self::Gsi3 => "gsi3",
         }
     }
     fn attrs(index: Option<Self>) -> (&'static str, &'static str) {
@@ -75,6 +78,7 @@ impl Index {
             None => ("pk", "sk"),
             Some(Self::Gsi1) => ("gsi1pk", "gsi1sk"),
             Some(Self::Gsi2) => ("gsi2pk", "gsi2sk"),
+            Some(Self::Gsi3) => ("gsi3pk", "gsi3sk"),
         }
     }
 }

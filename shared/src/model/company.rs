@@ -18,6 +18,6 @@ pub struct Company {
 
 impl Entity for Company {
     fn keys(&self) -> Keys {
-        Keys::new(keys::company(&self.id), "company")
+        Keys::new(keys::company(&self.id), "company").gsi1(keys::COMPANIES.into(), self.id.clone())
     }
 }

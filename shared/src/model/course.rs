@@ -160,10 +160,19 @@ impl Entity for Assignment {
         );
         k.gsi1pk = Some(keys::course_assignees(&self.company_id, &self.course_id));
         k.gsi1sk = Some(self.user_id.clone());
-        k.gsi2(
+        let k = k.gsi2(
             keys::company_assignments(&self.company_id),
             format!("{}#{}", self.user_id, self.course_id),
-        )
+        );
+        // Only open assignments with a due date wait for reminders; completing one
+        // takes it out of the index.
+        match self.due_date.as_deref() {
+            Some(due) if !self.is_completed() => k.gsi3(
+                keys::due_on(due.get(..10).unwrap_or_default()),
+                format!("{}#{}#{}", self.company_id, self.user_id, self.course_id),
+            ),
+            _ => k,
+        }
     }
 }
 

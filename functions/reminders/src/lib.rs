@@ -1,0 +1,27 @@
+//! The scheduled jobs' function: each EventBridge schedule sends `{"job": name}`.
+
+use campus::{
+    ApiError, AppState,
+    reminders::{self, Report, Scope},
+};
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Deserialize)]
+struct Job {
+    job: String,
+}
+
+/// Runs the named job over every company.
+pub async fn handle(state: &AppState, event: Value) -> Result<Report, ApiError> {
+    let Job { job } = serde_json::from_value(event)
+        .map_err(|_| ApiError::field("job", "the event names no job"))?;
+    let report = reminders::run(state, &job, Scope::All).await?;
+    tracing::info!(
+        job,
+        sent = report.sent,
+        already_sent = report.already_sent,
+        "job done"
+    );
+    Ok(report)
+}

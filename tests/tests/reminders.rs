@@ -1,0 +1,260 @@
+//! The scheduled jobs: deadline reminders (3 days, 1 day, overdue), event reminders,
+//! weekly team reports; each sent once however often the job runs, as preferences
+//! allow, and only for the company that asks.
+
+use campus::db::keys;
+use campus::model::{Assignment, Mail};
+use campus_tests::{Account, app, course_with_lessons, join, new_company, team_led_by};
+use serde_json::{Value, json};
+
+fn day(offset: i64) -> String {
+    (time::OffsetDateTime::now_utc() + time::Duration::days(offset))
+        .date()
+        .to_string()
+}
+
+async fn mails(company_id: &str, to: &str, template: &str) -> Vec<Value> {
+    let all: Vec<Mail> = app()
+        .db()
+        .await
+        .all_with_prefix(&keys::outbox_partition(company_id), keys::MAIL_PREFIX)
+        .await
+        .unwrap();
+    all.into_iter()
+        .filter(|m| m.to == to && m.template == template)
+        .map(|m| serde_json::from_str(&m.data_json).unwrap())
+        .collect()
+}
+
+async fn assign(admin: &Account, course: &str, who: &Account, due: &str) {
+    app()
+        .post(
+            "/api/team/assign-course",
+            admin.token(),
+            json!({"courseId": course, "userIds": [who.user_id], "dueDate": due}),
+        )
+        .await
+        .expect(200);
+}
+
+/// An assignment that fell due yesterday (the API refuses past due dates).
+async fn overdue(admin: &Account, course: &str, who: &Account) {
+    let a = Assignment::new(
+        &admin.company_id,
+        &who.user_id,
+        course,
+        &admin.user_id,
+        Some(format!("{}T23:59:59Z", day(-1))),
+    );
+    app().db().await.put(&a, None).await.unwrap();
+}
+
+fn fixture(name: &str) -> Value {
+    let raw = std::fs::read_to_string(format!("{}/../events/{name}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap();
+    serde_json::from_str(&raw).unwrap()
+}
+
+#[tokio::test]
+async fn deadline_reminders_go_once_to_unfinished_courses_of_the_company() {
+    let t = app();
+    let admin = new_company().await;
+    let in3 = join(&admin, "participant").await;
+    let in1 = join(&admin, "participant").await;
+    let late = join(&admin, "participant").await;
+    let done = join(&admin, "participant").await;
+    let quiet = join(&admin, "participant").await;
+    let (course, lessons) = course_with_lessons(&admin, "Fire Safety", "published", 1).await;
+    assign(&admin, &course, &in3, &day(3)).await;
+    assign(&admin, &course, &in1, &day(1)).await;
+    assign(&admin, &course, &done, &day(3)).await;
+    assign(&admin, &course, &quiet, &day(3)).await;
+    overdue(&admin, &course, &late).await;
+    t.post(
+        "/api/progress/event",
+        done.token(),
+        json!({"courseId": course, "lessonId": lessons[0], "type": "lesson_completed"}),
+    )
+    .await
+    .expect(200);
+    t.put(
+        "/api/notifications/preferences",
+        quiet.token(),
+        json!({"deadline_reminder": {"inApp": true, "email": false}}),
+    )
+    .await
+    .expect(200);
+    // Another company's learner, due in 3 days too.
+    let other = new_company().await;
+    let stranger = join(&other, "participant").await;
+    let (their_course, _) = course_with_lessons(&other, "Theirs", "published", 1).await;
+    assign(&other, &their_course, &stranger, &day(3)).await;
+
+    let r = t
+        .post(
+            "/api/email/send-deadline-reminders",
+            admin.token(),
+            json!({}),
+        )
+        .await
+        .expect(200);
+    // The scheduled run of another test may get there first: together, four.
+    let total = r.body["sent"].as_u64().unwrap() + r.body["alreadySent"].as_u64().unwrap();
+    assert_eq!(total, 4, "{}", r.body);
+    let again = t
+        .post(
+            "/api/email/send-deadline-reminders",
+            admin.token(),
+            json!({}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(again.body, json!({"sent": 0, "alreadySent": 4}));
+
+    let m = mails(&admin.company_id, &in3.email, "deadline_reminder").await;
+    assert_eq!(m.len(), 1);
+    assert_eq!(
+        (m[0]["days"].clone(), m[0]["overdue"].clone()),
+        (json!(3), json!(false))
+    );
+    assert_eq!(m[0]["courseTitle"], "Fire Safety");
+    assert_eq!(
+        mails(&admin.company_id, &in1.email, "deadline_reminder").await[0]["days"],
+        1
+    );
+    assert_eq!(
+        mails(&admin.company_id, &late.email, "deadline_reminder").await[0]["overdue"],
+        true
+    );
+    assert!(
+        mails(&admin.company_id, &done.email, "deadline_reminder")
+            .await
+            .is_empty()
+    );
+    assert!(
+        mails(&admin.company_id, &quiet.email, "deadline_reminder")
+            .await
+            .is_empty()
+    );
+    let inbox = t
+        .get("/api/notifications?type=deadline_reminder", quiet.token())
+        .await
+        .expect(200);
+    assert_eq!(
+        inbox.body["items"].as_array().unwrap().len(),
+        1,
+        "in-app still on"
+    );
+    assert!(
+        mails(&other.company_id, &stranger.email, "deadline_reminder")
+            .await
+            .is_empty()
+    );
+
+    t.post("/api/email/send-deadline-reminders", in3.token(), json!({}))
+        .await
+        .expect_error(403, "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn the_scheduled_jobs_remind_attendees_the_day_before() {
+    let t = app();
+    let admin = new_company().await;
+    let guest = join(&admin, "participant").await;
+    let at = |h: i64| {
+        (time::OffsetDateTime::now_utc() + time::Duration::hours(h))
+            .replace_nanosecond(0)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let soon = t
+        .post(
+            "/api/calendar/events",
+            admin.token(),
+            json!({"title": "Fire drill", "type": "session", "audience": "company",
+                "startsAt": at(5), "endsAt": at(6), "location": "Yard"}),
+        )
+        .await
+        .expect(201);
+    t.post(
+        &format!(
+            "/api/calendar/events/{}/attend",
+            soon.body["id"].as_str().unwrap()
+        ),
+        guest.token(),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    t.post(
+        "/api/calendar/events",
+        admin.token(),
+        json!({"title": "Next week", "type": "session", "audience": "company",
+            "startsAt": at(24 * 7), "endsAt": at(24 * 7 + 1)}),
+    )
+    .await
+    .expect(201);
+
+    // The schedule's own events, through the function.
+    let state = campus::AppState::new(campus_tests::config(&t.settings));
+    for _ in 0..2 {
+        campus_reminders::handle(&state, fixture("reminders/events.json"))
+            .await
+            .unwrap();
+    }
+    for who in [&admin, &guest] {
+        let m = mails(&admin.company_id, &who.email, "event_reminder").await;
+        assert_eq!(
+            m.len(),
+            1,
+            "{}: once, and only for the event within a day",
+            who.email
+        );
+        assert_eq!(m[0]["title"], "Fire drill");
+        assert_eq!(m[0]["location"], "Yard");
+    }
+    // The other jobs run from their events too.
+    campus_reminders::handle(&state, fixture("reminders/deadlines.json"))
+        .await
+        .unwrap();
+    campus_reminders::handle(&state, fixture("reminders/team-reports.json"))
+        .await
+        .unwrap();
+    assert!(
+        campus_reminders::handle(&state, json!({"job": "nap"}))
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn team_leads_get_a_weekly_report_once() {
+    let t = app();
+    let admin = new_company().await;
+    let manager = join(&admin, "manager").await;
+    let member = join(&admin, "participant").await;
+    team_led_by(&manager, &[&member]).await;
+    let (course, _) = course_with_lessons(&admin, "Ethics", "published", 1).await;
+    overdue(&admin, &course, &member).await;
+
+    let r = t
+        .post("/api/email/send-team-reports", admin.token(), json!({}))
+        .await
+        .expect(200);
+    let total = r.body["sent"].as_u64().unwrap() + r.body["alreadySent"].as_u64().unwrap();
+    assert_eq!(total, 1, "{}", r.body);
+    let r = t
+        .post("/api/email/send-team-reports", admin.token(), json!({}))
+        .await
+        .expect(200);
+    assert_eq!(r.body, json!({"sent": 0, "alreadySent": 1}));
+    let m = mails(&admin.company_id, &manager.email, "team_report").await;
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0]["members"], 2);
+    assert_eq!(m[0]["overdue"], 1);
+    assert_eq!(
+        m[0]["behind"],
+        json!([{"name": "A participant", "overdue": 1}])
+    );
+}
