@@ -347,13 +347,13 @@ pub async fn run(app: Router) -> Vec<Step> {
         Steps(4, why),
     )
     .await;
-    let why = "as an event, plus marking the certificate's PDF stored after the S3 put";
+    let why = "as an event, plus marking the certificate's PDF stored after the S3 put, and the connections (push of the notification)";
     w.call(
         "POST /api/progress/{courseId}",
         &format!("/api/progress/{course_id}"),
         t,
         Some(json!({"lessonId": lesson_id, "type": "lesson_completed"})),
-        Steps(5, why),
+        Steps(5 + PUSH, why),
     )
     .await;
     w.call(
@@ -405,23 +405,23 @@ pub async fn run(app: Router) -> Vec<Step> {
         Steps(2, why),
     )
     .await;
-    let why = "session, guard + user + course + company, the transaction, marking the PDF stored";
+    let why = "session, guard + user + course + company, the transaction, the connections (push), marking the PDF stored";
     w.call(
         "POST /api/certificates/generate",
         "/api/certificates/generate",
         t,
         Some(json!({"userId": s(&joined["user"]["id"]), "courseId": course_id})),
-        Steps(4, why),
+        Steps(4 + PUSH, why),
     )
     .await;
     let body = json!({"courseId": s(&c["id"]), "userIds": [s(&joined["user"]["id"])], "dueDate": "2099-01-31"});
-    let why = "session, the course, the named users, their assignments, one transaction per 33 assignees, the audit entry";
+    let why = "session, the course, the named users, their assignments, one transaction per 33 assignees, the connections (push), the audit entry";
     w.call(
         "POST /api/team/assign-course",
         "/api/team/assign-course",
         t,
         Some(body),
-        Steps(6, why),
+        Steps(6 + PUSH, why),
     )
     .await;
     let joined_id = s(&joined["user"]["id"]);

@@ -40,6 +40,35 @@ pub async fn run(routes: fn(AppState) -> Router) -> Result<(), Error> {
     lambda_http::run(app(routes(state))).await
 }
 
+/// The same for a function that is not HTTP (stream, schedule, WebSocket events):
+/// `handler` gets each event's JSON and answers JSON.
+pub async fn run_events<F, Fut, T>(handler: F) -> Result<(), Error>
+where
+    F: Fn(AppState, serde_json::Value) -> Fut,
+    Fut: std::future::Future<Output = Result<T, crate::ApiError>>,
+    T: serde::Serialize,
+{
+    init_tracing();
+    let config = Config::from_env().map_err(|e| {
+        tracing::error!(error = %e, "bad configuration");
+        e
+    })?;
+    let state = AppState::new(config);
+    state.warm().await;
+    let handler = &handler;
+    lambda_http::lambda_runtime::run(lambda_http::service_fn(
+        |event: lambda_http::LambdaEvent<serde_json::Value>| {
+            let state = state.clone();
+            async move {
+                handler(state, event.payload)
+                    .await
+                    .map_err(|e| Error::from(format!("{e:?}")))
+            }
+        },
+    ))
+    .await
+}
+
 /// A function's router as Lambda serves it (what tests feed `events/` through).
 pub fn app(router: Router) -> Router {
     // Outside the function's router: a layer on it would run after routing, too late

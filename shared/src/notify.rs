@@ -53,16 +53,42 @@ pub fn records(
     (note, mail)
 }
 
-/// Adds a message for one user to a transaction.
+/// In-app notifications written in a transaction, to push to their users' open
+/// WebSockets once it has committed.
+#[derive(Debug, Default)]
+pub struct Pushes(Vec<(String, String, Value)>);
+
+impl Pushes {
+    /// Sends them (best effort), one read of connections per company.
+    pub async fn send(self, state: &AppState) {
+        let mut by_company: std::collections::BTreeMap<String, Vec<(String, Value)>> =
+            Default::default();
+        for (company, user, msg) in self.0 {
+            by_company.entry(company).or_default().push((user, msg));
+        }
+        for (company, msgs) in by_company {
+            realtime::publish_each(state, &company, &msgs).await;
+        }
+    }
+}
+
+/// Adds a message for one user to a transaction; its notification, if any, to
+/// `pushes`.
 pub fn add_to(
     mut tx: Tx,
     msg: &Message,
     user: &User,
     prefs: Option<&NotificationPreferences>,
+    pushes: &mut Pushes,
 ) -> Tx {
     let (note, mail) = records(msg, user, prefs, Channels::default());
     if let Some(n) = &note {
         tx = tx.put(n, Cond::absent());
+        pushes.0.push((
+            user.company_id.clone(),
+            user.id.clone(),
+            realtime::message("notification.created", n),
+        ));
     }
     if let Some(m) = &mail {
         tx = tx.put(m, Cond::absent());

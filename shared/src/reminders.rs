@@ -87,7 +87,7 @@ async fn send(state: &AppState, pending: Vec<Pending>) -> ApiResult<Report> {
         prefs.extend(notify::preferences_in(&state.db.get_many(chunk).await?)?);
     }
     let expires = (clock::now() + Duration::days(31)).unix_timestamp();
-    let write = |tx: crate::db::Tx, p: &Pending| {
+    let write = |tx: crate::db::Tx, p: &Pending, pushes: &mut notify::Pushes| {
         let marker = Reminded {
             company_id: p.company_id.clone(),
             what: p.what.clone(),
@@ -100,16 +100,27 @@ async fn send(state: &AppState, pending: Vec<Pending>) -> ApiResult<Report> {
             &p.msg,
             &p.user,
             notify::preferences_of(&prefs, &p.user.id),
+            pushes,
         )
     };
     for chunk in pending.chunks(25) {
-        let tx = chunk.iter().fold(state.db.tx(), write);
+        let mut pushes = notify::Pushes::default();
+        let tx = chunk
+            .iter()
+            .fold(state.db.tx(), |tx, p| write(tx, p, &mut pushes));
         match state.db.commit(tx).await {
-            Ok(()) => report.sent += chunk.len() as u32,
+            Ok(()) => {
+                report.sent += chunk.len() as u32;
+                pushes.send(state).await;
+            }
             Err(WriteError::Condition(_)) => {
                 for p in chunk {
-                    match state.db.commit(write(state.db.tx(), p)).await {
-                        Ok(()) => report.sent += 1,
+                    let mut pushes = notify::Pushes::default();
+                    match state.db.commit(write(state.db.tx(), p, &mut pushes)).await {
+                        Ok(()) => {
+                            report.sent += 1;
+                            pushes.send(state).await;
+                        }
                         Err(WriteError::Condition(_)) => report.already_sent += 1,
                         Err(WriteError::Api(e)) => return Err(e),
                     }

@@ -492,3 +492,20 @@ pub async fn next_of(ws: &mut Socket, kind: &str, ms: u64) -> Option<Value> {
         }
     }
 }
+
+/// The mails of `template` to `to` waiting in (or sent from) a company's outbox,
+/// oldest first.
+pub async fn outbox_mails(company_id: &str, to: &str, template: &str) -> Vec<campus::model::Mail> {
+    let all: Vec<campus::model::Mail> = app()
+        .db()
+        .await
+        .all_with_prefix(
+            &campus::db::keys::outbox_partition(company_id),
+            campus::db::keys::MAIL_PREFIX,
+        )
+        .await
+        .expect("outbox");
+    all.into_iter()
+        .filter(|m| m.to == to && m.template == template)
+        .collect()
+}

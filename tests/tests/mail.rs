@@ -5,20 +5,14 @@
 use campus::db::{Key, keys};
 use campus::model::Mail;
 use campus_mailer::Outcome;
-use campus_tests::{Account, app, join, mailer, new_company, received};
+use campus_tests::{Account, app, join, mailer, new_company, outbox_mails, received};
 use serde_json::{Value, json};
 
 /// The newest outbox mail of `template` to `to`.
 async fn queued(company_id: &str, to: &str, template: &str) -> Mail {
-    let all: Vec<Mail> = app()
-        .db()
+    outbox_mails(company_id, to, template)
         .await
-        .all_with_prefix(&keys::outbox_partition(company_id), keys::MAIL_PREFIX)
-        .await
-        .unwrap();
-    all.into_iter()
-        .rev()
-        .find(|m| m.to == to && m.template == template)
+        .pop()
         .expect("a queued mail")
 }
 

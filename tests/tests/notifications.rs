@@ -1,7 +1,9 @@
 //! `/api/notifications`: the inbox, preferences honoured by every sender, and
 //! sending to one user or many.
 
-use campus_tests::{Account, app, course_with_lessons, join, new_company, team_led_by};
+use campus_tests::{
+    Account, app, course_with_lessons, join, new_company, outbox_mails, team_led_by,
+};
 use serde_json::{Value, json};
 
 fn s(v: &Value) -> String {
@@ -10,17 +12,7 @@ fn s(v: &Value) -> String {
 
 /// How many mails of `template` to `to` wait in the company's outbox.
 async fn mails(company_id: &str, to: &str, template: &str) -> usize {
-    let db = app().db().await;
-    let all: Vec<campus::model::Mail> = db
-        .all_with_prefix(
-            &campus::db::keys::outbox_partition(company_id),
-            campus::db::keys::MAIL_PREFIX,
-        )
-        .await
-        .unwrap();
-    all.iter()
-        .filter(|m| m.to == to && m.template == template)
-        .count()
+    outbox_mails(company_id, to, template).await.len()
 }
 
 async fn inbox(who: &Account, query: &str) -> Vec<Value> {

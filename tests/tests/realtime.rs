@@ -133,6 +133,21 @@ async fn changes_reach_the_company_and_no_other() {
         .expect("pushed");
     assert_eq!(m["data"]["title"], "Hi");
 
+    // Notifications written by other producers are pushed too: an assignment.
+    let (course, _) =
+        campus_tests::course_with_lessons(&admin, "Pushed course", "published", 1).await;
+    t.post(
+        "/api/team/assign-course",
+        admin.token(),
+        json!({"courseId": course, "userIds": [colleague.user_id]}),
+    )
+    .await
+    .expect(200);
+    let m = next_of(&mut mine, "notification.created", WAIT)
+        .await
+        .expect("pushed");
+    assert_eq!(m["data"]["type"], "course_assigned");
+
     // Nothing of all that reached the other company.
     assert_eq!(next_message(&mut theirs, QUIET).await, None);
 }

@@ -2,9 +2,10 @@
 //! weekly team reports; each sent once however often the job runs, as preferences
 //! allow, and only for the company that asks.
 
-use campus::db::keys;
-use campus::model::{Assignment, Mail};
-use campus_tests::{Account, app, course_with_lessons, join, new_company, team_led_by};
+use campus::model::Assignment;
+use campus_tests::{
+    Account, app, course_with_lessons, join, new_company, outbox_mails, team_led_by,
+};
 use serde_json::{Value, json};
 
 fn day(offset: i64) -> String {
@@ -14,14 +15,9 @@ fn day(offset: i64) -> String {
 }
 
 async fn mails(company_id: &str, to: &str, template: &str) -> Vec<Value> {
-    let all: Vec<Mail> = app()
-        .db()
+    outbox_mails(company_id, to, template)
         .await
-        .all_with_prefix(&keys::outbox_partition(company_id), keys::MAIL_PREFIX)
-        .await
-        .unwrap();
-    all.into_iter()
-        .filter(|m| m.to == to && m.template == template)
+        .into_iter()
         .map(|m| serde_json::from_str(&m.data_json).unwrap())
         .collect()
 }

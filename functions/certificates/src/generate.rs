@@ -15,6 +15,7 @@ use campus::{
     model::{
         Bump, Certificate, CertificateGuard, CertificateView, Company, Course, CourseStatus, User,
     },
+    notify,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -69,6 +70,7 @@ pub async fn generate(
     let mut cert = certificates::new_certificate(&company, &user, &course, &p.user_id);
     let mut bump = Bump::default();
     let prefs = entity_of(&got, "notification_preferences")?;
+    let mut pushes = notify::Pushes::default();
     let tx = certificates::issue_in(
         state.db.tx(),
         &state,
@@ -76,6 +78,7 @@ pub async fn generate(
         &user,
         prefs.as_ref(),
         &mut bump,
+        &mut pushes,
     )
     .audit(&audit, 201, Some(&cert.id));
     let tx = bump.apply(tx, &p.company_id, &cert.issued_at[..10])?;
@@ -92,6 +95,7 @@ pub async fn generate(
         }
         Err(e) => return Err(e.into()),
     }
+    pushes.send(&state).await;
     certificates::store_pdf_after_issue(&state, &mut cert).await;
     let id = cert.id.clone();
     Ok(created(&id, cert.view(&state.config.frontend_url)))

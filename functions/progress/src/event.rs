@@ -14,6 +14,7 @@ use campus::{
         Assignment, Bump, CertificateGuard, Company, Course, CourseStatus, Lesson, ProgressView,
         Role, User,
     },
+    notify,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -213,6 +214,7 @@ async fn apply(
             bump.daily("lessonsCompleted");
         }
         let mut cert = None;
+        let mut pushes = notify::Pushes::default();
         if completes_course {
             bump.both("completions");
             // A manager may have issued it already: then the course just completes.
@@ -221,13 +223,22 @@ async fn apply(
                 let company: Company = entity_of(&got, "company")?.ok_or(ApiError::NotFound)?;
                 let c = certificates::new_certificate(&company, &user, &course, "completion");
                 let prefs = entity_of(&got, "notification_preferences")?;
-                tx = certificates::issue_in(tx, state, &c, &user, prefs.as_ref(), &mut bump);
+                tx = certificates::issue_in(
+                    tx,
+                    state,
+                    &c,
+                    &user,
+                    prefs.as_ref(),
+                    &mut bump,
+                    &mut pushes,
+                );
                 cert = Some(c);
             }
         }
         let tx = bump.apply(tx, &p.company_id, &now[..10])?;
         match state.db.commit(tx).await {
             Ok(()) => {
+                pushes.send(state).await;
                 if let Some(mut c) = cert {
                     certificates::store_pdf_after_issue(state, &mut c).await;
                 }

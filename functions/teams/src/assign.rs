@@ -98,6 +98,12 @@ pub async fn assign_course(
 
     let mut assigned = Vec::new();
     let mut already = Vec::new();
+    let assigning = Assigning {
+        state: &state,
+        p: &p,
+        course: &course,
+        due_date: due_date.clone(),
+    };
     for chunk in users.chunks(PER_TX) {
         // Who has it already: those are left alone (idempotent), the rest written,
         // notified as their preferences (read in the same batch) allow.
@@ -122,25 +128,25 @@ pub async fn assign_course(
             continue;
         }
         let mut tx = state.db.tx();
+        let mut pushes = notify::Pushes::default();
         for u in &fresh {
-            tx = records(tx, &state, &p, &course, u, &prefs, due_date.clone());
+            tx = assigning.records(tx, u, &prefs, &mut pushes);
         }
         match state.db.commit(tx).await {
-            Ok(()) => assigned.extend(fresh.iter().map(|u| u.id.clone())),
+            Ok(()) => {
+                assigned.extend(fresh.iter().map(|u| u.id.clone()));
+                pushes.send(&state).await;
+            }
             // Someone assigned one of them meanwhile: settle this chunk one by one.
             Err(WriteError::Condition(_)) => {
                 for u in fresh {
-                    let tx = records(
-                        state.db.tx(),
-                        &state,
-                        &p,
-                        &course,
-                        u,
-                        &prefs,
-                        due_date.clone(),
-                    );
+                    let mut pushes = notify::Pushes::default();
+                    let tx = assigning.records(state.db.tx(), u, &prefs, &mut pushes);
                     match state.db.commit(tx).await {
-                        Ok(()) => assigned.push(u.id.clone()),
+                        Ok(()) => {
+                            assigned.push(u.id.clone());
+                            pushes.send(&state).await;
+                        }
                         Err(WriteError::Condition(_)) => already.push(u.id.clone()),
                         Err(WriteError::Api(e)) => return Err(e),
                     }
@@ -157,39 +163,48 @@ pub async fn assign_course(
     }))
 }
 
-/// Adds the assignment, with its notification and mail as the user's preferences
-/// allow, to `tx`.
-fn records(
-    tx: Tx,
-    state: &AppState,
-    p: &Principal,
-    course: &Course,
-    u: &User,
-    prefs: &[NotificationPreferences],
+/// What every assignment of one request shares.
+struct Assigning<'a> {
+    state: &'a AppState,
+    p: &'a Principal,
+    course: &'a Course,
     due_date: Option<String>,
-) -> Tx {
-    let link = format!("{}/courses/{}", state.config.frontend_url, course.id);
-    let assignment = Assignment::new(
-        &p.company_id,
-        &u.id,
-        &course.id,
-        &p.user_id,
-        due_date.clone(),
-    );
-    let body = match &due_date {
-        Some(d) => format!("{} is assigned to you, due {d}.", course.title),
-        None => format!("{} is assigned to you.", course.title),
-    };
-    let msg = notify::Message {
-        kind: "course_assigned",
-        title: "New course assigned".into(),
-        body,
-        link: Some(link.clone()),
-        template: "course_assigned",
-        data: serde_json::json!({"courseTitle": course.title, "dueDate": due_date, "url": link}),
-    };
-    let tx = tx.put(&assignment, Cond::absent());
-    notify::add_to(tx, &msg, u, notify::preferences_of(prefs, &u.id))
+}
+
+impl Assigning<'_> {
+    /// Adds the assignment, with its notification and mail as the user's preferences
+    /// allow, to `tx`.
+    fn records(
+        &self,
+        tx: Tx,
+        u: &User,
+        prefs: &[NotificationPreferences],
+        pushes: &mut notify::Pushes,
+    ) -> Tx {
+        let (course, due_date) = (self.course, &self.due_date);
+        let link = format!("{}/courses/{}", self.state.config.frontend_url, course.id);
+        let assignment = Assignment::new(
+            &self.p.company_id,
+            &u.id,
+            &course.id,
+            &self.p.user_id,
+            due_date.clone(),
+        );
+        let body = match due_date {
+            Some(d) => format!("{} is assigned to you, due {d}.", course.title),
+            None => format!("{} is assigned to you.", course.title),
+        };
+        let msg = notify::Message {
+            kind: "course_assigned",
+            title: "New course assigned".into(),
+            body,
+            link: Some(link.clone()),
+            template: "course_assigned",
+            data: serde_json::json!({"courseTitle": course.title, "dueDate": due_date, "url": link}),
+        };
+        let tx = tx.put(&assignment, Cond::absent());
+        notify::add_to(tx, &msg, u, notify::preferences_of(prefs, &u.id), pushes)
+    }
 }
 
 /// Take a course assignment back (manager+).

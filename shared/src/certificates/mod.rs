@@ -61,6 +61,7 @@ pub fn issue_in(
     user: &User,
     prefs: Option<&NotificationPreferences>,
     bump: &mut Bump,
+    pushes: &mut notify::Pushes,
 ) -> Tx {
     let guard = CertificateGuard {
         company_id: cert.company_id.clone(),
@@ -79,7 +80,7 @@ pub fn issue_in(
         .put(&guard, Cond::absent())
         .put(cert, Cond::absent())
         .put(&code, Cond::absent());
-    notify::add_to(tx, &msg, user, prefs)
+    notify::add_to(tx, &msg, user, prefs, pushes)
 }
 
 /// What the holder is told when a certificate is issued (or its mail is sent again).
