@@ -30,6 +30,12 @@ pub fn init_tracing() {
 /// Reads the config, builds the clients once (warming their connection during init),
 /// and serves `routes` (a function's router) to API Gateway.
 pub async fn run(routes: fn(AppState) -> Router) -> Result<(), Error> {
+    let state = start().await?;
+    lambda_http::run(app(routes(state))).await
+}
+
+/// Logs, the config, the clients with a warm connection: what every cold start does.
+pub async fn start() -> Result<AppState, Error> {
     init_tracing();
     let config = Config::from_env().map_err(|e| {
         tracing::error!(error = %e, "bad configuration");
@@ -37,7 +43,7 @@ pub async fn run(routes: fn(AppState) -> Router) -> Result<(), Error> {
     })?;
     let state = AppState::new(config);
     state.warm().await;
-    lambda_http::run(app(routes(state))).await
+    Ok(state)
 }
 
 /// The same for a function that is not HTTP (stream, schedule, WebSocket events):
@@ -48,13 +54,7 @@ where
     Fut: std::future::Future<Output = Result<T, crate::ApiError>>,
     T: serde::Serialize,
 {
-    init_tracing();
-    let config = Config::from_env().map_err(|e| {
-        tracing::error!(error = %e, "bad configuration");
-        e
-    })?;
-    let state = AppState::new(config);
-    state.warm().await;
+    let state = start().await?;
     let handler = &handler;
     lambda_http::lambda_runtime::run(lambda_http::service_fn(
         |event: lambda_http::LambdaEvent<serde_json::Value>| {

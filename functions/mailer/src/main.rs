@@ -1,14 +1,11 @@
-use campus::{AppState, config::Config};
 use campus_mailer::Mailer;
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    campus::lambda::init_tracing();
-    let state = AppState::new(Config::from_env()?);
-    state.warm().await;
-    let mailer = Mailer::new(state);
+    // Built once: the SES client keeps its connection warm across invocations.
+    let mailer = Mailer::new(campus::lambda::start().await?);
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         let mailer = mailer.clone();
         async move {
