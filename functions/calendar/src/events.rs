@@ -11,7 +11,7 @@ use campus::{
     calendar, clock,
     db::{Cond, keys},
     error::ErrorBody,
-    http::{ListResponse, QueryParams, ValidJson, created},
+    http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
     model::{Audience, CalendarEvent, EventType, EventView, expect_version, save_keeping},
 };
 use serde::Deserialize;
@@ -38,18 +38,17 @@ pub struct RangeQuery {
     #[serde(rename = "type")]
     #[param(rename = "type", value_type = Option<EventType>)]
     pub kind: Option<EventType>,
-    /// 1 to 100, default 25.
-    #[validate(range(min = 1, max = 100))]
-    pub limit: Option<u32>,
-    /// `nextCursor` from the previous page.
-    #[validate(length(max = 2048))]
-    pub cursor: Option<String>,
+    /// `limit` and `cursor`.
+    #[serde(flatten)]
+    #[param(ignore)]
+    #[validate(nested)]
+    pub page: ListQuery,
 }
 
 /// Events the caller sees that overlap `from..to`, by start: company events, their
 /// teams' events, and private events they created or attend.
 #[utoipa::path(get, path = "/api/calendar/events", tag = "calendar", security(("bearer" = [])),
-    params(RangeQuery),
+    params(RangeQuery, ListQuery),
     responses((status = 200, body = ListResponse<EventView>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -82,8 +81,8 @@ pub async fn list(
     Ok(Json(ListResponse::after(
         views,
         |v| format!("{}#{}", v.starts_at, v.id),
-        campus::http::ListQuery::limit_of(q.limit),
-        q.cursor.as_deref(),
+        q.page.limit(),
+        q.page.cursor.as_deref(),
     )?))
 }
 

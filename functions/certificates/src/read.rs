@@ -25,23 +25,23 @@ pub struct CertificateQuery {
     /// Others always get their own.
     #[validate(length(min = 1, max = 64))]
     pub user_id: Option<String>,
-    /// 1 to 100, default 25.
-    #[validate(range(min = 1, max = 100))]
-    pub limit: Option<u32>,
-    #[validate(length(max = 2048))]
-    pub cursor: Option<String>,
+    /// `limit` and `cursor`.
+    #[serde(flatten)]
+    #[param(ignore)]
+    #[validate(nested)]
+    pub page: ListQuery,
 }
 
 /// Certificates: your own, or (manager+) the company's, oldest first.
 #[utoipa::path(get, path = "/api/certificates", tag = "certificates", security(("bearer" = [])),
-    params(CertificateQuery),
+    params(CertificateQuery, ListQuery),
     responses((status = 200, body = ListResponse<CertificateView>), (status = 400, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     AuthUser(p): AuthUser,
     QueryParams(q): QueryParams<CertificateQuery>,
 ) -> ApiResult<Json<ListResponse<CertificateView>>> {
-    let limit = ListQuery::limit_of(q.limit);
+    let limit = q.page.limit();
     let page = match (p.at_least(Role::Manager), q.user_id.as_deref()) {
         (true, None) => {
             state
@@ -50,7 +50,7 @@ pub async fn list(
                     &keys::certificates_partition(&p.company_id),
                     keys::CERTIFICATE_PREFIX,
                     limit,
-                    q.cursor.as_deref(),
+                    q.page.cursor.as_deref(),
                     Filter::default(),
                 )
                 .await?
@@ -67,7 +67,7 @@ pub async fn list(
                     &keys::user_certificates_index(&p.company_id, user),
                     "",
                     limit,
-                    q.cursor.as_deref(),
+                    q.page.cursor.as_deref(),
                     Filter::default(),
                 )
                 .await?

@@ -92,17 +92,16 @@ pub struct SinceQuery {
     /// Only check-ins made at or after this time (RFC 3339 or a date).
     #[validate(length(max = 40))]
     pub since: Option<String>,
-    /// 1 to 100, default 25.
-    #[validate(range(min = 1, max = 100))]
-    pub limit: Option<u32>,
-    /// `nextCursor` from the previous page.
-    #[validate(length(max = 64))]
-    pub cursor: Option<String>,
+    /// `limit` and `cursor`.
+    #[serde(flatten)]
+    #[param(ignore)]
+    #[validate(nested)]
+    pub page: ListQuery,
 }
 
 /// The company's check-ins that are still going on, newest first.
 #[utoipa::path(get, path = "/api/checkins", tag = "checkins", security(("bearer" = [])),
-    params(SinceQuery),
+    params(SinceQuery, ListQuery),
     responses((status = 200, body = ListResponse<CheckIn>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -114,13 +113,18 @@ pub async fn list(
         .as_deref()
         .map(|s| clock::moment("since", s, "00:00:00").map(clock::rfc3339))
         .transpose()?;
-    let limit = ListQuery::limit_of(q.limit) as usize;
+    let limit = q.page.limit() as usize;
     // Newest first; the cursor is the last id shown (ULIDs sort by time).
     let mut items: Vec<CheckIn> = realtime::active_checkins(&state, &p.company_id)
         .await?
         .into_iter()
         .filter(|c| since.as_deref().is_none_or(|s| c.created_at.as_str() >= s))
-        .filter(|c| q.cursor.as_deref().is_none_or(|cur| c.id.as_str() < cur))
+        .filter(|c| {
+            q.page
+                .cursor
+                .as_deref()
+                .is_none_or(|cur| c.id.as_str() < cur)
+        })
         .collect();
     let next_cursor = (items.len() > limit).then(|| items[limit - 1].id.clone());
     items.truncate(limit);

@@ -38,11 +38,11 @@ pub struct CourseQuery {
     pub scope: Option<Scope>,
     /// With `scope=catalog`, instructor+: `draft` lists drafts.
     pub status: Option<CourseStatus>,
-    /// 1 to 100, default 25.
-    #[validate(range(min = 1, max = 100))]
-    pub limit: Option<u32>,
-    #[validate(length(max = 2048))]
-    pub cursor: Option<String>,
+    /// `limit` and `cursor`.
+    #[serde(flatten)]
+    #[param(ignore)]
+    #[validate(nested)]
+    pub page: ListQuery,
 }
 
 /// A course in a list; with its assignment when listed by `scope=assigned`.
@@ -57,14 +57,14 @@ pub struct CourseItem {
 
 /// The caller's courses (`scope=assigned`, the default) or the catalog.
 #[utoipa::path(get, path = "/api/courses", tag = "courses", security(("bearer" = [])),
-    params(CourseQuery),
+    params(CourseQuery, ListQuery),
     responses((status = 200, body = ListResponse<CourseItem>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     AuthUser(p): AuthUser,
     QueryParams(q): QueryParams<CourseQuery>,
 ) -> ApiResult<Json<ListResponse<CourseItem>>> {
-    let limit = ListQuery::limit_of(q.limit);
+    let limit = q.page.limit();
     match q.scope.unwrap_or_default() {
         Scope::Catalog => {
             let status = q.status.unwrap_or(CourseStatus::Published);
@@ -77,7 +77,7 @@ pub async fn list(
                     &keys::courses_index(&p.company_id),
                     &format!("{}#", status.as_str()),
                     limit,
-                    q.cursor.as_deref(),
+                    q.page.cursor.as_deref(),
                     Filter::default(),
                 )
                 .await?;
@@ -100,7 +100,7 @@ pub async fn list(
                     &keys::user_partition(&p.company_id, &p.user_id),
                     keys::ASSIGNMENT_PREFIX,
                     limit,
-                    q.cursor.as_deref(),
+                    q.page.cursor.as_deref(),
                     Filter::default(),
                 )
                 .await?;

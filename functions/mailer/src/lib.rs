@@ -164,7 +164,12 @@ impl Mailer {
             .await?;
         let mut outcomes = Vec::with_capacity(due.len());
         for key in due {
-            outcomes.push(self.deliver(&key).await?);
+            // One mail's trouble (a lost lease, a throttled table) must not hold up
+            // the others; it stays due and the next sweep tries it again.
+            match self.deliver(&key).await {
+                Ok(o) => outcomes.push(o),
+                Err(e) => tracing::warn!(pk = %key.pk, sk = %key.sk, error = ?e, "delivery failed"),
+            }
         }
         Ok(outcomes)
     }

@@ -35,18 +35,17 @@ pub struct InboxQuery {
     pub kind: Option<String>,
     /// `true`: answer the preferences instead (as `GET /api/notifications/preferences`).
     pub preferences: Option<bool>,
-    /// 1 to 100, default 25.
-    #[validate(range(min = 1, max = 100))]
-    pub limit: Option<u32>,
-    /// `nextCursor` from the previous page.
-    #[validate(length(max = 2048))]
-    pub cursor: Option<String>,
+    /// `limit` and `cursor`.
+    #[serde(flatten)]
+    #[param(ignore)]
+    #[validate(nested)]
+    pub page: ListQuery,
 }
 
 /// The caller's notifications, newest first. With `?preferences=true`, their
 /// preferences instead (the same body as `GET /api/notifications/preferences`).
 #[utoipa::path(get, path = "/api/notifications", tag = "notifications", security(("bearer" = [])),
-    params(InboxQuery),
+    params(InboxQuery, ListQuery),
     responses((status = 200, body = ListResponse<Notification>,
         description = "The notifications; with `preferences=true`, a `Preferences` body"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
@@ -70,8 +69,8 @@ pub async fn list(
         .query::<Notification>(
             &keys::user_partition(&p.company_id, &p.user_id),
             keys::NOTIFICATION_PREFIX,
-            ListQuery::limit_of(q.limit),
-            q.cursor.as_deref(),
+            q.page.limit(),
+            q.page.cursor.as_deref(),
             filter,
         )
         .await?;

@@ -24,7 +24,7 @@ async fn list_of(
         .query::<Assignment>(
             &keys::user_partition(company_id, user_id),
             keys::ASSIGNMENT_PREFIX,
-            ListQuery::limit_of(q.limit),
+            q.limit(),
             q.cursor.as_deref(),
             Filter::default(),
         )

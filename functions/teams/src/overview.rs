@@ -30,11 +30,11 @@ pub struct TeamQuery {
     /// `/api/team/progress` only: only this course.
     #[validate(length(min = 1, max = 64))]
     pub course_id: Option<String>,
-    /// 1 to 100, default 25.
-    #[validate(range(min = 1, max = 100))]
-    pub limit: Option<u32>,
-    #[validate(length(max = 2048))]
-    pub cursor: Option<String>,
+    /// `limit` and `cursor`.
+    #[serde(flatten)]
+    #[param(ignore)]
+    #[validate(nested)]
+    pub page: ListQuery,
 }
 
 /// The people in view: one team, or everyone the caller oversees.
@@ -59,7 +59,7 @@ pub async fn overseen_user(state: &AppState, p: &Principal, user_id: &str) -> Ap
 /// Members of the teams the caller leads (admins: the whole company), each with a
 /// progress summary; ordered by user id.
 #[utoipa::path(get, path = "/api/team/members", tag = "team", security(("bearer" = [])),
-    params(TeamQuery),
+    params(TeamQuery, ListQuery),
     responses((status = 200, body = ListResponse<MemberSummary>), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, description = "No such team", body = ErrorBody)))]
 pub async fn members(
@@ -74,8 +74,8 @@ pub async fn members(
     Ok(Json(ListResponse::after(
         reporting::member_summaries(&users, &rows),
         |m| m.user.id.clone(),
-        ListQuery::limit_of(q.limit),
-        q.cursor.as_deref(),
+        q.page.limit(),
+        q.page.cursor.as_deref(),
     )?))
 }
 
@@ -128,7 +128,7 @@ pub struct ProgressRow {
 /// Per member and course: status, percent, due date, overdue; ordered by user, then
 /// course.
 #[utoipa::path(get, path = "/api/team/progress", tag = "team", security(("bearer" = [])),
-    params(TeamQuery),
+    params(TeamQuery, ListQuery),
     responses((status = 200, body = ListResponse<ProgressRow>), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, description = "No such team", body = ErrorBody)))]
 pub async fn team_progress(
@@ -165,15 +165,15 @@ pub async fn team_progress(
     Ok(Json(ListResponse::after(
         items,
         |r| format!("{}#{}", r.user_id, r.progress.course_id),
-        ListQuery::limit_of(q.limit),
-        q.cursor.as_deref(),
+        q.page.limit(),
+        q.page.cursor.as_deref(),
     )?))
 }
 
 /// Completion rate, average progress, overdue assignments and active learners (7 and
 /// 30 days) of the people the caller oversees, or of one team.
 #[utoipa::path(get, path = "/api/team/analytics", tag = "team", security(("bearer" = [])),
-    params(TeamQuery),
+    params(TeamQuery, ListQuery),
     responses((status = 200, body = Analytics), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn analytics(
     State(state): State<AppState>,

@@ -27,12 +27,11 @@ use validator::Validate;
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct UserFilters {
-    /// 1 to 100, default 25.
-    #[validate(range(min = 1, max = 100))]
-    pub limit: Option<u32>,
-    /// `nextCursor` from the previous page.
-    #[validate(length(max = 2048))]
-    pub cursor: Option<String>,
+    /// `limit` and `cursor`.
+    #[serde(flatten)]
+    #[param(ignore)]
+    #[validate(nested)]
+    pub page: ListQuery,
     pub role: Option<Role>,
     #[validate(length(max = 64))]
     pub department_id: Option<String>,
@@ -43,7 +42,7 @@ pub struct UserFilters {
 
 /// The company's users (manager+), filtered by role, department, or text.
 #[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = [])),
-    params(UserFilters),
+    params(UserFilters, ListQuery),
     responses(
         (status = 200, description = "A page of users", body = ListResponse<User>),
         (status = 403, description = "Role too low", body = ErrorBody),
@@ -68,8 +67,8 @@ pub async fn list(
         .query::<User>(
             &keys::company_partition(&p.company_id),
             keys::USER_PREFIX,
-            ListQuery::limit_of(f.limit),
-            f.cursor.as_deref(),
+            f.page.limit(),
+            f.page.cursor.as_deref(),
             filter,
         )
         .await?;

@@ -8,21 +8,35 @@ use validator::Validate;
 pub struct ListQuery {
     /// 1 to 100, default 25.
     #[validate(range(min = 1, max = 100))]
+    #[serde(default, deserialize_with = "number")]
     pub limit: Option<u32>,
     /// `nextCursor` from the previous page.
     #[validate(length(max = 2048))]
     pub cursor: Option<String>,
 }
 
+/// A query-string number: as a flattened field (filters carry a `ListQuery` with
+/// `#[serde(flatten)]`) serde hands it over as text.
+fn number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(u32),
+        Text(String),
+    }
+    match Option::<Raw>::deserialize(d)? {
+        None => Ok(None),
+        Some(Raw::Number(n)) => Ok(Some(n)),
+        Some(Raw::Text(t)) => t
+            .parse()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom("must be a whole number")),
+    }
+}
+
 impl ListQuery {
     pub fn limit(&self) -> i32 {
-        Self::limit_of(self.limit)
-    }
-
-    /// For filter structs that carry their own `limit` (serde's `flatten` cannot
-    /// parse numbers out of a query string, so they repeat the two fields).
-    pub fn limit_of(limit: Option<u32>) -> i32 {
-        limit.unwrap_or(25).clamp(1, 100) as i32
+        self.limit.unwrap_or(25).clamp(1, 100) as i32
     }
 }
 

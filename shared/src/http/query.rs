@@ -46,4 +46,30 @@ mod tests {
         let q: ListQuery = parse("limit=5&cursor=x").unwrap();
         assert_eq!((q.limit, q.cursor.as_deref()), (Some(5), Some("x")));
     }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Filtered {
+        kind: Option<String>,
+        #[serde(flatten)]
+        page: ListQuery,
+    }
+
+    #[test]
+    fn paging_flattens_into_filters() {
+        let f: Filtered = parse("kind=a&limit=7&cursor=c").unwrap();
+        assert_eq!(f.kind.as_deref(), Some("a"));
+        assert_eq!(
+            (f.page.limit, f.page.cursor.as_deref()),
+            (Some(7), Some("c"))
+        );
+        assert_eq!(f.page.limit(), 7);
+        let f: Filtered = parse("").unwrap();
+        assert_eq!(f.page.limit(), 25);
+        match parse::<Filtered>("limit=seven") {
+            Err(ApiError::Validation(d)) => {
+                assert!(d.values().any(|v| v.contains("whole number")), "{d:?}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }
