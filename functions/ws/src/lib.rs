@@ -45,7 +45,8 @@ pub async fn handle(state: &AppState, event: Value) -> Result<Value, ApiError> {
                     realtime::connected(state, &p, &connection_id).await?;
                     200
                 }
-                Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
+                // Our trouble (the table unreachable) is not the client's: no 401.
+                Err(e @ (ApiError::Internal(_) | ApiError::Unavailable { .. })) => return Err(e),
                 Err(_) => 401,
             }
         }
