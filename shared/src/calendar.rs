@@ -82,41 +82,61 @@ pub async fn visible_between(
 /// `event.created`, `event.updated`, `event.deleted`). `attending` in the pushed
 /// event is no one's: each client knows its own user.
 pub async fn publish(state: &AppState, kind: &str, e: &CalendarEvent) {
-    let members: BTreeSet<String> = match (&e.audience, &e.team_id) {
-        (Audience::Team, Some(team)) => state
-            .db
-            .all_with_prefix::<TeamMember>(
-                &keys::team_partition(&e.company_id, team),
-                keys::MEMBER_PREFIX,
-            )
-            .await
-            .map(|ms| ms.into_iter().map(|m| m.user_id).collect())
-            .unwrap_or_default(),
-        _ => BTreeSet::new(),
+    publish_all(state, &[(kind, e)]).await;
+}
+
+/// [`publish`] for several changes of one company's events (a course's deadline and
+/// sessions): one read of the company's connections for all of them.
+pub async fn publish_all(state: &AppState, changes: &[(&str, &CalendarEvent)]) {
+    let Some((_, first)) = changes.first() else {
+        return;
     };
-    let team: BTreeSet<String> = e.team_id.iter().cloned().collect();
+    // Per change: the event, its team's members and the team (who see it as a team
+    // event), and the message.
+    let mut prepared = Vec::with_capacity(changes.len());
+    for (kind, e) in changes {
+        let members: BTreeSet<String> = match (&e.audience, &e.team_id) {
+            (Audience::Team, Some(team)) => state
+                .db
+                .all_with_prefix::<TeamMember>(
+                    &keys::team_partition(&e.company_id, team),
+                    keys::MEMBER_PREFIX,
+                )
+                .await
+                .map(|ms| ms.into_iter().map(|m| m.user_id).collect())
+                .unwrap_or_default(),
+            _ => BTreeSet::new(),
+        };
+        let data = if *kind == "event.deleted" {
+            serde_json::json!({"id": e.id})
+        } else {
+            serde_json::to_value(EventView::of((*e).clone(), "")).unwrap_or_default()
+        };
+        let team: BTreeSet<String> = e.team_id.iter().cloned().collect();
+        prepared.push((*e, members, team, realtime::message(kind, data)));
+    }
     let none = BTreeSet::new();
-    let sees = |c: &Connection| {
+    realtime::push(state, &first.company_id, |c: &Connection| {
         let p = Principal {
             user_id: c.user_id.clone(),
             company_id: c.company_id.clone(),
             role: c.role,
             session_id: String::new(),
         };
-        let teams = if members.contains(&c.user_id) {
-            &team
-        } else {
-            &none
-        };
-        visible_to(e, &p, teams)
-    };
-    let data = if kind == "event.deleted" {
-        serde_json::json!({"id": e.id})
-    } else {
-        serde_json::to_value(EventView::of(e.clone(), "")).unwrap_or_default()
-    };
-    let msg = realtime::message(kind, data);
-    realtime::publish(state, &e.company_id, realtime::Audience::Where(&sees), &msg).await;
+        prepared
+            .iter()
+            .filter(|(e, members, team, _)| {
+                let teams = if members.contains(&c.user_id) {
+                    team
+                } else {
+                    &none
+                };
+                visible_to(e, &p, teams)
+            })
+            .map(|(_, _, _, msg)| msg)
+            .collect()
+    })
+    .await;
 }
 
 /// The caller's view of the events they see in the next `days` days, soonest first.

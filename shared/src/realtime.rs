@@ -174,42 +174,37 @@ pub async fn initial(state: &AppState, conn: &Connection) -> ApiResult<()> {
 /// effort: the change is already stored, so a failed push is logged, never an error
 /// for the request that caused it; connections found gone are forgotten.
 pub async fn publish(state: &AppState, company_id: &str, audience: Audience<'_>, msg: &Value) {
-    if let Err(e) = try_publish(state, company_id, audience, msg).await {
-        tracing::warn!(error = ?e, kind = %msg["type"], "publish failed");
-    }
+    push(state, company_id, |c| {
+        let wanted = match &audience {
+            Audience::Company => true,
+            Audience::Users(ids) => ids.contains(&c.user_id),
+            Audience::Where(f) => f(c),
+        };
+        if wanted { vec![msg] } else { vec![] }
+    })
+    .await;
 }
 
-async fn try_publish(
-    state: &AppState,
-    company_id: &str,
-    audience: Audience<'_>,
-    msg: &Value,
-) -> ApiResult<()> {
-    let conns: Vec<Connection> = state
-        .db
-        .all_with_prefix(
-            &keys::connections_partition(company_id),
-            keys::CONNECTION_PREFIX,
-        )
-        .await?;
-    for c in conns.iter().filter(|c| match &audience {
-        Audience::Company => true,
-        Audience::Users(ids) => ids.contains(&c.user_id),
-        Audience::Where(f) => f(c),
-    }) {
-        if !state.realtime.post(&c.connection_id, msg).await? {
-            disconnected(state, &c.connection_id).await?;
-        }
-    }
-    Ok(())
-}
-
-/// Pushes each user their own messages (a fan-out of notifications): one read of
-/// the company's connections for all of them.
+/// Pushes each user their own messages (a fan-out of notifications).
 pub async fn publish_each(state: &AppState, company_id: &str, msgs: &[(String, Value)]) {
     if msgs.is_empty() {
         return;
     }
+    push(state, company_id, |c| {
+        msgs.iter()
+            .filter(|(u, _)| *u == c.user_id)
+            .map(|(_, m)| m)
+            .collect()
+    })
+    .await;
+}
+
+/// One read of the company's connections, then each connection its messages.
+pub async fn push<'m>(
+    state: &AppState,
+    company_id: &str,
+    messages_for: impl Fn(&Connection) -> Vec<&'m Value>,
+) {
     let run = async {
         let conns: Vec<Connection> = state
             .db
@@ -219,7 +214,7 @@ pub async fn publish_each(state: &AppState, company_id: &str, msgs: &[(String, V
             )
             .await?;
         for c in &conns {
-            for (_, msg) in msgs.iter().filter(|(u, _)| *u == c.user_id) {
+            for msg in messages_for(c) {
                 if !state.realtime.post(&c.connection_id, msg).await? {
                     disconnected(state, &c.connection_id).await?;
                     break;
@@ -229,6 +224,6 @@ pub async fn publish_each(state: &AppState, company_id: &str, msgs: &[(String, V
         Ok::<_, ApiError>(())
     };
     if let Err(e) = run.await {
-        tracing::warn!(error = ?e, "publish failed");
+        tracing::warn!(error = ?e, "push failed");
     }
 }

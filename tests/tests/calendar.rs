@@ -288,6 +288,12 @@ async fn creators_and_managers_change_events() {
     assert_eq!(r.body["startsAt"], "2099-03-02T10:00:00Z", "stored as UTC");
     // The author still attends; the manager who edited does not.
     assert_eq!(r.body["attendees"], json!([author.user_id]));
+    // An edit is checked like a new event.
+    let mut backwards = body("Brown bag lunch", "company", None);
+    backwards["endsAt"] = json!("2099-03-02T08:00:00Z");
+    t.put(&path, author.token(), backwards)
+        .await
+        .expect_error(400, "VALIDATION_FAILED");
     // A stale version changes nothing.
     t.put(&path, author.token(), b)
         .await

@@ -175,3 +175,36 @@ async fn welcome_and_certificate_mail_on_request() {
     .await
     .expect_error(403, "FORBIDDEN");
 }
+
+#[tokio::test]
+async fn every_email_route_is_for_admins_only() {
+    let t = app();
+    let admin = new_company().await;
+    let manager = join(&admin, "manager").await;
+    let gets = ["/api/email/test-connection", "/api/email/queue-status"];
+    let posts = [
+        ("/api/email/send-test", json!({"to": "a@example.com"})),
+        ("/api/email/queue-clear", json!({})),
+        (
+            &*format!("/api/email/send-welcome/{}", admin.user_id),
+            json!({}),
+        ),
+        ("/api/email/send-certificate", json!({"certificateId": "x"})),
+        ("/api/email/send-deadline-reminders", json!({})),
+        ("/api/email/send-team-reports", json!({})),
+    ];
+    for path in gets {
+        t.get(path, manager.token())
+            .await
+            .expect_error(403, "FORBIDDEN");
+        t.get(path, None).await.expect_error(401, "UNAUTHENTICATED");
+    }
+    for (path, body) in posts.iter() {
+        t.post(path, manager.token(), body.clone())
+            .await
+            .expect_error(403, "FORBIDDEN");
+        t.post(path, None, body.clone())
+            .await
+            .expect_error(401, "UNAUTHENTICATED");
+    }
+}

@@ -166,10 +166,9 @@ pub async fn course_events(
     } else {
         "event.created"
     };
-    calendar::publish(&state, kind, &deadline).await;
-    for e in &planned {
-        calendar::publish(&state, "event.created", e).await;
-    }
+    let mut changes = vec![(kind, &deadline)];
+    changes.extend(planned.iter().map(|e| ("event.created", e)));
+    calendar::publish_all(&state, &changes).await;
     Ok((
         StatusCode::CREATED,
         Json(CourseEvents {

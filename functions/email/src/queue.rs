@@ -1,10 +1,10 @@
 use axum::{Json, extract::State};
 use campus::{
-    ApiError, ApiResult, AppState,
+    ApiResult, AppState,
     audit::Audit,
     auth::{Admin, Gate, Principal},
     clock,
-    db::{AttributeValue, Cond, WriteError, keys},
+    db::{AttributeValue, Cond, keys},
     error::ErrorBody,
     model::{Mail, MailStatus},
 };
@@ -94,46 +94,35 @@ pub async fn clear(
     audit: Audit,
 ) -> ApiResult<Json<Cleared>> {
     // Each delete is conditioned on the status read: one claimed meanwhile cancels
-    // its transaction, which is then read again.
-    for _ in 0..3 {
-        let doomed: Vec<Mail> = outbox(&state, &p)
+    // its transaction, and the outbox is read again.
+    let doomed = || async {
+        Ok(outbox(&state, &p)
             .await?
             .into_iter()
             .filter(|m| matches!(m.status, MailStatus::Pending | MailStatus::Failed))
-            .collect();
-        let mut result = Ok(());
-        for (i, chunk) in doomed.chunks(99).enumerate() {
-            let mut tx = state.db.tx();
-            for m in chunk {
+            .collect())
+    };
+    let cleared = state
+        .db
+        .write_each(
+            doomed,
+            |tx, m: &Mail| {
                 let status = serde_json::to_value(m.status)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default();
-                tx = tx.delete(
+                tx.delete(
                     &keys::outbox(&m.company_id, &m.id),
                     Cond::expr(
                         "#status = :status",
                         vec![(":status".into(), AttributeValue::S(status))],
                     ),
-                );
-            }
-            if i == 0 {
-                tx = tx.audit(&audit, 200, None);
-            }
-            result = state.db.commit(tx).await;
-            if result.is_err() {
-                break;
-            }
-        }
-        match result {
-            Ok(()) => {
-                return Ok(Json(Cleared {
-                    cleared: doomed.len() as u32,
-                }));
-            }
-            Err(WriteError::Condition(_)) => continue,
-            Err(WriteError::Api(e)) => return Err(e),
-        }
-    }
-    Err(ApiError::Unavailable { retry_after: 1 })
+                )
+            },
+            &audit,
+        )
+        .await?;
+    Ok(Json(Cleared {
+        cleared: cleared as u32,
+    }))
 }

@@ -147,46 +147,34 @@ pub struct MarkedRead {
     pub updated: u32,
 }
 
-/// Up to 100 updates per transaction, each conditioned on the item still existing
-/// (an update without it would create a stub of a notification deleted meanwhile).
+/// Each update is conditioned on the item still existing: an update without it would
+/// create a stub of a notification deleted meanwhile.
 async fn mark_all(state: &AppState, p: &Principal, audit: &Audit) -> ApiResult<MarkedRead> {
-    for _ in 0..3 {
-        let unread: Vec<Notification> = all(state, p)
+    let unread = || async {
+        Ok(all(state, p)
             .await?
             .into_iter()
             .filter(|n| !n.read)
-            .collect();
-        let mut result = Ok(());
-        for (i, chunk) in unread.chunks(99).enumerate() {
-            let mut tx = state.db.tx();
-            for n in chunk {
-                tx = tx.update(
+            .collect())
+    };
+    let updated = state
+        .db
+        .write_each(
+            unread,
+            |tx, n: &Notification| {
+                tx.update(
                     &keys::notification(&p.company_id, &p.user_id, &n.id),
                     "SET #read = :t",
                     vec![(":t".into(), AttributeValue::Bool(true))],
                     Cond::present(),
-                );
-            }
-            if i == 0 {
-                tx = tx.audit(audit, 200, None);
-            }
-            result = state.db.commit(tx).await;
-            if result.is_err() {
-                break;
-            }
-        }
-        match result {
-            Ok(()) => {
-                return Ok(MarkedRead {
-                    updated: unread.len() as u32,
-                });
-            }
-            // One was deleted meanwhile: read again and go on.
-            Err(WriteError::Condition(_)) => continue,
-            Err(WriteError::Api(e)) => return Err(e),
-        }
-    }
-    Err(ApiError::Unavailable { retry_after: 1 })
+                )
+            },
+            audit,
+        )
+        .await?;
+    Ok(MarkedRead {
+        updated: updated as u32,
+    })
 }
 
 /// Mark every notification of the caller read.

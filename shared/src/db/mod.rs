@@ -854,6 +854,37 @@ impl Db {
         }
     }
 
+    /// One conditioned write per item read by `read`, 99 per transaction (the first
+    /// also carries the request's audit entry). When a condition fails (an item changed
+    /// meanwhile), reads again and goes on, for up to three rounds. Answers how many
+    /// items the last round wrote.
+    pub async fn write_each<T, Fut>(
+        &self,
+        read: impl Fn() -> Fut,
+        op: impl Fn(Tx, &T) -> Tx,
+        audit: &crate::audit::Audit,
+    ) -> Result<usize, ApiError>
+    where
+        Fut: std::future::Future<Output = Result<Vec<T>, ApiError>>,
+    {
+        'round: for _ in 0..3 {
+            let items = read().await?;
+            for (i, chunk) in items.chunks(99).enumerate() {
+                let mut tx = chunk.iter().fold(self.tx(), &op);
+                if i == 0 {
+                    tx = tx.audit(audit, 200, None);
+                }
+                match self.commit(tx).await {
+                    Ok(()) => {}
+                    Err(WriteError::Condition(_)) => continue 'round,
+                    Err(WriteError::Api(e)) => return Err(e),
+                }
+            }
+            return Ok(items.len());
+        }
+        Err(ApiError::Unavailable { retry_after: 1 })
+    }
+
     /// Deletes an item that must exist, in one transaction with the request's audit
     /// entry; 404 when there is nothing to delete.
     pub async fn delete_audited(
