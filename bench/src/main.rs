@@ -257,6 +257,11 @@ async fn main() {
                     ("no I/O", "checkins/create-unauthenticated.json", 401),
                     ("DynamoDB read", "checkins/list.json", 200),
                 ],
+                "billing" => vec![
+                    ("no I/O", "billing/payments-unauthenticated.json", 401),
+                    ("DynamoDB read", "billing/subscription.json", 200),
+                ],
+                "stripe-webhook" => vec![("no I/O", "stripe-webhook/unsigned.json", 400)],
                 _ => vec![],
             },
         })

@@ -39,6 +39,26 @@ struct Walk {
 }
 
 impl Walk {
+    /// `event` delivered to the Stripe webhook, signed with the configured secret.
+    async fn stripe_event(&mut self, event: Value, kind: Kind) -> Value {
+        let secret = std::env::var("STRIPE_WEBHOOK_SECRET").expect("STRIPE_WEBHOOK_SECRET");
+        let body = event.to_string();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default();
+        let signature = campus::stripe_signature::sign(body.as_bytes(), &secret, now);
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/webhooks/stripe")
+            .header("content-type", "application/json")
+            .header("stripe-signature", signature)
+            .body(Body::from(body))
+            .expect("request");
+        self.send("POST", "/api/webhooks/stripe", req, false, kind)
+            .await
+    }
+
     /// `route` is `METHOD /route/{template}`, as the table shows it.
     async fn call(
         &mut self,
@@ -60,6 +80,18 @@ impl Walk {
             None => req.body(Body::empty()),
         }
         .expect("request");
+        self.send(method, route, req, token.is_some(), kind).await
+    }
+
+    async fn send(
+        &mut self,
+        method: &str,
+        route: &str,
+        req: Request<Body>,
+        signed_in: bool,
+        kind: Kind,
+    ) -> Value {
+        let path = req.uri().path().to_string();
         let res = self.app.clone().oneshot(req).await.expect("infallible");
         let status = res.status().as_u16();
         let calls = res
@@ -76,7 +108,7 @@ impl Walk {
             "{method} {path} answered {status}: {}",
             String::from_utf8_lossy(&bytes)
         );
-        let session = u32::from(token.is_some());
+        let session = u32::from(signed_in);
         let (ideal, why) = match kind {
             Kind::Static => (0, None),
             Kind::Read | Kind::Write => (1 + session, None),
@@ -166,6 +198,8 @@ pub async fn run(app: Router) -> Vec<Step> {
     .await;
     let token = s(&reg["accessToken"]);
     let t = Some(token.as_str());
+    // On the pro plan (as Stripe would say), so that every gated step answers.
+    billing(&mut w, t, &s(&reg["company"]["id"])).await;
     w.call("GET /api/auth/me", "/api/auth/me", t, None, Read)
         .await;
     w.call("GET /api/company", "/api/company", t, None, Read)
@@ -945,4 +979,35 @@ async fn checkins(w: &mut Walk, t: Option<&str>) {
         Steps(4, why),
     )
     .await;
+}
+
+async fn billing(w: &mut Walk, t: Option<&str>, company_id: &str) {
+    use Kind::*;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let event = json!({
+        "id": format!("evt_bench_{company_id}"), "object": "event", "type": "customer.subscription.updated",
+        "created": now, "livemode": false,
+        "data": {"object": {
+            "id": format!("sub_{company_id}"), "object": "subscription", "customer": format!("cus_{company_id}"),
+            "status": "active", "cancel_at_period_end": false, "metadata": {"companyId": company_id, "plan": "pro"},
+            "items": {"data": [{"price": {"id": "price_bench", "lookup_key": "campus_pro"}, "current_period_end": now + 2_592_000}]}
+        }}
+    });
+    let why = "the company, then one transaction (the event's mark, billing state, plan, customer pointer)";
+    let ack = w.stripe_event(event, Steps(2, why)).await;
+    assert_eq!(ack["outcome"], "applied", "{ack}");
+    let why = "session, then company and billing state in one batch";
+    w.call(
+        "GET /api/subscriptions",
+        "/api/subscriptions",
+        t,
+        None,
+        Steps(2, why),
+    )
+    .await;
+    w.call("GET /api/payments", "/api/payments", t, None, Read)
+        .await;
 }

@@ -39,9 +39,24 @@ pub struct Config {
     pub mail_max_attempts: u32,
     /// The first retry's wait; each further one doubles it (capped at an hour).
     pub mail_retry_base: Duration,
+    /// Stripe: the API key (unset: billing answers 503), where its API is (a local
+    /// Stripe server in development), and each paid plan's price.
+    pub stripe: StripeConfig,
+    /// Verifies the Stripe webhook's signatures (unset: the webhook answers 503).
+    pub stripe_webhook_secret: Option<Secret>,
     pub version: String,
     pub commit: String,
     pub built_at: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct StripeConfig {
+    pub secret_key: Option<Secret>,
+    pub api_base: String,
+    pub timeout: Duration,
+    /// Price per paid plan (`basic`, `core`, `pro`): a price id (`price_...`) or a
+    /// lookup key, resolved through Stripe's Prices API.
+    pub prices: [String; 3],
 }
 
 #[derive(Clone, Debug)]
@@ -190,6 +205,17 @@ impl Config {
             ws_management_url: src.get("WS_MANAGEMENT_URL").filter(|s| !s.is_empty()),
             mail_max_attempts: parsed(src, "MAIL_MAX_ATTEMPTS", 5)?,
             mail_retry_base: secs("MAIL_RETRY_BASE_SECONDS", 30)?,
+            stripe: StripeConfig {
+                secret_key: src.get("STRIPE_SECRET_KEY").map(Secret::new),
+                api_base: or(src, "STRIPE_API_BASE", "https://api.stripe.com"),
+                timeout: Duration::from_millis(parsed(src, "STRIPE_TIMEOUT_MS", 10_000)?),
+                prices: [
+                    or(src, "STRIPE_PRICE_BASIC", "campus_basic"),
+                    or(src, "STRIPE_PRICE_CORE", "campus_core"),
+                    or(src, "STRIPE_PRICE_PRO", "campus_pro"),
+                ],
+            },
+            stripe_webhook_secret: src.get("STRIPE_WEBHOOK_SECRET").map(Secret::new),
             version: or(src, "APP_VERSION", env!("CARGO_PKG_VERSION")),
             commit: or(src, "GIT_COMMIT", "unknown"),
             built_at: or(src, "BUILT_AT", "unknown"),

@@ -16,12 +16,14 @@ pub mod model;
 pub mod notify;
 pub mod openapi;
 pub mod people;
+pub mod plans;
 pub mod progress;
 pub mod realtime;
 pub mod reminders;
 pub mod reporting;
 pub mod state;
 pub mod storage;
+pub mod stripe_signature;
 
 pub use error::{ApiError, ApiResult};
 pub use state::AppState;

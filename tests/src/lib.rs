@@ -13,6 +13,8 @@ use campus::{AppState, config::Config, db::Db};
 use campus_local::{gateway, setup, template::Template};
 use serde_json::{Value, json};
 
+pub mod stripe;
+
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
 pub const PASSWORD: &str = "Correct-horse-9";
 
@@ -42,6 +44,7 @@ pub fn config_map(suffix: &str) -> HashMap<String, String> {
             ("CORS_ORIGINS", "http://allowed.example".to_string()),
             ("MAX_BODY_BYTES", "65536".to_string()),
             ("GIT_COMMIT", "test-commit".to_string()),
+            ("STRIPE_WEBHOOK_SECRET", stripe::WEBHOOK_SECRET.to_string()),
         ]
         .map(|(k, v)| (k.to_string(), v)),
     )
@@ -61,6 +64,20 @@ pub fn app() -> &'static TestApp {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");
         settings.insert("WS_MANAGEMENT_URL".into(), format!("http://{addr}"));
+        // Stripe: the stand-in for what localstripe lacks, in front of localstripe,
+        // sending its events to this API's webhook.
+        let stripe_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let stripe_addr = stripe_listener.local_addr().expect("addr");
+        settings.insert("STRIPE_API_BASE".into(), format!("http://{stripe_addr}"));
+        settings.insert("STRIPE_SECRET_KEY".into(), "sk_test_campus_local".into());
+        let standin = campus_local::stripe::StandIn::new(
+            format!("http://{stripe_addr}"),
+            std::env::var("LOCALSTRIPE_URL").ok(),
+            Some((
+                format!("http://{addr}/api/webhooks/stripe"),
+                stripe::WEBHOOK_SECRET.to_string(),
+            )),
+        );
         let (tx, rx) = mpsc::channel();
         let cfg = config(&settings);
         // The server gets its own runtime: each #[tokio::test] has one that ends with it.
@@ -80,6 +97,14 @@ pub fn app() -> &'static TestApp {
                 let router = gateway::gateway(&template, state).expect("gateway");
                 listener.set_nonblocking(true).expect("non-blocking");
                 let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                stripe_listener.set_nonblocking(true).expect("non-blocking");
+                let stripe_listener =
+                    tokio::net::TcpListener::from_std(stripe_listener).expect("listener");
+                tokio::spawn(async move {
+                    axum::serve(stripe_listener, standin.router())
+                        .await
+                        .expect("Stripe stand-in");
+                });
                 tx.send(addr).expect("send addr");
                 axum::serve(
                     listener,
@@ -286,6 +311,15 @@ pub async fn new_company() -> Account {
         .await
         .expect(201);
     Account::from_auth(&email, &r.body)
+}
+
+/// A new company on `plan` (bought the way production buys it: Stripe's signed
+/// event at the webhook); the account is its admin. For tests that need more seats
+/// than the free plan's five, or a gated feature.
+pub async fn new_company_on(plan: &str) -> Account {
+    let admin = new_company().await;
+    stripe::set_plan(&admin.company_id, plan).await;
+    admin
 }
 
 /// Invites someone with `role` into the admin's company and registers them.

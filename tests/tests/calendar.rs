@@ -1,7 +1,9 @@
 //! `/api/calendar`: audiences, attendance, edits, upcoming items, stats and course
 //! deadlines, over HTTP against the local stack.
 
-use campus_tests::{Account, app, course_with_lessons, join, new_company, team_led_by};
+use campus_tests::{
+    Account, app, course_with_lessons, join, new_company, new_company_on, team_led_by,
+};
 use serde_json::{Value, json};
 
 fn s(v: &Value) -> String {
@@ -196,7 +198,7 @@ async fn bad_input_is_4xx_with_details() {
 #[tokio::test]
 async fn joining_and_leaving_never_lose_an_attendee() {
     let t = app();
-    let admin = new_company().await;
+    let admin = new_company_on("basic").await;
     let host = join(&admin, "participant").await;
     let mut guests = Vec::new();
     for _ in 0..5 {
@@ -384,7 +386,7 @@ async fn upcoming_merges_events_and_due_dates_and_stats_count_them() {
 #[tokio::test]
 async fn course_events_invite_the_course_assignees() {
     let t = app();
-    let admin = new_company().await;
+    let admin = new_company_on("basic").await;
     let manager = join(&admin, "manager").await;
     let instructor = join(&admin, "instructor").await;
     let a = join(&admin, "participant").await;

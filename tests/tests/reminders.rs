@@ -4,7 +4,7 @@
 
 use campus::model::Assignment;
 use campus_tests::{
-    Account, app, course_with_lessons, join, new_company, outbox_mails, team_led_by,
+    Account, app, course_with_lessons, join, new_company, new_company_on, outbox_mails, team_led_by,
 };
 use serde_json::{Value, json};
 
@@ -54,7 +54,7 @@ fn fixture(name: &str) -> Value {
 #[tokio::test]
 async fn deadline_reminders_go_once_to_unfinished_courses_of_the_company() {
     let t = app();
-    let admin = new_company().await;
+    let admin = new_company_on("basic").await;
     let in3 = join(&admin, "participant").await;
     let in1 = join(&admin, "participant").await;
     let late = join(&admin, "participant").await;

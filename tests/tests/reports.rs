@@ -1,7 +1,7 @@
 //! The manager's `/api/team` views, `/api/reports`, `/api/dashboard`, and the whole
 //! learning journey end to end.
 
-use campus_tests::{app, course_with_lessons, join, new_company, team_led_by};
+use campus_tests::{app, course_with_lessons, join, new_company_on, team_led_by};
 use serde_json::{Value, json};
 
 fn s(v: &Value) -> String {
@@ -11,7 +11,7 @@ fn s(v: &Value) -> String {
 #[tokio::test]
 async fn the_full_journey_from_course_to_report() {
     let t = app();
-    let admin = new_company().await;
+    let admin = new_company_on("pro").await;
     let instructor = join(&admin, "instructor").await;
     let manager = join(&admin, "manager").await;
     let learner = join(&admin, "participant").await;
@@ -191,7 +191,7 @@ async fn the_full_journey_from_course_to_report() {
 #[tokio::test]
 async fn exports_defuse_formulas_and_refuse_bad_types() {
     let t = app();
-    let admin = new_company().await;
+    let admin = new_company_on("pro").await;
     let user = join(&admin, "participant").await;
     let version = t
         .get(&format!("/api/users/{}", user.user_id), admin.token())
@@ -237,7 +237,7 @@ async fn exports_defuse_formulas_and_refuse_bad_types() {
 #[tokio::test]
 async fn roles_and_tenancy_on_team_views_and_reports() {
     let t = app();
-    let admin = new_company().await;
+    let admin = new_company_on("pro").await;
     let manager = join(&admin, "manager").await;
     let other_manager = join(&admin, "manager").await;
     let learner = join(&admin, "participant").await;
@@ -334,7 +334,7 @@ async fn roles_and_tenancy_on_team_views_and_reports() {
     assert_eq!(report.body["items"][0]["members"], 1);
 
     // Another company's ids are not found.
-    let other = new_company().await;
+    let other = new_company_on("pro").await;
     for path in [
         format!("/api/team/members/{}", learner.user_id),
         format!("/api/team/analytics?teamId={team}"),

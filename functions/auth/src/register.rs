@@ -14,6 +14,7 @@ use campus::{
         Company, InviteStatus, InviteToken, Login, Mail, Role, User, UserStatus,
         invite_token_company,
     },
+    plans::{self, Plan},
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -43,6 +44,7 @@ pub struct RegisterRequest {
     responses(
         (status = 201, description = "Registered and signed in", body = AuthResponse),
         (status = 400, description = "Invalid fields, weak password, bad invite", body = ErrorBody),
+        (status = 402, description = "The inviting company has no free seat on its plan", body = ErrorBody),
         (status = 409, description = "The email is already registered", body = ErrorBody),
     ))]
 pub async fn register(
@@ -62,6 +64,7 @@ pub async fn register(
     let (company, role, invite) = match &req.invite_token {
         Some(token) => {
             let (company, pointer) = find_invite(&state, token, &email).await?;
+            plans::check_seat(&company)?;
             (company, pointer.role, Some(pointer))
         }
         None => {
@@ -75,8 +78,9 @@ pub async fn register(
             let company = Company {
                 id: clock::new_id(),
                 name: company_name,
-                plan: "free".into(),
-                seats: 5,
+                plan: Plan::Free,
+                seats: Plan::Free.seats(),
+                seats_used: 1,
                 created_at: now.clone(),
                 updated_at: now.clone(),
                 version: 1,
@@ -123,9 +127,11 @@ pub async fn register(
         .tx()
         .put(&login, Cond::absent())
         .put(&user, Cond::absent());
+    let mut seat = None;
     match &invite {
         // Single use: only a still-pending invite is accepted (and then kept, without
-        // its expiry), and its token goes with it.
+        // its expiry), and its token goes with it. The newcomer takes a seat of the
+        // company's plan, if one is free.
         Some(pointer) => {
             tx = tx
                 .update(
@@ -141,6 +147,8 @@ pub async fn register(
                     ),
                 )
                 .delete(&keys::invite_token(&pointer.token_hash), Cond::present());
+            seat = Some(tx.len());
+            tx = plans::take_seat(tx, &pointer.company_id);
         }
         None => tx = tx.put(&company, Cond::absent()),
     }
@@ -153,6 +161,9 @@ pub async fn register(
             return Err(ApiError::Conflict(
                 "An account with this email already exists".into(),
             ));
+        }
+        Err(WriteError::Condition(Some(i))) if Some(i) == seat => {
+            return Err(plans::no_free_seat());
         }
         Err(WriteError::Condition(_)) => {
             return Err(ApiError::field("inviteToken", "is invalid or has expired"));

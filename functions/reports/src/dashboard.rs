@@ -1,11 +1,12 @@
 use axum::{Json, extract::State};
 use campus::{
     ApiResult, AppState,
-    auth::{AuthUser, Gate, Manager},
+    auth::AuthUser,
     calendar, clock,
     db::{Filter, Index, keys},
     error::ErrorBody,
     model::{Assignment, Certificate, CompanyStats, DailyStats, EventView, ProgressView},
+    plans::Entitled,
     progress, reporting,
 };
 use serde::Serialize;
@@ -34,10 +35,11 @@ pub struct CompanyDashboard {
 
 /// The company at a glance (manager+).
 #[utoipa::path(get, path = "/api/reports/dashboard", tag = "reports", security(("bearer" = [])),
-    responses((status = 200, body = CompanyDashboard), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = CompanyDashboard), (status = 402, description = "Needs the core plan", body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
 pub async fn company(
     State(state): State<AppState>,
-    Gate(p, ..): Manager,
+    Entitled(p, ..): crate::ReportsManager,
 ) -> ApiResult<Json<CompanyDashboard>> {
     let now = clock::now();
     let (today, from) = (

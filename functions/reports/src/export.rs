@@ -4,13 +4,12 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use campus::{
-    ApiError, ApiResult, AppState,
-    auth::{Gate, Manager},
-    clock,
+    ApiError, ApiResult, AppState, clock,
     db::keys,
     error::ErrorBody,
     http::{QueryParams, csv_response},
     model::Certificate,
+    plans::Entitled,
     reporting,
 };
 use serde::{Deserialize, Serialize};
@@ -75,10 +74,11 @@ fn answer<T: Serialize>(
 #[utoipa::path(get, path = "/api/reports/export/{type}", tag = "reports", security(("bearer" = [])),
     params(("type" = ReportType, Path), ExportQuery),
     responses((status = 200, description = "`text/csv` or `application/json` (`{items}`)", content_type = "text/csv"),
-        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 400, body = ErrorBody), (status = 402, description = "Needs the pro plan", body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn export(
     State(state): State<AppState>,
-    Gate(p, ..): Manager,
+    Entitled(p, ..): crate::ExportsManager,
     Path(kind): Path<String>,
     QueryParams(q): QueryParams<ExportQuery>,
 ) -> ApiResult<Response> {

@@ -1,4 +1,4 @@
-//! `/api/reports` (manager+, company-wide) and `/api/dashboard` (everyone, their own).
+//! `/api/reports` (manager+, company-wide; the `core` plan, exports `pro`) and `/api/dashboard` (everyone, their own).
 //! Computed from items kept for them: `gsi2` assignment rows, company and daily
 //! counters, and small partitions (users, departments, certificates).
 
@@ -8,7 +8,16 @@ mod reports;
 mod rows;
 
 use axum::Router;
-use campus::AppState;
+use campus::{
+    AppState,
+    auth::ManagerRole,
+    plans::{Entitled, ExportsFeature, ReportsFeature},
+};
+
+/// A manager of a company whose plan has reports (core and up).
+pub type ReportsManager = Entitled<ReportsFeature, ManagerRole>;
+/// A manager of a company whose plan has exports (pro).
+pub type ExportsManager = Entitled<ExportsFeature, ManagerRole>;
 
 campus::api!(
     reports::compliance,

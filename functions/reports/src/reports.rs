@@ -1,10 +1,10 @@
 use axum::{Json, extract::State};
 use campus::{
     ApiResult, AppState,
-    auth::{Gate, Manager},
     error::ErrorBody,
     http::QueryParams,
     model::Team,
+    plans::Entitled,
     reporting::{self, Analytics},
 };
 use serde::{Deserialize, Serialize};
@@ -34,10 +34,10 @@ pub struct ComplianceReport {
 
 /// Per user and assigned course: assigned, completed, overdue; company totals.
 #[utoipa::path(get, path = "/api/reports/compliance", tag = "reports", security(("bearer" = [])),
-    responses((status = 200, body = ComplianceReport), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = ComplianceReport), (status = 402, description = "Needs the core plan", body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn compliance(
     State(state): State<AppState>,
-    Gate(p, ..): Manager,
+    Entitled(p, ..): crate::ReportsManager,
 ) -> ApiResult<Json<ComplianceReport>> {
     let items = rows::compliance(&state, &p).await?;
     let users: std::collections::BTreeSet<&str> =
@@ -79,11 +79,11 @@ pub struct TeamReport {
 /// One team's progress, per member.
 #[utoipa::path(get, path = "/api/reports/team", tag = "reports", security(("bearer" = [])),
     params(TeamParam),
-    responses((status = 200, body = TeamReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 200, body = TeamReport), (status = 400, body = ErrorBody), (status = 402, description = "Needs the core plan", body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 pub async fn team(
     State(state): State<AppState>,
-    Gate(p, ..): Manager,
+    Entitled(p, ..): crate::ReportsManager,
     QueryParams(q): QueryParams<TeamParam>,
 ) -> ApiResult<Json<TeamReport>> {
     let ((team, users), rows) = tokio::try_join!(
@@ -117,10 +117,10 @@ pub struct DepartmentReport {
 /// Analytics per department.
 #[utoipa::path(get, path = "/api/reports/department", tag = "reports", security(("bearer" = [])),
     params(DepartmentParam),
-    responses((status = 200, body = DepartmentReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = DepartmentReport), (status = 402, description = "Needs the core plan", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn department(
     State(state): State<AppState>,
-    Gate(p, ..): Manager,
+    Entitled(p, ..): crate::ReportsManager,
     QueryParams(q): QueryParams<DepartmentParam>,
 ) -> ApiResult<Json<DepartmentReport>> {
     Ok(Json(DepartmentReport {

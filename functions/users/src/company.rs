@@ -8,7 +8,7 @@ use campus::{
     http::ValidJson,
     http::non_blank,
     model::Company,
-    model::{expect_version, save},
+    model::{expect_version, save_keeping},
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -43,7 +43,9 @@ pub async fn put(
     let mut company = load(&state, &p.company_id).await?;
     expect_version(req.version, company.version)?;
     company.name = non_blank("name", &req.name)?;
-    save(&state.db, &mut company, &audit).await?;
+    // Seats are counted by other writes meanwhile; this one must not put back the
+    // count it read.
+    save_keeping(&state.db, &mut company, &["seatsUsed"], &audit).await?;
     Ok(Json(company))
 }
 

@@ -9,10 +9,11 @@ use campus::{
     audit::Audit,
     auth::{Gate, Manager, tokens},
     clock,
-    db::{Cond, Filter, WriteError, keys},
+    db::{Cond, Filter, WriteError, entity_of, keys},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
-    model::{Invite, InviteStatus, InviteToken, Login, Mail, Role},
+    model::{Company, Invite, InviteStatus, InviteToken, Login, Mail, Role},
+    plans,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -75,7 +76,8 @@ pub struct CreatedInvite {
 /// single use; the link is mailed and also returned to share by hand.
 #[utoipa::path(post, path = "/api/company/invites", tag = "company", security(("bearer" = [])),
     request_body = CreateInvite,
-    responses((status = 201, body = CreatedInvite), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 201, body = CreatedInvite), (status = 400, body = ErrorBody),
+        (status = 402, description = "Every seat of the plan is taken", body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, description = "The email already has an account", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -85,11 +87,18 @@ pub async fn create(
 ) -> ApiResult<Response> {
     crate::users::assignable(&p, req.role)?;
     let email = req.email.trim().to_lowercase();
-    if state.db.get::<Login>(&keys::login(&email)).await?.is_some() {
+    let items = state
+        .db
+        .get_many(&[keys::login(&email), keys::company(&p.company_id)])
+        .await?;
+    if entity_of::<Login>(&items, "login")?.is_some() {
         return Err(ApiError::Conflict(
             "An account with this email already exists".into(),
         ));
     }
+    // Early word for the inviter; registering is what takes the seat, atomically.
+    let company: Company = entity_of(&items, "company")?.ok_or(ApiError::NotFound)?;
+    plans::check_seat(&company)?;
     let token = format!("{}.{}", p.company_id, tokens::random_secret());
     let token_hash = tokens::sha256_hex(&token);
     let expires = clock::now()

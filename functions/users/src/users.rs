@@ -18,6 +18,7 @@ use campus::{
         UserStatus,
     },
     model::{expect_version, save},
+    plans,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -92,7 +93,9 @@ pub struct CreateUser {
     request_body = CreateUser,
     responses(
         (status = 201, description = "Created", body = User),
-        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 400, body = ErrorBody),
+        (status = 402, description = "Every seat of the plan is taken", body = ErrorBody),
+        (status = 403, body = ErrorBody),
         (status = 409, description = "Email already registered", body = ErrorBody),
     ))]
 pub async fn create(
@@ -155,9 +158,11 @@ pub async fn create(
         .put(&login, Cond::absent())
         .put(&user, Cond::absent())
         .put(&set_password, Cond::absent())
-        .put(&mail, Cond::absent())
-        .audit(&audit, 201, Some(&user.id));
+        .put(&mail, Cond::absent());
+    let seat = tx.len();
+    let tx = plans::take_seat(tx, &p.company_id).audit(&audit, 201, Some(&user.id));
     match state.db.commit(tx).await {
+        Err(WriteError::Condition(Some(i))) if i == seat => Err(plans::no_free_seat()),
         Err(WriteError::Condition(_)) => Err(ApiError::Conflict(
             "An account with this email already exists".into(),
         )),
@@ -330,8 +335,8 @@ pub async fn delete(
         .db
         .tx()
         .delete(&keys::user(&p.company_id, &id), Cond::present())
-        .delete(&keys::login(&user.email), None)
-        .audit(&audit, 204, None);
+        .delete(&keys::login(&user.email), None);
+    let tx = plans::free_seat(tx, &p.company_id).audit(&audit, 204, None);
     state.db.commit(tx).await.map_err(|e| match e {
         WriteError::Condition(_) => ApiError::NotFound,
         WriteError::Api(e) => e,

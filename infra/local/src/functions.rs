@@ -71,6 +71,16 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         router: campus_checkins::router,
         openapi: campus_checkins::openapi,
     },
+    Function {
+        name: "billing",
+        router: campus_billing::router,
+        openapi: campus_billing::openapi,
+    },
+    Function {
+        name: "stripe-webhook",
+        router: campus_stripe_webhook::router,
+        openapi: campus_stripe_webhook::openapi,
+    },
 ];
 
 pub fn by_name(name: &str) -> Option<&'static Function> {

@@ -1,6 +1,7 @@
 //! The local stack: the gateway that serves every function on one port, routed the
 //! way `template.yaml` routes API Gateway, and the set-up of the local AWS emulator
-//! from the template's own resource definitions.
+//! from the template's own resource definitions, and Stripe's missing parts beside
+//! localstripe.
 
 pub mod drivers;
 pub mod functions;
@@ -8,5 +9,6 @@ pub mod gateway;
 pub mod openapi;
 pub mod seed;
 pub mod setup;
+pub mod stripe;
 pub mod template;
 pub mod websocket;

@@ -36,6 +36,8 @@ async fn serve() -> Result<(), String> {
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(3000);
+    stripe(&cfg, port).await?;
+    let stripe_base = cfg.stripe.api_base.clone();
     let state = AppState::new(cfg);
     drivers::spawn(state.clone());
     let app = gateway::gateway(&template, state)?;
@@ -49,6 +51,7 @@ async fn serve() -> Result<(), String> {
     for (email, _, role) in seed::PEOPLE {
         println!("  {role:<12} {email}");
     }
+    println!("Stripe (local): {stripe_base}  (pay a Checkout session: POST <checkoutUrl>/pay)");
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -58,6 +61,50 @@ async fn serve() -> Result<(), String> {
     })
     .await
     .map_err(|e| e.to_string())
+}
+
+/// Stripe, locally: the stand-in for what localstripe lacks, on the port of
+/// `STRIPE_API_BASE`, in front of localstripe (`LOCALSTRIPE_URL`, which `make run`
+/// starts); both send their events, signed, to this API's webhook.
+async fn stripe(cfg: &Config, api_port: u16) -> Result<(), String> {
+    let Ok(upstream) = std::env::var("LOCALSTRIPE_URL") else {
+        return Ok(());
+    };
+    let base = cfg.stripe.api_base.trim_end_matches('/').to_string();
+    let addr: SocketAddr = base
+        .strip_prefix("http://")
+        .and_then(|a| a.parse().ok())
+        .ok_or("STRIPE_API_BASE must be http://127.0.0.1:PORT for make run")?;
+    let webhook = cfg.stripe_webhook_secret.as_ref().map(|s| {
+        (
+            format!("http://127.0.0.1:{api_port}/api/webhooks/stripe"),
+            s.expose().to_string(),
+        )
+    });
+    if let Some((url, secret)) = &webhook {
+        let form = form_urlencoded::Serializer::new(String::new())
+            .append_pair("url", url)
+            .append_pair("secret", secret)
+            .finish();
+        reqwest::Client::new()
+            .post(format!("{upstream}/_config/webhooks/campus"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .map_err(|e| format!("registering the webhook with localstripe: {e}"))?;
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("binding {addr} (STRIPE_API_BASE): {e}"))?;
+    let standin = campus_local::stripe::StandIn::new(base, Some(upstream), webhook);
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, standin.router()).await {
+            eprintln!("campus-local: the Stripe stand-in stopped: {e}");
+        }
+    });
+    Ok(())
 }
 
 /// `campus-local job NAME`: runs a scheduled job once against the local stack, as its

@@ -67,14 +67,28 @@ impl FromRequestParts<AppState> for AuthUser {
         if let Some(p) = parts.extensions.get::<Principal>() {
             return Ok(Self(p.clone()));
         }
-        let principal = claims_of(state, bearer(parts)?)?;
-        // The actor is known from here on, so even a refusal below is audited.
-        if let Some(slot) = parts.extensions.get::<AuditSlot>() {
-            slot.set_actor(&principal);
-        }
+        let principal = claims(parts, state)?;
         check_session(state, &principal).await?;
         parts.extensions.insert(principal.clone());
         Ok(Self(principal))
+    }
+}
+
+/// Who the bearer token says is calling (not yet checked against the session).
+pub(crate) fn claims(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
+    let principal = claims_of(state, bearer(parts)?)?;
+    // The actor is known from here on, so even a refusal after this is audited.
+    if let Some(slot) = parts.extensions.get::<AuditSlot>() {
+        slot.set_actor(&principal);
+    }
+    Ok(principal)
+}
+
+/// 401 unless the token's session is still live.
+pub(crate) fn session_live(session: Option<Session>) -> Result<(), ApiError> {
+    match session {
+        Some(s) if !s.revoked && s.expires_at > crate::clock::now().unix_timestamp() => Ok(()),
+        _ => Err(ApiError::SessionRevoked),
     }
 }
 
@@ -90,10 +104,7 @@ fn claims_of(state: &AppState, token: &str) -> Result<Principal, ApiError> {
 
 async fn check_session(state: &AppState, p: &Principal) -> Result<(), ApiError> {
     let key = keys::session(&p.company_id, &p.user_id, &p.session_id);
-    match state.db.get_consistent::<Session>(&key).await? {
-        Some(s) if !s.revoked && s.expires_at > crate::clock::now().unix_timestamp() => Ok(()),
-        _ => Err(ApiError::SessionRevoked),
-    }
+    session_live(state.db.get_consistent::<Session>(&key).await?)
 }
 
 /// Who an access token speaks for, if it is valid and its session live (what a
@@ -120,7 +131,7 @@ macro_rules! min_role {
         }
     )*};
 }
-min_role!(InstructorRole => Role::Instructor, ManagerRole => Role::Manager, AdminRole => Role::Admin);
+min_role!(ParticipantRole => Role::Participant, InstructorRole => Role::Instructor, ManagerRole => Role::Manager, AdminRole => Role::Admin);
 
 /// A signed-in user whose role is at least `R::ROLE`, else 403.
 pub struct Gate<R: MinRole>(pub Principal, pub PhantomData<R>);

@@ -391,6 +391,52 @@ pub fn connection_pointer(connection_id: &str) -> Key {
     Key::new(format!("WSCONN#{connection_id}"), "WSCONN")
 }
 
+/// A company's billing state: its Stripe customer and subscription, and the newest
+/// Stripe event applied to them.
+pub fn billing(company_id: &str) -> Key {
+    Key::new(company_pk(company_id), "BILLING")
+}
+
+/// A company's payments and invoices, as recorded from Stripe (`PAY#{ulid}`: oldest
+/// first in key order).
+pub fn payments_partition(company_id: &str) -> String {
+    format!("C#{company_id}#PAYMENTS")
+}
+
+pub const PAYMENT_PREFIX: &str = "PAY#";
+
+pub fn payment(company_id: &str, id: &str) -> Key {
+    Key::new(
+        payments_partition(company_id),
+        format!("{PAYMENT_PREFIX}{id}"),
+    )
+}
+
+/// A payment request's `Idempotency-Key` (hashed), per user: a repeat finds the
+/// payment the first one made.
+pub fn payment_request(company_id: &str, user_id: &str, key_hash: &str) -> Key {
+    Key::new(
+        format!("C#{company_id}#PAYKEYS"),
+        format!("{user_id}#{key_hash}"),
+    )
+}
+
+/// From a Stripe customer to its company (events that name only the customer).
+pub fn stripe_customer(customer_id: &str) -> Key {
+    Key::new(format!("STRIPECUS#{customer_id}"), "STRIPECUS")
+}
+
+/// From a Stripe PaymentIntent to the payment it pays (its events and its charges').
+pub fn stripe_payment_intent(payment_intent_id: &str) -> Key {
+    Key::new(format!("STRIPEPI#{payment_intent_id}"), "STRIPEPI")
+}
+
+/// Marks a Stripe event as applied: written in the same transaction as its effect,
+/// under `attribute_not_exists`, so a repeated delivery changes nothing.
+pub fn stripe_event(event_id: &str) -> Key {
+    Key::new(format!("STRIPEEVENT#{event_id}"), "STRIPEEVENT")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,6 +457,8 @@ mod tests {
             company_stats("c1"),
             daily_stats("c1", "2026-11-21"),
             event("c1", "e"),
+            billing("c1"),
+            payment("c1", "p"),
         ] {
             assert!(k.pk.starts_with("C#c1"), "{k:?}");
         }

@@ -291,6 +291,16 @@ pub struct Tx {
 }
 
 impl Tx {
+    /// How many writes the transaction holds: the index the next one will have, for
+    /// telling which condition failed.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
     pub fn put<E: Entity>(mut self, entity: &E, cond: Option<Cond>) -> Self {
         match to_stored_item(entity) {
             Ok(item) => {

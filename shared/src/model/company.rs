@@ -8,9 +8,14 @@ use crate::db::{Entity, Keys, keys};
 pub struct Company {
     pub id: String,
     pub name: String,
-    /// `free`, `basic`, `core` or `pro`.
-    pub plan: String,
+    /// Changed only by billing (the Stripe webhook).
+    pub plan: crate::plans::Plan,
+    /// The plan's seat limit: how many users the company may have.
     pub seats: u32,
+    /// Users the company has now (every status); kept by the writes that add or
+    /// remove one, never written with the rest of the company.
+    #[serde(default)]
+    pub seats_used: u32,
     pub created_at: String,
     pub updated_at: String,
     pub version: u64,

@@ -1,6 +1,7 @@
 //! Stored entities. Each one's API shape is its stored shape (camelCase), minus the
 //! key attributes that [`crate::db::Entity::keys`] adds; secrets live in their own items.
 
+mod billing;
 mod certificate;
 mod checkin;
 mod company;
@@ -22,6 +23,10 @@ mod team;
 mod user;
 mod versioned;
 
+pub use billing::{
+    BillingAccount, Payment, PaymentKind, PaymentRequestKey, PaymentStatus, StripeCustomer,
+    StripeEventMark, StripePaymentIntent,
+};
 pub use certificate::{
     Certificate, CertificateCode, CertificateGuard, CertificateView, verify_url,
 };

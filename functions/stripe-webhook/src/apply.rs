@@ -1,0 +1,446 @@
+//! Each handled event as writes: one transaction holding the event's mark (under
+//! `attribute_not_exists`: a second delivery fails there and changes nothing) and the
+//! state it changes, each record conditioned on holding no newer event's state.
+
+use campus::{
+    ApiError, ApiResult, AppState, clock,
+    db::{AttributeValue, Cond, Tx, WriteError, keys, to_value},
+    model::{
+        Company, Payment, PaymentKind, PaymentStatus, StripeCustomer, StripeEventMark,
+        StripePaymentIntent,
+    },
+    plans::Plan,
+};
+use serde::de::DeserializeOwned;
+
+use crate::shapes::{Charge, CheckoutSession, Event, Invoice, PaymentIntent, Subscription};
+
+/// Kept past Stripe's three days of retries.
+const MARK_TTL_SECS: u64 = 30 * 86_400;
+
+/// What an event does: writes to add after its mark, or why it does nothing.
+enum Change {
+    Write(Box<dyn FnOnce(Tx) -> ApiResult<Tx> + Send>),
+    Skip(&'static str),
+}
+
+pub async fn event(state: &AppState, event: &Event) -> ApiResult<&'static str> {
+    let change = match event.kind.as_str() {
+        "checkout.session.completed" => checkout(state, event, object(event)?).await?,
+        "customer.subscription.created"
+        | "customer.subscription.updated"
+        | "customer.subscription.deleted" => subscription(state, event, object(event)?).await?,
+        "invoice.paid" | "invoice.payment_failed" => invoice(state, event, object(event)?).await?,
+        "payment_intent.succeeded" => payment_succeeded(state, event, object(event)?).await?,
+        "charge.refunded" => refunded(state, event, object(event)?).await?,
+        _ => return Ok("ignored"),
+    };
+    match change {
+        Change::Skip(reason) => {
+            tracing::warn!(event_id = %event.id, event_type = %event.kind, reason, "Stripe event not applied");
+            mark_only(state, event, reason).await
+        }
+        Change::Write(writes) => {
+            let tx = state.db.tx().put(&mark(event, "applied"), Cond::absent());
+            match state.db.commit(writes(tx)?).await {
+                Ok(()) => Ok("applied"),
+                Err(WriteError::Condition(Some(0))) => Ok("duplicate"),
+                // A record holds a newer event's state: keep it, remember this one.
+                Err(WriteError::Condition(_)) => mark_only(state, event, "stale").await,
+                Err(WriteError::Api(e)) => Err(e),
+            }
+        }
+    }
+}
+
+fn object<T: DeserializeOwned>(event: &Event) -> ApiResult<T> {
+    serde_json::from_value(event.data.object.clone()).map_err(|e| {
+        ApiError::field(
+            "data.object",
+            &format!("is not what a {} event carries: {e}", event.kind),
+        )
+    })
+}
+
+fn mark(event: &Event, outcome: &str) -> StripeEventMark {
+    StripeEventMark {
+        id: event.id.clone(),
+        kind: event.kind.clone(),
+        created: event.created,
+        outcome: outcome.into(),
+        received_at: clock::now_rfc3339(),
+        expires_epoch: clock::epoch_after(std::time::Duration::from_secs(MARK_TTL_SECS)),
+    }
+}
+
+async fn mark_only(
+    state: &AppState,
+    event: &Event,
+    outcome: &'static str,
+) -> ApiResult<&'static str> {
+    match state.db.put(&mark(event, outcome), Cond::absent()).await {
+        Ok(()) => Ok(outcome),
+        Err(WriteError::Condition(_)) => Ok("duplicate"),
+        Err(WriteError::Api(e)) => Err(e),
+    }
+}
+
+/// Holds no newer event's state: what every record's write is conditioned on.
+fn not_newer(created: i64) -> ApiResult<(String, Vec<(String, AttributeValue)>)> {
+    Ok((
+        "(attribute_not_exists(#eventCreated) OR #eventCreated <= :created)".into(),
+        vec![(":created".into(), to_value(created)?)],
+    ))
+}
+
+/// `SET #a = :a, ...` over the given attributes.
+fn set(fields: Vec<(&str, AttributeValue)>) -> (String, Vec<(String, AttributeValue)>) {
+    let expr = fields
+        .iter()
+        .map(|(name, _)| format!("#{name} = :{name}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let values = fields
+        .into_iter()
+        .map(|(name, v)| (format!(":{name}"), v))
+        .collect();
+    (format!("SET {expr}"), values)
+}
+
+/// The company an event is about: its `metadata.companyId`, else its Stripe
+/// customer's; `None` when that company does not exist (here).
+async fn company_of(
+    state: &AppState,
+    company_id: Option<&str>,
+    customer_id: Option<&str>,
+) -> ApiResult<Option<String>> {
+    let id = match (company_id, customer_id) {
+        (Some(id), _) => id.to_string(),
+        (None, Some(cus)) => match state
+            .db
+            .get::<StripeCustomer>(&keys::stripe_customer(cus))
+            .await
+        {
+            Ok(Some(p)) => p.company_id,
+            Ok(None) | Err(ApiError::NotFound) => return Ok(None),
+            Err(e) => return Err(e),
+        },
+        (None, None) => return Ok(None),
+    };
+    match state.db.get::<Company>(&keys::company(&id)).await {
+        Ok(Some(_)) => Ok(Some(id)),
+        Ok(None) | Err(ApiError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A subscription's state as one event tells it.
+struct SubscriptionState {
+    company_id: String,
+    customer_id: Option<String>,
+    subscription_id: String,
+    plan: Plan,
+    status: String,
+    /// `None` where the event does not tell (a completed Checkout session): what
+    /// the subscription's own events stored stays.
+    period_end: Option<i64>,
+    cancel_at_period_end: Option<bool>,
+}
+
+/// Statuses in which the company has what it pays for (`past_due`: Stripe is still
+/// retrying the payment).
+fn live(status: &str) -> bool {
+    matches!(status, "active" | "trialing" | "past_due")
+}
+
+fn write_subscription(s: SubscriptionState, created: i64) -> Change {
+    Change::Write(Box::new(move |tx: Tx| {
+        let now = clock::now_rfc3339();
+        let plan = if live(&s.status) { s.plan } else { Plan::Free };
+        let period_end = s
+            .period_end
+            .and_then(|e| time::OffsetDateTime::from_unix_timestamp(e).ok())
+            .map(clock::rfc3339);
+        let mut fields = vec![
+            // An update writes no key attributes of its own: the entity name is what
+            // readers pick the item out by.
+            ("entity", to_value("billing")?),
+            ("companyId", to_value(&s.company_id)?),
+            ("subscriptionId", to_value(&s.subscription_id)?),
+            ("plan", to_value(plan)?),
+            ("status", to_value(&s.status)?),
+            ("eventCreated", to_value(created)?),
+            ("updatedAt", to_value(&now)?),
+        ];
+        if let Some(end) = &period_end {
+            fields.push(("currentPeriodEnd", to_value(end)?));
+        }
+        if let Some(cancel) = s.cancel_at_period_end {
+            fields.push(("cancelAtPeriodEnd", to_value(cancel)?));
+        }
+        if let Some(cus) = &s.customer_id {
+            fields.push(("stripeCustomerId", to_value(cus)?));
+        }
+        let (expr, values) = set(fields);
+        let (mut cond, cond_values) = not_newer(created)?;
+        // An ended subscription that is no longer the company's current one (it
+        // subscribed anew since) must not end the current one.
+        if !live(&s.status) {
+            cond.push_str(
+                " AND (attribute_not_exists(#subscriptionId) OR #subscriptionId = :subscriptionId)",
+            );
+        }
+        let mut tx = tx.update(
+            &keys::billing(&s.company_id),
+            &expr,
+            values,
+            Cond::expr(&cond, cond_values),
+        );
+        // What gates and seat limits read; the version bump makes a concurrent
+        // rename of the company fail rather than write back the old plan.
+        tx = tx.update(
+            &keys::company(&s.company_id),
+            "SET #plan = :plan, #seats = :seats, #updatedAt = :now ADD #version :one",
+            vec![
+                (":plan".into(), to_value(plan)?),
+                (":seats".into(), to_value(plan.seats())?),
+                (":now".into(), to_value(&now)?),
+                (":one".into(), to_value(1)?),
+            ],
+            Cond::present(),
+        );
+        if let Some(cus) = s.customer_id {
+            tx = tx.put(
+                &StripeCustomer {
+                    customer_id: cus,
+                    company_id: s.company_id.clone(),
+                },
+                None,
+            );
+        }
+        Ok(tx)
+    }))
+}
+
+async fn checkout(state: &AppState, event: &Event, session: CheckoutSession) -> ApiResult<Change> {
+    if session.mode.as_deref() != Some("subscription") {
+        return Ok(Change::Skip("ignored"));
+    }
+    let customer = session.customer.as_ref().map(|c| c.id().to_string());
+    let Some(company_id) = company_of(
+        state,
+        session.metadata.get("companyId").map(String::as_str),
+        customer.as_deref(),
+    )
+    .await?
+    else {
+        return Ok(Change::Skip("unknown_company"));
+    };
+    let (Some(plan), Some(subscription)) = (
+        session.metadata.get("plan").and_then(|p| Plan::parse(p)),
+        session.subscription.as_ref(),
+    ) else {
+        return Ok(Change::Skip("unknown_plan"));
+    };
+    let paid = matches!(
+        session.payment_status.as_deref(),
+        Some("paid" | "no_payment_required")
+    );
+    tracing::info!(session = %session.id, company = %company_id, %plan, "checkout completed");
+    Ok(write_subscription(
+        SubscriptionState {
+            company_id,
+            customer_id: customer,
+            subscription_id: subscription.id().to_string(),
+            plan,
+            status: if paid { "active" } else { "incomplete" }.into(),
+            period_end: None,
+            cancel_at_period_end: None,
+        },
+        event.created,
+    ))
+}
+
+async fn subscription(state: &AppState, event: &Event, sub: Subscription) -> ApiResult<Change> {
+    let customer = sub.customer.id().to_string();
+    let Some(company_id) = company_of(
+        state,
+        sub.metadata.get("companyId").map(String::as_str),
+        Some(&customer),
+    )
+    .await?
+    else {
+        return Ok(Change::Skip("unknown_company"));
+    };
+    let Some(plan) = sub.plan(&state.config.stripe.prices) else {
+        return Ok(Change::Skip("unknown_plan"));
+    };
+    let status = if event.kind == "customer.subscription.deleted" {
+        "canceled".to_string()
+    } else {
+        sub.status.clone()
+    };
+    Ok(write_subscription(
+        SubscriptionState {
+            company_id,
+            customer_id: Some(customer),
+            subscription_id: sub.id.clone(),
+            plan,
+            status,
+            period_end: sub.period_end(),
+            cancel_at_period_end: Some(sub.cancel_at_period_end),
+        },
+        event.created,
+    ))
+}
+
+/// An invoice's payment record keeps one id for all of the invoice's events: a
+/// ULID from the invoice's creation time (so the list stays in time order) and the
+/// invoice id's hash.
+fn invoice_payment_id(invoice: &Invoice) -> String {
+    let hash = campus::auth::tokens::sha256_hex(&invoice.id);
+    let random = u128::from_str_radix(&hash[..20], 16).unwrap_or_default();
+    let ms = u64::try_from(invoice.created.max(0)).unwrap_or_default() * 1000;
+    ulid::Ulid::from_parts(ms, random).to_string()
+}
+
+async fn invoice(state: &AppState, event: &Event, invoice: Invoice) -> ApiResult<Change> {
+    let Some(company_id) = company_of(
+        state,
+        invoice.company_id(),
+        invoice.customer.as_ref().map(|c| c.id()),
+    )
+    .await?
+    else {
+        return Ok(Change::Skip("unknown_company"));
+    };
+    let paid = event.kind == "invoice.paid";
+    let created = event.created;
+    let at = time::OffsetDateTime::from_unix_timestamp(invoice.created)
+        .map(clock::rfc3339)
+        .unwrap_or_else(|_| clock::now_rfc3339());
+    let payment = Payment {
+        id: invoice_payment_id(&invoice),
+        company_id,
+        kind: PaymentKind::Invoice,
+        user_id: None,
+        course_id: None,
+        description: match &invoice.number {
+            Some(n) => format!("Invoice {n}"),
+            None => "Subscription invoice".into(),
+        },
+        amount_cents: if paid {
+            invoice.amount_paid
+        } else {
+            invoice.amount_due
+        },
+        currency: invoice.currency.clone(),
+        status: if paid {
+            PaymentStatus::Succeeded
+        } else {
+            PaymentStatus::Failed
+        },
+        refunded_cents: 0,
+        stripe_payment_intent_id: None,
+        stripe_invoice_id: Some(invoice.id.clone()),
+        invoice_url: invoice.hosted_invoice_url.clone(),
+        event_created: created,
+        created_at: at,
+        updated_at: clock::now_rfc3339(),
+    };
+    Ok(Change::Write(Box::new(move |tx: Tx| {
+        let (cond, values) = not_newer(created)?;
+        Ok(tx.put_except(&payment, &[], Cond::expr(&cond, values)))
+    })))
+}
+
+/// The payment a PaymentIntent pays: through the pointer written with it, else
+/// through its metadata.
+async fn payment_of(
+    state: &AppState,
+    payment_intent: &str,
+    metadata: Option<&crate::shapes::Metadata>,
+) -> ApiResult<Option<(String, String)>> {
+    let pointer = state
+        .db
+        .get::<StripePaymentIntent>(&keys::stripe_payment_intent(payment_intent))
+        .await?;
+    let ids = match pointer {
+        Some(p) => (p.company_id, p.payment_id),
+        None => match metadata.and_then(|m| Some((m.get("companyId")?, m.get("paymentId")?))) {
+            Some((c, p)) => (c.clone(), p.clone()),
+            None => return Ok(None),
+        },
+    };
+    match state
+        .db
+        .get::<Payment>(&keys::payment(&ids.0, &ids.1))
+        .await
+    {
+        Ok(Some(_)) => Ok(Some(ids)),
+        Ok(None) | Err(ApiError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn update_payment(
+    company_id: String,
+    payment_id: String,
+    fields: Vec<(&'static str, AttributeValue)>,
+    created: i64,
+) -> Change {
+    Change::Write(Box::new(move |tx: Tx| {
+        let mut fields = fields;
+        fields.push(("eventCreated", to_value(created)?));
+        fields.push(("updatedAt", to_value(clock::now_rfc3339())?));
+        let (expr, values) = set(fields);
+        let (cond, cond_values) = not_newer(created)?;
+        Ok(tx.update(
+            &keys::payment(&company_id, &payment_id),
+            &expr,
+            values,
+            Cond::expr(&format!("attribute_exists(pk) AND {cond}"), cond_values),
+        ))
+    }))
+}
+
+async fn payment_succeeded(
+    state: &AppState,
+    event: &Event,
+    pi: PaymentIntent,
+) -> ApiResult<Change> {
+    let Some((company_id, payment_id)) = payment_of(state, &pi.id, Some(&pi.metadata)).await?
+    else {
+        return Ok(Change::Skip("unknown_payment"));
+    };
+    Ok(update_payment(
+        company_id,
+        payment_id,
+        vec![("status", to_value(PaymentStatus::Succeeded)?)],
+        event.created,
+    ))
+}
+
+async fn refunded(state: &AppState, event: &Event, charge: Charge) -> ApiResult<Change> {
+    let Some(pi) = charge.payment_intent.as_ref() else {
+        return Ok(Change::Skip("unknown_payment"));
+    };
+    let Some((company_id, payment_id)) = payment_of(state, pi.id(), None).await? else {
+        return Ok(Change::Skip("unknown_payment"));
+    };
+    tracing::info!(charge = %charge.id, refunded = charge.amount_refunded, "charge refunded");
+    let status = if charge.refunded {
+        PaymentStatus::Refunded
+    } else {
+        PaymentStatus::PartiallyRefunded
+    };
+    Ok(update_payment(
+        company_id,
+        payment_id,
+        vec![
+            ("status", to_value(status)?),
+            ("refundedCents", to_value(charge.amount_refunded)?),
+        ],
+        event.created,
+    ))
+}
