@@ -95,6 +95,14 @@ async fn a_course_is_bought_and_refunded() {
     assert_eq!(list.body["items"][0]["status"], "pending");
     assert_eq!(list.body["items"][0]["userId"], learner.user_id);
 
+    // A sold course is bought, not enrolled in.
+    t.post(
+        &format!("/api/courses/{course}/enroll"),
+        learner.token(),
+        json!({}),
+    )
+    .await
+    .expect_error(402, "PAYMENT_REQUIRED");
     // Not paid yet: nothing to refund.
     t.post(
         &format!("/api/payments/{payment}/refund"),
@@ -110,6 +118,21 @@ async fn a_course_is_bought_and_refunded() {
         b["items"][0]["status"] == "succeeded"
     })
     .await;
+    // The buyer is enrolled.
+    let mine = t.get("/api/courses", learner.token()).await.expect(200);
+    assert_eq!(
+        mine.body["items"][0]["id"],
+        course.as_str(),
+        "{}",
+        mine.body
+    );
+    t.post(
+        &format!("/api/courses/{course}/enroll"),
+        learner.token(),
+        json!({}),
+    )
+    .await
+    .expect(200);
 
     // Only an admin refunds, and no more than was paid.
     t.post(

@@ -225,10 +225,12 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Enrol yourself in a published course; enrolling again changes nothing (200).
+/// Enrol yourself in a published course; enrolling again changes nothing (200). A
+/// priced course is bought instead (402 here): paying for it enrols the buyer.
 #[utoipa::path(post, path = "/api/courses/{id}/enroll", tag = "courses", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 201, description = "Enrolled", body = Assignment), (status = 200, description = "Already enrolled", body = Assignment),
+        (status = 402, description = "A priced course: buy it", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, description = "Not published", body = ErrorBody)))]
 pub async fn enroll(
     State(state): State<AppState>,
@@ -252,6 +254,12 @@ pub async fn enroll(
     }
     if let Some(existing) = entity_of::<Assignment>(&items, "assignment")? {
         return Ok((StatusCode::OK, Json(existing)).into_response());
+    }
+    // A priced course is bought (`POST /api/payments`), which enrols the buyer.
+    if course.price_cents.is_some_and(|p| p > 0) {
+        return Err(ApiError::PaymentRequired(
+            "This course is sold: buy it with POST /api/payments {courseId}".into(),
+        ));
     }
     let assignment = Assignment::new(&p.company_id, &p.user_id, &id, "self", None);
     let tx = state

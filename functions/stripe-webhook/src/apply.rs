@@ -6,7 +6,7 @@ use campus::{
     ApiError, ApiResult, AppState, clock,
     db::{AttributeValue, Cond, Tx, WriteError, keys, to_value},
     model::{
-        Company, Payment, PaymentKind, PaymentStatus, StripeCustomer, StripeEventMark,
+        Assignment, Company, Payment, PaymentKind, PaymentStatus, StripeCustomer, StripeEventMark,
         StripePaymentIntent,
     },
     plans::Plan,
@@ -360,7 +360,7 @@ async fn payment_of(
     state: &AppState,
     payment_intent: &str,
     metadata: Option<&crate::shapes::Metadata>,
-) -> ApiResult<Option<(String, String)>> {
+) -> ApiResult<Option<Payment>> {
     let pointer = state
         .db
         .get::<StripePaymentIntent>(&keys::stripe_payment_intent(payment_intent))
@@ -377,8 +377,8 @@ async fn payment_of(
         .get::<Payment>(&keys::payment(&ids.0, &ids.1))
         .await
     {
-        Ok(Some(_)) => Ok(Some(ids)),
-        Ok(None) | Err(ApiError::NotFound) => Ok(None),
+        Ok(found) => Ok(found),
+        Err(ApiError::NotFound) => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -409,13 +409,17 @@ async fn payment_succeeded(
     event: &Event,
     pi: PaymentIntent,
 ) -> ApiResult<Change> {
-    let Some((company_id, payment_id)) = payment_of(state, &pi.id, Some(&pi.metadata)).await?
-    else {
+    let Some(payment) = payment_of(state, &pi.id, Some(&pi.metadata)).await? else {
         return Ok(Change::Skip("unknown_payment"));
     };
+    if let (PaymentKind::Course, Some(user), Some(course)) =
+        (payment.kind, &payment.user_id, &payment.course_id)
+    {
+        enrol(state, &payment.company_id, user, course).await?;
+    }
     Ok(update_payment(
-        company_id,
-        payment_id,
+        payment.company_id,
+        payment.id,
         vec![("status", to_value(PaymentStatus::Succeeded)?)],
         event.created,
     ))
@@ -425,7 +429,7 @@ async fn refunded(state: &AppState, event: &Event, charge: Charge) -> ApiResult<
     let Some(pi) = charge.payment_intent.as_ref() else {
         return Ok(Change::Skip("unknown_payment"));
     };
-    let Some((company_id, payment_id)) = payment_of(state, pi.id(), None).await? else {
+    let Some(payment) = payment_of(state, pi.id(), None).await? else {
         return Ok(Change::Skip("unknown_payment"));
     };
     tracing::info!(charge = %charge.id, refunded = charge.amount_refunded, "charge refunded");
@@ -435,12 +439,28 @@ async fn refunded(state: &AppState, event: &Event, charge: Charge) -> ApiResult<
         PaymentStatus::PartiallyRefunded
     };
     Ok(update_payment(
-        company_id,
-        payment_id,
+        payment.company_id,
+        payment.id,
         vec![
             ("status", to_value(status)?),
             ("refundedCents", to_value(charge.amount_refunded)?),
         ],
         event.created,
     ))
+}
+
+/// A bought course is the buyer's: enrolled as self-enrolment would, unless already
+/// assigned. Written before the event's transaction and idempotent, so a crash in
+/// between is mended by Stripe's retry.
+async fn enrol(
+    state: &AppState,
+    company_id: &str,
+    user_id: &str,
+    course_id: &str,
+) -> ApiResult<()> {
+    let assignment = Assignment::new(company_id, user_id, course_id, "purchase", None);
+    match state.db.put(&assignment, Cond::absent()).await {
+        Ok(()) | Err(WriteError::Condition(_)) => Ok(()),
+        Err(WriteError::Api(e)) => Err(e),
+    }
 }
