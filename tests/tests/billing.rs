@@ -433,3 +433,40 @@ async fn an_invite_accepted_when_the_seats_are_gone_is_refused() {
         (Some(5), Some(5))
     );
 }
+
+#[tokio::test]
+async fn without_stripe_configured_billing_answers_503() {
+    use tower::ServiceExt;
+    let admin = new_company().await;
+    let mut settings = app().settings.clone();
+    settings.remove("STRIPE_WEBHOOK_SECRET");
+    settings.remove("STRIPE_SECRET_KEY");
+    let state = campus::AppState::new(campus_tests::config(&settings));
+    let call = |router: axum::Router, req: http::Request<axum::body::Body>| async move {
+        let res = router.oneshot(req).await.unwrap();
+        let status = res.status().as_u16();
+        let retry = res.headers().contains_key("retry-after");
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        (status, retry, body["error"]["code"].clone())
+    };
+    let e = serde_json::to_vec(&event("customer.created", &admin.company_id, None, now())).unwrap();
+    let sig = campus::stripe_signature::sign(&e, stripe::WEBHOOK_SECRET, now());
+    let req = http::Request::post("/api/webhooks/stripe")
+        .header("stripe-signature", sig)
+        .body(axum::body::Body::from(e))
+        .unwrap();
+    let webhook = campus_stripe_webhook::router(state.clone());
+    assert_eq!(call(webhook, req).await, (503, true, json!("UNAVAILABLE")));
+    let req = http::Request::post("/api/subscriptions")
+        .header("authorization", format!("Bearer {}", admin.access))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            json!({"plan": "pro", "successUrl": "http://localhost:5173/ok", "cancelUrl": "http://localhost:5173/no"}).to_string(),
+        ))
+        .unwrap();
+    let billing = campus_billing::router(state);
+    assert_eq!(call(billing, req).await, (503, true, json!("UNAVAILABLE")));
+}

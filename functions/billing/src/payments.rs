@@ -153,8 +153,9 @@ pub async fn create(
     headers: HeaderMap,
     ValidJson(req): ValidJson<PaymentRequest>,
 ) -> ApiResult<Response> {
-    let stripe = subscriptions::stripe(&billing)?;
     let body_hash = tokens::sha256_hex(&serde_json::to_string(&req).map_err(ApiError::internal)?);
+    let charge = what(&state, &p.company_id, req).await?;
+    let stripe = subscriptions::stripe(&billing)?;
     let request_key = idempotency_key(&headers)?.map(|k| PaymentRequestKey {
         company_id: p.company_id.clone(),
         user_id: p.user_id.clone(),
@@ -172,7 +173,6 @@ pub async fn create(
     {
         return repeat(stripe, k, seen).await;
     }
-    let charge = what(&state, &p.company_id, req).await?;
     let id = request_key
         .as_ref()
         .map(|k| k.payment_id.clone())
