@@ -204,4 +204,25 @@ mod tests {
         .unwrap();
         assert_eq!(unknown_price.plan(&prices), Some(Plan::Core));
     }
+
+    #[test]
+    fn an_invoice_names_its_company_where_either_api_version_puts_it() {
+        let new: Invoice = serde_json::from_value(serde_json::json!({
+            "id": "in_1", "currency": "eur", "created": 1,
+            "parent": {"subscription_details": {"metadata": {"companyId": "c1"}}}
+        }))
+        .unwrap();
+        assert_eq!(new.company_id(), Some("c1"));
+        let old: Invoice = serde_json::from_value(serde_json::json!({
+            "id": "in_1", "currency": "eur", "created": 1, "customer": "cus_1",
+            "subscription_details": {"metadata": {"companyId": "c2"}}
+        }))
+        .unwrap();
+        assert_eq!(old.company_id(), Some("c2"));
+        let none: Invoice = serde_json::from_value(
+            serde_json::json!({"id": "in_1", "currency": "eur", "created": 1}),
+        )
+        .unwrap();
+        assert_eq!(none.company_id(), None);
+    }
 }
