@@ -10,12 +10,22 @@ mod stripe;
 mod subscriptions;
 
 use axum::{Extension, Router};
-use campus::AppState;
+use campus::{ApiError, ApiResult, AppState};
 
 /// What this function adds to the shared state: its Stripe client, built once.
 #[derive(Clone)]
 pub struct BillingState {
-    pub stripe: Option<stripe::Stripe>,
+    stripe: Option<stripe::Stripe>,
+}
+
+impl BillingState {
+    /// The configured Stripe client, or 503 when billing is not set up here.
+    fn stripe(&self) -> ApiResult<&stripe::Stripe> {
+        self.stripe.as_ref().ok_or_else(|| {
+            tracing::error!("STRIPE_SECRET_KEY is not set; billing is unavailable");
+            ApiError::Unavailable { retry_after: 300 }
+        })
+    }
 }
 
 campus::api!(

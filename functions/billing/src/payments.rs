@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::{BillingState, stripe::Stripe, subscriptions};
+use crate::{BillingState, stripe::Stripe};
 
 /// The company's payments and subscription invoices, newest first (admin), as
 /// Stripe's events recorded them.
@@ -155,7 +155,7 @@ pub async fn create(
 ) -> ApiResult<Response> {
     let body_hash = tokens::sha256_hex(&serde_json::to_string(&req).map_err(ApiError::internal)?);
     let charge = what(&state, &p.company_id, req).await?;
-    let stripe = subscriptions::stripe(&billing)?;
+    let stripe = billing.stripe()?;
     let request_key = idempotency_key(&headers)?.map(|k| PaymentRequestKey {
         company_id: p.company_id.clone(),
         user_id: p.user_id.clone(),
@@ -348,7 +348,7 @@ pub async fn refund(
             &format!("must be at most {refundable}, what is left to refund"),
         ));
     }
-    let stripe = subscriptions::stripe(&billing)?;
+    let stripe = billing.stripe()?;
     // Names the payment and what was refunded before: a retry refunds once.
     let key = format!(
         "campus-refund-{}-{}-{amount}",

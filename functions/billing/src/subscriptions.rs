@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::{BillingState, customer, stripe::Stripe};
+use crate::{BillingState, customer};
 
 /// The company's plan and what it allows.
 #[derive(Serialize, ToSchema)]
@@ -66,7 +66,7 @@ pub async fn get(
 /// How a request names itself to Stripe: the client's `Idempotency-Key` when it
 /// sent one (a retry of the same request then does nothing twice), else this
 /// request's id.
-pub fn request_key(headers: &HeaderMap, scope: &str) -> String {
+fn request_key(headers: &HeaderMap, scope: &str) -> String {
     let client = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -75,18 +75,6 @@ pub fn request_key(headers: &HeaderMap, scope: &str) -> String {
         Some(k) => format!("campus-{scope}-{k}"),
         None => format!("campus-{scope}-{}", campus::error::current_request_id()),
     }
-}
-
-/// The configured Stripe client, or 503 when billing is not set up here.
-pub fn stripe(state: &BillingState) -> ApiResult<&Stripe> {
-    state.stripe.as_ref().ok_or_else(|| {
-        tracing::error!("STRIPE_SECRET_KEY is not set; billing is unavailable");
-        ApiError::Unavailable { retry_after: 300 }
-    })
-}
-
-fn live(status: &str) -> bool {
-    matches!(status, "active" | "trialing" | "past_due")
 }
 
 /// A paid plan a client asked for.
@@ -158,14 +146,14 @@ pub async fn create(
     let plan = paid_plan(req.plan)?;
     let success_url = frontend_url(&state, "successUrl", &req.success_url)?;
     let cancel_url = frontend_url(&state, "cancelUrl", &req.cancel_url)?;
-    let stripe = stripe(&billing)?;
+    let stripe = billing.stripe()?;
     let items = state
         .db
         .get_many(&[keys::company(&p.company_id), keys::billing(&p.company_id)])
         .await?;
     let company: Company = entity_of(&items, "company")?.ok_or(ApiError::NotFound)?;
     let account: BillingAccount = entity_of(&items, "billing")?.unwrap_or_default();
-    if live(&account.status) {
+    if account.is_live() {
         return Err(ApiError::Conflict(
             "The company has a live subscription; change its plan with PUT /api/subscriptions/{id}"
                 .into(),
@@ -225,7 +213,7 @@ async fn live_subscription(state: &AppState, company_id: &str) -> ApiResult<Bill
         .get(&keys::billing(company_id))
         .await?
         .unwrap_or_default();
-    if !live(&account.status) || account.subscription_id.is_none() {
+    if !account.is_live() {
         return Err(ApiError::Conflict(
             "The company has no live subscription; start one with POST /api/subscriptions".into(),
         ));
@@ -252,7 +240,7 @@ pub async fn change(
     ValidJson(req): ValidJson<ChangePlan>,
 ) -> ApiResult<(StatusCode, Json<ChangeRequested>)> {
     let plan = paid_plan(req.plan)?;
-    let stripe = stripe(&billing)?;
+    let stripe = billing.stripe()?;
     let account = live_subscription(&state, &p.company_id).await?;
     if account.subscription_id.as_deref() != Some(id.as_str()) {
         return Err(ApiError::NotFound);
@@ -308,7 +296,7 @@ pub async fn cancel(
     Gate(p, ..): Admin,
     ValidJson(req): ValidJson<CancelRequest>,
 ) -> ApiResult<(StatusCode, Json<ChangeRequested>)> {
-    let stripe = stripe(&billing)?;
+    let stripe = billing.stripe()?;
     let account = live_subscription(&state, &p.company_id).await?;
     let id = account.subscription_id.clone().unwrap_or_default();
     stripe.cancel_at_period_end(&id, req.at_period_end).await?;

@@ -7,7 +7,7 @@ use campus::{
     db::{AttributeValue, Cond, Tx, WriteError, keys, to_value},
     model::{
         Assignment, Company, Payment, PaymentKind, PaymentStatus, StripeCustomer, StripeEventMark,
-        StripePaymentIntent,
+        StripePaymentIntent, subscription_live,
     },
     plans::Plan,
 };
@@ -147,16 +147,14 @@ struct SubscriptionState {
     cancel_at_period_end: Option<bool>,
 }
 
-/// Statuses in which the company has what it pays for (`past_due`: Stripe is still
-/// retrying the payment).
-fn live(status: &str) -> bool {
-    matches!(status, "active" | "trialing" | "past_due")
-}
-
 fn write_subscription(s: SubscriptionState, created: i64) -> Change {
     Change::Write(Box::new(move |tx: Tx| {
         let now = clock::now_rfc3339();
-        let plan = if live(&s.status) { s.plan } else { Plan::Free };
+        let plan = if subscription_live(&s.status) {
+            s.plan
+        } else {
+            Plan::Free
+        };
         let period_end = s
             .period_end
             .and_then(|e| time::OffsetDateTime::from_unix_timestamp(e).ok())
@@ -185,7 +183,7 @@ fn write_subscription(s: SubscriptionState, created: i64) -> Change {
         let (mut cond, cond_values) = not_newer(created)?;
         // An ended subscription that is no longer the company's current one (it
         // subscribed anew since) must not end the current one.
-        if !live(&s.status) {
+        if !subscription_live(&s.status) {
             cond.push_str(
                 " AND (attribute_not_exists(#subscriptionId) OR #subscriptionId = :subscriptionId)",
             );

@@ -47,6 +47,18 @@ impl Default for BillingAccount {
     }
 }
 
+/// Stripe subscription statuses in which the company has what it pays for
+/// (`past_due`: Stripe is still retrying the payment).
+pub fn subscription_live(status: &str) -> bool {
+    matches!(status, "active" | "trialing" | "past_due")
+}
+
+impl BillingAccount {
+    pub fn is_live(&self) -> bool {
+        subscription_live(&self.status) && self.subscription_id.is_some()
+    }
+}
+
 impl Entity for BillingAccount {
     fn keys(&self) -> Keys {
         Keys::new(keys::billing(&self.company_id), "billing")

@@ -25,7 +25,7 @@ mod versioned;
 
 pub use billing::{
     BillingAccount, Payment, PaymentKind, PaymentRequestKey, PaymentStatus, StripeCustomer,
-    StripeEventMark, StripePaymentIntent,
+    StripeEventMark, StripePaymentIntent, subscription_live,
 };
 pub use certificate::{
     Certificate, CertificateCode, CertificateGuard, CertificateView, verify_url,
