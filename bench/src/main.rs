@@ -261,6 +261,10 @@ async fn main() {
                     ("no I/O", "billing/payments-unauthenticated.json", 401),
                     ("DynamoDB read", "billing/subscription.json", 200),
                 ],
+                "inventory" => vec![
+                    ("no I/O", "inventory/list-unauthenticated.json", 401),
+                    ("DynamoDB read", "inventory/list.json", 200),
+                ],
                 "stripe-webhook" => vec![("no I/O", "stripe-webhook/unsigned.json", 400)],
                 _ => vec![],
             },

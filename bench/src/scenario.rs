@@ -200,6 +200,7 @@ pub async fn run(app: Router) -> Vec<Step> {
     let t = Some(token.as_str());
     // On the pro plan (as Stripe would say), so that every gated step answers.
     billing(&mut w, t, &s(&reg["company"]["id"])).await;
+    inventory(&mut w, t).await;
     w.call("GET /api/auth/me", "/api/auth/me", t, None, Read)
         .await;
     w.call("GET /api/company", "/api/company", t, None, Read)
@@ -1009,5 +1010,63 @@ async fn billing(w: &mut Walk, t: Option<&str>, company_id: &str) {
     )
     .await;
     w.call("GET /api/payments", "/api/payments", t, None, Read)
+        .await;
+}
+
+async fn inventory(w: &mut Walk, t: Option<&str>) {
+    use Kind::*;
+    let body = json!({"name": "Helmet", "sku": "BENCH-HLM", "category": "Safety", "quantity": 10, "lowStockThreshold": 2});
+    let item = w
+        .call(
+            "POST /api/inventory",
+            "/api/inventory",
+            t,
+            Some(body),
+            Write,
+        )
+        .await;
+    let id = s(&item["id"]);
+    w.call(
+        "GET /api/inventory",
+        "/api/inventory?lowStock=true",
+        t,
+        None,
+        Read,
+    )
+    .await;
+    w.call(
+        "GET /api/inventory/categories",
+        "/api/inventory/categories",
+        t,
+        None,
+        Read,
+    )
+    .await;
+    let path = format!("/api/inventory/{id}");
+    w.call("GET /api/inventory/{id}", &path, t, None, Read)
+        .await;
+    let body = json!({"name": "Helmet", "sku": "BENCH-HLM", "category": "Safety", "quantity": 12, "version": item["version"]});
+    w.call("PUT /api/inventory/{id}", &path, t, Some(body), ReadWrite)
+        .await;
+    let why = "session, one transaction (the conditioned ADD, the history entry, the audit entry), the item as it is now";
+    w.call(
+        "POST /api/inventory/{id}/adjust",
+        &format!("{path}/adjust"),
+        t,
+        Some(json!({"delta": -3, "reason": "issued"})),
+        Steps(3, why),
+    )
+    .await;
+    let why = "session, the item (is it the company's?), its history";
+    w.call(
+        "GET /api/inventory/{id}/history",
+        &format!("{path}/history"),
+        t,
+        None,
+        Steps(3, why),
+    )
+    .await;
+    let why = "session, the item, one transaction (item, SKU, category count, audit), then its history (query, batch delete)";
+    w.call("DELETE /api/inventory/{id}", &path, t, None, Steps(5, why))
         .await;
 }

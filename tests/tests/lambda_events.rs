@@ -104,6 +104,13 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
         Some("UNAUTHENTICATED"),
     ),
     ("billing/subscription.json", "billing", 200, None),
+    ("inventory/list.json", "inventory", 200, None),
+    (
+        "inventory/list-unauthenticated.json",
+        "inventory",
+        401,
+        Some("UNAUTHENTICATED"),
+    ),
     (
         "billing/payments-unauthenticated.json",
         "billing",

@@ -77,6 +77,11 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         openapi: campus_billing::openapi,
     },
     Function {
+        name: "inventory",
+        router: campus_inventory::router,
+        openapi: campus_inventory::openapi,
+    },
+    Function {
         name: "stripe-webhook",
         router: campus_stripe_webhook::router,
         openapi: campus_stripe_webhook::openapi,

@@ -391,6 +391,47 @@ pub fn connection_pointer(connection_id: &str) -> Key {
     Key::new(format!("WSCONN#{connection_id}"), "WSCONN")
 }
 
+/// A company's inventory: items (`ITEM#{id}`), one pointer per SKU (`SKU#{sku}`:
+/// unique per company) and one counter per category in use (`CAT#{name}`).
+pub fn inventory_partition(company_id: &str) -> String {
+    format!("C#{company_id}#INVENTORY")
+}
+
+pub const INVENTORY_ITEM_PREFIX: &str = "ITEM#";
+pub const INVENTORY_CATEGORY_PREFIX: &str = "CAT#";
+
+pub fn inventory_item(company_id: &str, id: &str) -> Key {
+    Key::new(
+        inventory_partition(company_id),
+        format!("{INVENTORY_ITEM_PREFIX}{id}"),
+    )
+}
+
+pub fn inventory_sku(company_id: &str, sku: &str) -> Key {
+    Key::new(inventory_partition(company_id), format!("SKU#{sku}"))
+}
+
+pub fn inventory_category(company_id: &str, category: &str) -> Key {
+    Key::new(
+        inventory_partition(company_id),
+        format!("{INVENTORY_CATEGORY_PREFIX}{category}"),
+    )
+}
+
+/// One item's history (`CHANGE#{ulid}`: oldest first in key order).
+pub fn inventory_history(company_id: &str, item_id: &str) -> String {
+    format!("C#{company_id}#INVENTORY#{item_id}")
+}
+
+pub const INVENTORY_CHANGE_PREFIX: &str = "CHANGE#";
+
+pub fn inventory_change(company_id: &str, item_id: &str, id: &str) -> Key {
+    Key::new(
+        inventory_history(company_id, item_id),
+        format!("{INVENTORY_CHANGE_PREFIX}{id}"),
+    )
+}
+
 /// A company's billing state: its Stripe customer and subscription, and the newest
 /// Stripe event applied to them.
 pub fn billing(company_id: &str) -> Key {
@@ -459,6 +500,9 @@ mod tests {
             event("c1", "e"),
             billing("c1"),
             payment("c1", "p"),
+            inventory_item("c1", "i"),
+            inventory_sku("c1", "s"),
+            inventory_change("c1", "i", "x"),
         ] {
             assert!(k.pk.starts_with("C#c1"), "{k:?}");
         }

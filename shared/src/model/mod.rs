@@ -9,6 +9,7 @@ mod connection;
 mod course;
 mod department;
 mod event;
+mod inventory;
 mod invite;
 mod login;
 mod notification;
@@ -38,6 +39,7 @@ pub use course::{
 };
 pub use department::Department;
 pub use event::{Audience, CalendarEvent, EventType, EventView};
+pub use inventory::{InventoryCategory, InventoryChange, InventoryItem, InventorySku};
 pub use invite::{Invite, InviteStatus, InviteToken, invite_token_company};
 pub use login::Login;
 pub use notification::{Channels, NOTIFICATION_TYPES, Notification, NotificationPreferences};

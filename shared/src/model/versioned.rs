@@ -35,7 +35,8 @@ versioned!(
     super::Module,
     super::Lesson,
     super::Team,
-    super::CalendarEvent
+    super::CalendarEvent,
+    super::InventoryItem
 );
 
 /// 409 when the client sent a version other than the stored one.

@@ -1,0 +1,123 @@
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use campus::{
+    ApiError, ApiResult, AppState,
+    audit::Audit,
+    auth::{Gate, Manager},
+    clock,
+    db::{AttributeValue, Cond, Filter, WriteError, keys},
+    error::ErrorBody,
+    http::{ListQuery, ListResponse, QueryParams, ValidJson, non_blank},
+    model::{InventoryChange, InventoryItem},
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::items::{MAX_QUANTITY, change};
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Adjustment {
+    /// Added to the quantity (negative: taken out); not zero.
+    #[validate(range(min = -1_000_000_000, max = 1_000_000_000))]
+    pub delta: i64,
+    #[validate(length(min = 1, max = 200))]
+    pub reason: String,
+}
+
+/// Add to or take from an item's stock (manager+). One conditioned `ADD`: the
+/// quantity cannot go below zero however many adjustments run at once (409, and
+/// nothing changes), and none is lost. The change is kept in the item's history.
+#[utoipa::path(post, path = "/api/inventory/{id}/adjust", tag = "inventory", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = Adjustment,
+    responses((status = 200, description = "The item after the change", body = InventoryItem), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The quantity would go below zero (or above the maximum)", body = ErrorBody)))]
+pub async fn adjust(
+    State(state): State<AppState>,
+    Gate(p, ..): Manager,
+    Path(id): Path<String>,
+    audit: Audit,
+    ValidJson(b): ValidJson<Adjustment>,
+) -> ApiResult<Json<InventoryItem>> {
+    if b.delta == 0 {
+        return Err(ApiError::field("delta", "must not be zero"));
+    }
+    let reason = non_blank("reason", &b.reason)?;
+    let key = keys::inventory_item(&p.company_id, &id);
+    // The stock after the change must lie in 0..=MAX: the stored quantity is at least
+    // -delta and at most MAX - delta.
+    let tx = state
+        .db
+        .tx()
+        .update(
+            &key,
+            "SET #updatedAt = :now ADD #quantity :delta, #version :one",
+            vec![
+                (":now".into(), AttributeValue::S(clock::now_rfc3339())),
+                (":delta".into(), AttributeValue::N(b.delta.to_string())),
+                (":one".into(), AttributeValue::N("1".into())),
+            ],
+            Cond::expr(
+                "attribute_exists(pk) AND #quantity >= :floor AND #quantity <= :ceiling",
+                vec![
+                    (":floor".into(), AttributeValue::N((-b.delta).to_string())),
+                    (
+                        ":ceiling".into(),
+                        AttributeValue::N((MAX_QUANTITY - b.delta).to_string()),
+                    ),
+                ],
+            ),
+        )
+        .put(&change(&p, &id, b.delta, &reason), None)
+        .audit(&audit, 200, Some(&id));
+    match state.db.commit(tx).await {
+        Ok(()) => {}
+        Err(WriteError::Condition(_)) => {
+            // Gone, or the change does not fit the stock: say which.
+            let item: InventoryItem = state.db.find(&key).await?;
+            return Err(ApiError::Conflict(format!(
+                "A change of {} does not fit a stock of {} (0 to {MAX_QUANTITY})",
+                b.delta, item.quantity
+            )));
+        }
+        Err(WriteError::Api(e)) => return Err(e),
+    }
+    let item = state
+        .db
+        .get_consistent::<InventoryItem>(&key)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(item))
+}
+
+/// Every change of an item's stock, newest first (manager+).
+#[utoipa::path(get, path = "/api/inventory/{id}/history", tag = "inventory", security(("bearer" = [])),
+    params(("id" = String, Path), ListQuery),
+    responses((status = 200, body = ListResponse<InventoryChange>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn history(
+    State(state): State<AppState>,
+    Gate(p, ..): Manager,
+    Path(id): Path<String>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> ApiResult<Json<ListResponse<InventoryChange>>> {
+    // The item must be the company's: another company's id is not found.
+    let _: InventoryItem = state
+        .db
+        .find(&keys::inventory_item(&p.company_id, &id))
+        .await?;
+    let page = state
+        .db
+        .query::<InventoryChange>(
+            &keys::inventory_history(&p.company_id, &id),
+            keys::INVENTORY_CHANGE_PREFIX,
+            q.limit(),
+            q.cursor.as_deref(),
+            Filter::default().newest_first(),
+        )
+        .await?;
+    Ok(Json(page.into()))
+}
