@@ -265,6 +265,10 @@ async fn main() {
                     ("no I/O", "inventory/list-unauthenticated.json", 401),
                     ("DynamoDB read", "inventory/list.json", 200),
                 ],
+                "chat" => vec![
+                    ("no I/O", "chat/message-unauthenticated.json", 401),
+                    ("DynamoDB read", "chat/history.json", 200),
+                ],
                 "stripe-webhook" => vec![("no I/O", "stripe-webhook/unsigned.json", 400)],
                 _ => vec![],
             },

@@ -201,6 +201,15 @@ pub async fn run(app: Router) -> Vec<Step> {
     // On the pro plan (as Stripe would say), so that every gated step answers.
     billing(&mut w, t, &s(&reg["company"]["id"])).await;
     inventory(&mut w, t).await;
+    // Asking the tutor needs a provider, which the bench has none of: only reading.
+    w.call(
+        "GET /api/chat/history",
+        "/api/chat/history",
+        t,
+        None,
+        Kind::Read,
+    )
+    .await;
     w.call("GET /api/auth/me", "/api/auth/me", t, None, Read)
         .await;
     w.call("GET /api/company", "/api/company", t, None, Read)

@@ -44,6 +44,8 @@ pub struct Config {
     pub stripe: StripeConfig,
     /// Verifies the Stripe webhook's signatures (unset: the webhook answers 503).
     pub stripe_webhook_secret: Option<Secret>,
+    /// The AI tutor's OpenAI-compatible chat completions API (unset: 503).
+    pub ai: AiConfig,
     pub version: String,
     pub commit: String,
     pub built_at: String,
@@ -57,6 +59,18 @@ pub struct StripeConfig {
     /// Price per paid plan (`basic`, `core`, `pro`): a price id (`price_...`) or a
     /// lookup key, resolved through Stripe's Prices API.
     pub prices: [String; 3],
+}
+
+#[derive(Clone, Debug)]
+pub struct AiConfig {
+    /// Up to the version, e.g. `https://api.openai.com/v1`; `/chat/completions` is added.
+    pub base_url: Option<String>,
+    pub api_key: Option<Secret>,
+    pub model: String,
+    /// One attempt's limit.
+    pub timeout: Duration,
+    /// Tries per reply, retrying 429 and 5xx answers and timeouts with a doubling wait.
+    pub max_attempts: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -216,6 +230,13 @@ impl Config {
                 ],
             },
             stripe_webhook_secret: src.get("STRIPE_WEBHOOK_SECRET").map(Secret::new),
+            ai: AiConfig {
+                base_url: src.get("AI_BASE_URL"),
+                api_key: src.get("AI_API_KEY").map(Secret::new),
+                model: or(src, "AI_MODEL", "gpt-4o-mini"),
+                timeout: Duration::from_millis(parsed(src, "AI_TIMEOUT_MS", 20_000)?),
+                max_attempts: parsed(src, "AI_MAX_ATTEMPTS", 3)?,
+            },
             version: or(src, "APP_VERSION", env!("CARGO_PKG_VERSION")),
             commit: or(src, "GIT_COMMIT", "unknown"),
             built_at: or(src, "BUILT_AT", "unknown"),

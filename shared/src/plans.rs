@@ -36,7 +36,7 @@ pub enum Feature {
     Reports,
     /// Downloads of company data: `/api/reports/export/*`, `/api/export`.
     Exports,
-    /// The AI tutor, `/api/chat/*`.
+    /// Asking the AI tutor, `POST /api/chat/message` (reading one's history stays open).
     AiChat,
 }
 

@@ -13,6 +13,7 @@ use campus::{AppState, config::Config, db::Db};
 use campus_local::{gateway, setup, template::Template};
 use serde_json::{Value, json};
 
+pub mod ai;
 pub mod stripe;
 
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
@@ -70,6 +71,14 @@ pub fn app() -> &'static TestApp {
         let stripe_addr = stripe_listener.local_addr().expect("addr");
         settings.insert("STRIPE_API_BASE".into(), format!("http://{stripe_addr}"));
         settings.insert("STRIPE_SECRET_KEY".into(), "sk_test_campus_local".into());
+        // The AI provider's stand-in.
+        let ai_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let ai_addr = ai_listener.local_addr().expect("addr");
+        settings.insert("AI_BASE_URL".into(), format!("http://{ai_addr}/v1"));
+        settings.insert("AI_API_KEY".into(), ai::API_KEY.into());
+        settings.insert("AI_MODEL".into(), "test-model".into());
+        // Retries are tested, not timed: short waits.
+        settings.insert("AI_TIMEOUT_MS".into(), "5000".into());
         let standin = campus_local::stripe::StandIn::new(
             format!("http://{stripe_addr}"),
             std::env::var("LOCALSTRIPE_URL").ok(),
@@ -104,6 +113,13 @@ pub fn app() -> &'static TestApp {
                     axum::serve(stripe_listener, standin.router())
                         .await
                         .expect("Stripe stand-in");
+                });
+                ai_listener.set_nonblocking(true).expect("non-blocking");
+                let ai_listener = tokio::net::TcpListener::from_std(ai_listener).expect("listener");
+                tokio::spawn(async move {
+                    axum::serve(ai_listener, ai::router())
+                        .await
+                        .expect("AI stand-in");
                 });
                 tx.send(addr).expect("send addr");
                 axum::serve(

@@ -105,6 +105,13 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
     ),
     ("billing/subscription.json", "billing", 200, None),
     ("inventory/list.json", "inventory", 200, None),
+    ("chat/history.json", "chat", 200, None),
+    (
+        "chat/message-unauthenticated.json",
+        "chat",
+        401,
+        Some("UNAUTHENTICATED"),
+    ),
     (
         "inventory/list-unauthenticated.json",
         "inventory",

@@ -82,6 +82,11 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         openapi: campus_inventory::openapi,
     },
     Function {
+        name: "chat",
+        router: campus_chat::router,
+        openapi: campus_chat::openapi,
+    },
+    Function {
         name: "stripe-webhook",
         router: campus_stripe_webhook::router,
         openapi: campus_stripe_webhook::openapi,

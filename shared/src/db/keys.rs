@@ -391,6 +391,27 @@ pub fn connection_pointer(connection_id: &str) -> Key {
     Key::new(format!("WSCONN#{connection_id}"), "WSCONN")
 }
 
+/// A user's conversation with the AI tutor, in their partition.
+pub fn conversation(company_id: &str, user_id: &str, id: &str) -> Key {
+    Key::new(
+        user_partition(company_id, user_id),
+        format!("{CONVERSATION_PREFIX}{id}"),
+    )
+}
+
+pub const CONVERSATION_PREFIX: &str = "CONV#";
+
+/// One message of a conversation, in the user's partition (found by id alone, for
+/// feedback); `gsi1` lists a conversation's messages in order.
+pub fn chat_message(company_id: &str, user_id: &str, id: &str) -> Key {
+    Key::new(user_partition(company_id, user_id), format!("CHATMSG#{id}"))
+}
+
+/// Index key (`gsi1`) of one conversation's messages.
+pub fn conversation_messages(company_id: &str, conversation_id: &str) -> String {
+    format!("C#{company_id}#CONV#{conversation_id}")
+}
+
 /// A company's inventory: items (`ITEM#{id}`), one pointer per SKU (`SKU#{sku}`:
 /// unique per company) and one counter per category in use (`CAT#{name}`).
 pub fn inventory_partition(company_id: &str) -> String {

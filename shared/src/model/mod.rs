@@ -3,6 +3,7 @@
 
 mod billing;
 mod certificate;
+mod chat;
 mod checkin;
 mod company;
 mod connection;
@@ -31,6 +32,7 @@ pub use billing::{
 pub use certificate::{
     Certificate, CertificateCode, CertificateGuard, CertificateView, verify_url,
 };
+pub use chat::{ChatMessage, ChatRole, Conversation, Rating};
 pub use checkin::CheckIn;
 pub use company::Company;
 pub use connection::{Connection, ConnectionPointer};
