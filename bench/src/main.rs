@@ -269,6 +269,10 @@ async fn main() {
                     ("no I/O", "chat/message-unauthenticated.json", 401),
                     ("DynamoDB read", "chat/history.json", 200),
                 ],
+                "audit" => vec![
+                    ("no I/O", "audit/logs-unauthenticated.json", 401),
+                    ("DynamoDB read", "audit/report.json", 200),
+                ],
                 "stripe-webhook" => vec![("no I/O", "stripe-webhook/unsigned.json", 400)],
                 _ => vec![],
             },

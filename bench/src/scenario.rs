@@ -210,6 +210,30 @@ pub async fn run(app: Router) -> Vec<Step> {
         Kind::Read,
     )
     .await;
+    w.call(
+        "GET /api/audit-logs",
+        "/api/audit-logs",
+        t,
+        None,
+        Kind::Read,
+    )
+    .await;
+    w.call(
+        "GET /api/audit-logs?report=true",
+        "/api/audit-logs?report=true",
+        t,
+        None,
+        Kind::Read,
+    )
+    .await;
+    w.call(
+        "GET /api/audit-logs?export=true",
+        "/api/audit-logs?export=true",
+        t,
+        None,
+        Kind::Steps(3, "session, the company (the export's plan), the entries"),
+    )
+    .await;
     w.call("GET /api/auth/me", "/api/auth/me", t, None, Read)
         .await;
     w.call("GET /api/company", "/api/company", t, None, Read)

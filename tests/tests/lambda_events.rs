@@ -106,6 +106,13 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
     ("billing/subscription.json", "billing", 200, None),
     ("inventory/list.json", "inventory", 200, None),
     ("chat/history.json", "chat", 200, None),
+    ("audit/report.json", "audit", 200, None),
+    (
+        "audit/logs-unauthenticated.json",
+        "audit",
+        401,
+        Some("UNAUTHENTICATED"),
+    ),
     (
         "chat/message-unauthenticated.json",
         "chat",

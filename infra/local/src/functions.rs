@@ -87,6 +87,11 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         openapi: campus_chat::openapi,
     },
     Function {
+        name: "audit",
+        router: campus_audit::router,
+        openapi: campus_audit::openapi,
+    },
+    Function {
         name: "stripe-webhook",
         router: campus_stripe_webhook::router,
         openapi: campus_stripe_webhook::openapi,

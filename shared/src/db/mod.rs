@@ -97,9 +97,18 @@ pub struct Filter {
     pub names: Vec<(String, String)>,
     /// Descending sort-key order (newest first, for ULID keys).
     pub descending: bool,
+    /// Sort keys from..=to, in place of the prefix (a time range of ULID keys).
+    pub range: Option<(String, String)>,
 }
 
 impl Filter {
+    /// Only sort keys in `from..=to` (the key condition, not a filter: nothing
+    /// outside is read).
+    pub fn between(mut self, from: String, to: String) -> Self {
+        self.range = Some((from, to));
+        self
+    }
+
     /// Newest first: descending sort-key order.
     pub fn newest_first(mut self) -> Self {
         self.descending = true;
@@ -712,7 +721,12 @@ impl Db {
             .limit(limit);
         // DynamoDB refuses `begins_with` on an empty prefix: a whole partition is
         // asked for by its key alone.
-        req = if prefix.is_empty() {
+        req = if let Some((from, to)) = &filter.range {
+            req.key_condition_expression("#qpk = :pk AND #qsk BETWEEN :from AND :to")
+                .expression_attribute_names("#qsk", sk)
+                .expression_attribute_values(":from", AttributeValue::S(from.clone()))
+                .expression_attribute_values(":to", AttributeValue::S(to.clone()))
+        } else if prefix.is_empty() {
             req.key_condition_expression("#qpk = :pk")
         } else {
             req.key_condition_expression("#qpk = :pk AND begins_with(#qsk, :prefix)")
