@@ -210,6 +210,18 @@ pub async fn run(app: Router) -> Vec<Step> {
         Kind::Read,
     )
     .await;
+    let body =
+        json!({"events": [{"name": "lesson.opened", "sessionId": "s1"}, {"name": "search.used"}]});
+    w.call(
+        "POST /api/analytics/event",
+        "/api/analytics/event",
+        t,
+        Some(body),
+        Kind::Write,
+    )
+    .await;
+    w.call("GET /api/analytics", "/api/analytics", t, None, Kind::Read)
+        .await;
     w.call(
         "GET /api/audit-logs",
         "/api/audit-logs",

@@ -107,6 +107,13 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
     ("inventory/list.json", "inventory", 200, None),
     ("chat/history.json", "chat", 200, None),
     ("audit/report.json", "audit", 200, None),
+    ("analytics/batch.json", "analytics", 202, None),
+    (
+        "analytics/summary-unauthenticated.json",
+        "analytics",
+        401,
+        Some("UNAUTHENTICATED"),
+    ),
     (
         "audit/logs-unauthenticated.json",
         "audit",

@@ -92,6 +92,11 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         openapi: campus_audit::openapi,
     },
     Function {
+        name: "analytics",
+        router: campus_analytics::router,
+        openapi: campus_analytics::openapi,
+    },
+    Function {
         name: "stripe-webhook",
         router: campus_stripe_webhook::router,
         openapi: campus_stripe_webhook::openapi,

@@ -412,6 +412,16 @@ pub fn conversation_messages(company_id: &str, conversation_id: &str) -> String 
     format!("C#{company_id}#CONV#{conversation_id}")
 }
 
+/// A company's analytics counters: one item per UTC day and event name
+/// (`{YYYY-MM-DD}#{name}`), so a range of days is one key range.
+pub fn analytics_partition(company_id: &str) -> String {
+    format!("C#{company_id}#ANALYTICS")
+}
+
+pub fn analytics_counter(company_id: &str, day: &str, name: &str) -> Key {
+    Key::new(analytics_partition(company_id), format!("{day}#{name}"))
+}
+
 /// A company's inventory: items (`ITEM#{id}`), one pointer per SKU (`SKU#{sku}`:
 /// unique per company) and one counter per category in use (`CAT#{name}`).
 pub fn inventory_partition(company_id: &str) -> String {

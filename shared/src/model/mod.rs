@@ -1,6 +1,7 @@
 //! Stored entities. Each one's API shape is its stored shape (camelCase), minus the
 //! key attributes that [`crate::db::Entity::keys`] adds; secrets live in their own items.
 
+mod analytics;
 mod billing;
 mod certificate;
 mod chat;
@@ -25,6 +26,7 @@ mod team;
 mod user;
 mod versioned;
 
+pub use analytics::AnalyticsCounter;
 pub use billing::{
     BillingAccount, Payment, PaymentKind, PaymentRequestKey, PaymentStatus, StripeCustomer,
     StripeEventMark, StripePaymentIntent, subscription_live,
