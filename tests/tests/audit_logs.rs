@@ -5,6 +5,18 @@
 use campus_tests::{app, course_with_lessons, join, new_company, stripe::set_plan};
 use serde_json::{Value, json};
 
+/// One mutation of the inventory function.
+async fn add_pen(by: &campus_tests::Account) {
+    app()
+        .post(
+            "/api/inventory",
+            by.token(),
+            json!({"name": "Pen", "sku": "P-1", "category": "Office", "quantity": 1}),
+        )
+        .await
+        .expect(201);
+}
+
 fn actions(body: &Value) -> Vec<String> {
     body["items"]
         .as_array()
@@ -24,13 +36,7 @@ async fn every_function_s_mutations_are_in_the_trail() {
     t.post("/api/teams", admin.token(), json!({"name": "Auditors"}))
         .await
         .expect(201);
-    t.post(
-        "/api/inventory",
-        admin.token(),
-        json!({"name": "Pen", "sku": "P-1", "category": "Office", "quantity": 1}),
-    )
-    .await
-    .expect(201);
+    add_pen(&admin).await;
     t.post(
         "/api/checkins",
         learner.token(),
@@ -179,20 +185,8 @@ async fn only_a_company_s_admin_reads_its_trail() {
         .await
         .expect_error(401, "UNAUTHENTICATED");
     let other = new_company().await;
-    t.post(
-        "/api/inventory",
-        other.token(),
-        json!({"name": "Pen", "sku": "P-1", "category": "Office", "quantity": 1}),
-    )
-    .await
-    .expect(201);
-    t.post(
-        "/api/inventory",
-        admin.token(),
-        json!({"name": "Pen", "sku": "P-1", "category": "Office", "quantity": 1}),
-    )
-    .await
-    .expect(201);
+    add_pen(&other).await;
+    add_pen(&admin).await;
     let theirs = t
         .get("/api/audit-logs?limit=100", other.token())
         .await
