@@ -359,6 +359,16 @@ async fn seats_are_limited_by_the_plan() {
         .await
         .expect(201);
     assert_eq!(subscription(admin.token()).await["seatsUsed"], 5);
+    // Renaming the company leaves the seat count alone.
+    let company = t.get("/api/company", admin.token()).await.expect(200);
+    t.put(
+        "/api/company",
+        admin.token(),
+        json!({"name": "Renamed", "version": company.body["version"]}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(subscription(admin.token()).await["seatsUsed"], 5);
 
     t.post(
         "/api/company/invites",

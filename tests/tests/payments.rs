@@ -134,6 +134,15 @@ async fn a_course_is_bought_and_refunded() {
     .await
     .expect(200);
 
+    // Another company's admin finds no such payment.
+    let stranger = new_company().await;
+    t.post(
+        &format!("/api/payments/{payment}/refund"),
+        stranger.token(),
+        json!({}),
+    )
+    .await
+    .expect_error(404, "NOT_FOUND");
     // Only an admin refunds, and no more than was paid.
     t.post(
         &format!("/api/payments/{payment}/refund"),

@@ -2,9 +2,8 @@
 
 use campus::{
     ApiResult, AppState,
-    auth::Principal,
-    db::{AttributeValue, Cond, WriteError, keys, to_value},
-    model::{BillingAccount, Company, StripeCustomer, User},
+    db::{AttributeValue, Cond, WriteError, keys},
+    model::{BillingAccount, Company, StripeCustomer},
 };
 
 use crate::stripe::Stripe;
@@ -16,23 +15,20 @@ pub async fn ensure(
     state: &AppState,
     stripe: &Stripe,
     company: &Company,
-    p: &Principal,
+    email: &str,
 ) -> ApiResult<String> {
-    let admin: Option<User> = state.db.get(&keys::user(&company.id, &p.user_id)).await?;
-    let email = admin.map(|u| u.email).unwrap_or_default();
     let customer = stripe
-        .create_customer(&company.id, &company.name, &email)
+        .create_customer(&company.id, &company.name, email)
         .await?;
     let tx = state
         .db
         .tx()
-        .update(
+        .upsert(
             &keys::billing(&company.id),
-            "SET #entity = :entity, #companyId = :companyId, #stripeCustomerId = :customer",
+            "billing",
             vec![
-                (":entity".into(), to_value("billing")?),
-                (":companyId".into(), to_value(&company.id)?),
-                (":customer".into(), AttributeValue::S(customer.id.clone())),
+                ("companyId", AttributeValue::S(company.id.clone())),
+                ("stripeCustomerId", AttributeValue::S(customer.id.clone())),
             ],
             Cond::expr("attribute_not_exists(#stripeCustomerId)", vec![]),
         )

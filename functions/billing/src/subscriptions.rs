@@ -10,7 +10,7 @@ use campus::{
     db::{entity_of, keys},
     error::ErrorBody,
     http::{ValidJson, created},
-    model::{BillingAccount, Company},
+    model::{BillingAccount, Company, User},
     plans::{Feature, Plan},
 };
 use serde::{Deserialize, Serialize};
@@ -147,12 +147,18 @@ pub async fn create(
     let success_url = frontend_url(&state, "successUrl", &req.success_url)?;
     let cancel_url = frontend_url(&state, "cancelUrl", &req.cancel_url)?;
     let stripe = billing.stripe()?;
+    // The caller too: a first purchase names them (their email) on the Stripe customer.
     let items = state
         .db
-        .get_many(&[keys::company(&p.company_id), keys::billing(&p.company_id)])
+        .get_many(&[
+            keys::company(&p.company_id),
+            keys::billing(&p.company_id),
+            keys::user(&p.company_id, &p.user_id),
+        ])
         .await?;
     let company: Company = entity_of(&items, "company")?.ok_or(ApiError::NotFound)?;
     let account: BillingAccount = entity_of(&items, "billing")?.unwrap_or_default();
+    let caller: Option<User> = entity_of(&items, "user")?;
     if account.is_live() {
         return Err(ApiError::Conflict(
             "The company has a live subscription; change its plan with PUT /api/subscriptions/{id}"
@@ -161,7 +167,10 @@ pub async fn create(
     }
     let customer = match account.stripe_customer_id {
         Some(c) => c,
-        None => customer::ensure(&state, stripe, &company, &p).await?,
+        None => {
+            let email = caller.map(|u| u.email).unwrap_or_default();
+            customer::ensure(&state, stripe, &company, &email).await?
+        }
     };
     let price = stripe.price(plan).await?;
     let session = stripe

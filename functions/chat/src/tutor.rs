@@ -1,13 +1,18 @@
 //! The provider: an OpenAI-compatible `POST {base}/chat/completions`.
 
-use std::time::Duration;
+use std::{
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use campus::{ApiError, ApiResult, config::AiConfig};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone)]
 pub struct Tutor {
-    http: reqwest::Client,
+    /// Built on the first question: its TLS set-up reads the system's roots, which
+    /// a cold start that only lists history need not pay for.
+    http: Arc<OnceLock<reqwest::Client>>,
     url: Option<String>,
     key: Option<String>,
     model: String,
@@ -54,7 +59,7 @@ fn unavailable() -> ApiError {
 impl Tutor {
     pub fn new(cfg: &AiConfig) -> Self {
         Self {
-            http: reqwest::Client::new(),
+            http: Arc::default(),
             url: cfg
                 .base_url
                 .as_ref()
@@ -86,7 +91,8 @@ impl Tutor {
         };
         let mut wait = BACKOFF;
         for attempt in 1..=self.attempts {
-            let mut req = self.http.post(url).timeout(self.timeout).json(&body);
+            let http = self.http.get_or_init(reqwest::Client::new);
+            let mut req = http.post(url).timeout(self.timeout).json(&body);
             if let Some(k) = &self.key {
                 req = req.bearer_auth(k);
             }

@@ -93,20 +93,6 @@ fn not_newer(created: i64) -> ApiResult<(String, Vec<(String, AttributeValue)>)>
     ))
 }
 
-/// `SET #a = :a, ...` over the given attributes.
-fn set(fields: Vec<(&str, AttributeValue)>) -> (String, Vec<(String, AttributeValue)>) {
-    let expr = fields
-        .iter()
-        .map(|(name, _)| format!("#{name} = :{name}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let values = fields
-        .into_iter()
-        .map(|(name, v)| (format!(":{name}"), v))
-        .collect();
-    (format!("SET {expr}"), values)
-}
-
 /// The company an event is about: its `metadata.companyId`, else its Stripe
 /// customer's; `None` when that company does not exist (here).
 async fn company_of(
@@ -160,9 +146,6 @@ fn write_subscription(s: SubscriptionState, created: i64) -> Change {
             .and_then(|e| time::OffsetDateTime::from_unix_timestamp(e).ok())
             .map(clock::rfc3339);
         let mut fields = vec![
-            // An update writes no key attributes of its own: the entity name is what
-            // readers pick the item out by.
-            ("entity", to_value("billing")?),
             ("companyId", to_value(&s.company_id)?),
             ("subscriptionId", to_value(&s.subscription_id)?),
             ("plan", to_value(plan)?),
@@ -179,7 +162,6 @@ fn write_subscription(s: SubscriptionState, created: i64) -> Change {
         if let Some(cus) = &s.customer_id {
             fields.push(("stripeCustomerId", to_value(cus)?));
         }
-        let (expr, values) = set(fields);
         let (mut cond, cond_values) = not_newer(created)?;
         // An ended subscription that is no longer the company's current one (it
         // subscribed anew since) must not end the current one.
@@ -188,10 +170,10 @@ fn write_subscription(s: SubscriptionState, created: i64) -> Change {
                 " AND (attribute_not_exists(#subscriptionId) OR #subscriptionId = :subscriptionId)",
             );
         }
-        let mut tx = tx.update(
+        let mut tx = tx.upsert(
             &keys::billing(&s.company_id),
-            &expr,
-            values,
+            "billing",
+            fields,
             Cond::expr(&cond, cond_values),
         );
         // What gates and seat limits read; the version bump makes a concurrent
@@ -391,12 +373,11 @@ fn update_payment(
         let mut fields = fields;
         fields.push(("eventCreated", to_value(created)?));
         fields.push(("updatedAt", to_value(clock::now_rfc3339())?));
-        let (expr, values) = set(fields);
         let (cond, cond_values) = not_newer(created)?;
-        Ok(tx.update(
+        Ok(tx.upsert(
             &keys::payment(&company_id, &payment_id),
-            &expr,
-            values,
+            "payment",
+            fields,
             Cond::expr(&format!("attribute_exists(pk) AND {cond}"), cond_values),
         ))
     }))

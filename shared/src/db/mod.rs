@@ -377,6 +377,24 @@ impl Tx {
         )
     }
 
+    /// `SET`s the named attributes of one item, creating it if need be, under its
+    /// entity name: an item an update creates has no other key attributes, and
+    /// readers that pick items by entity (`entity_of`) would not find it otherwise.
+    /// For items two writers fill in parts, neither undoing the other.
+    pub fn upsert(
+        self,
+        key: &Key,
+        entity: &'static str,
+        fields: Vec<(&str, AttributeValue)>,
+        cond: Option<Cond>,
+    ) -> Self {
+        let fields = std::iter::once(("entity", AttributeValue::S(entity.into()))).chain(fields);
+        let (sets, values): (Vec<String>, Vec<(String, AttributeValue)>) = fields
+            .map(|(name, v)| (format!("#{name} = :{name}"), (format!(":{name}"), v)))
+            .unzip();
+        self.update(key, &format!("SET {}", sets.join(", ")), values, cond)
+    }
+
     /// Writes every attribute of `entity` except the key and `keep`, as one update:
     /// what other writers change in `keep` meanwhile (a set of attendees) survives.
     pub fn put_except<E: Entity>(mut self, entity: &E, keep: &[&str], cond: Option<Cond>) -> Self {
