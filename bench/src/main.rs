@@ -273,6 +273,10 @@ async fn main() {
                     ("no I/O", "audit/logs-unauthenticated.json", 401),
                     ("DynamoDB read", "audit/report.json", 200),
                 ],
+                "prompts" => vec![
+                    ("no I/O", "prompts/create-unauthenticated.json", 401),
+                    ("DynamoDB read", "prompts/list.json", 200),
+                ],
                 "analytics" => vec![
                     ("no I/O", "analytics/summary-unauthenticated.json", 401),
                     ("DynamoDB write", "analytics/batch.json", 202),

@@ -585,6 +585,8 @@ pub async fn run(app: Router) -> Vec<Step> {
     calendar(&mut w, t, &s(&c["id"])).await;
     notifications(&mut w, t, &s(&reg["user"]["id"])).await;
     checkins(&mut w, t).await;
+    let learner = s(&joined["accessToken"]);
+    prompts(&mut w, t, Some(learner.as_str())).await;
     email_admin(
         &mut w,
         t,
@@ -1055,6 +1057,103 @@ async fn billing(w: &mut Walk, t: Option<&str>, company_id: &str) {
     )
     .await;
     w.call("GET /api/payments", "/api/payments", t, None, Read)
+        .await;
+}
+
+/// `t` is an admin's token, `learner` a participant's (whose prompt is reviewed).
+async fn prompts(w: &mut Walk, t: Option<&str>, learner: Option<&str>) {
+    use Kind::*;
+    let cat = w
+        .call(
+            "POST /api/prompts/categories",
+            "/api/prompts/categories",
+            t,
+            Some(json!({"name": "Writing"})),
+            Write,
+        )
+        .await;
+    w.call(
+        "GET /api/prompts/categories",
+        "/api/prompts/categories",
+        t,
+        None,
+        Read,
+    )
+    .await;
+    let body = json!({"title": "Summarise", "content": "Summarise {{text}}", "categoryId": cat["id"], "tags": ["study"], "variables": ["text"]});
+    let why = "session, the category, one transaction (prompt, first version, audit)";
+    let prompt = w
+        .call(
+            "POST /api/prompts",
+            "/api/prompts",
+            learner,
+            Some(body.clone()),
+            Steps(3, why),
+        )
+        .await;
+    let path = format!("/api/prompts/{}", s(&prompt["id"]));
+    w.call("GET /api/prompts", "/api/prompts?tag=study", t, None, Read)
+        .await;
+    w.call("GET /api/prompts/{id}", &path, learner, None, Read)
+        .await;
+    let mut change = body;
+    change["version"] = prompt["version"].clone();
+    let why =
+        "session, prompt and category in one batch, one transaction (prompt, new version, audit)";
+    w.call(
+        "PUT /api/prompts/{id}",
+        &path,
+        learner,
+        Some(change),
+        Steps(3, why),
+    )
+    .await;
+    w.call(
+        "GET /api/prompts/approvals/requests",
+        "/api/prompts/approvals/requests",
+        t,
+        None,
+        Read,
+    )
+    .await;
+    let why = "session, the prompt, the author and their preferences in one batch, one transaction (prompt, notification, mail, audit), then the open WebSockets to push to";
+    w.call(
+        "PUT /api/prompts/approvals/{id}",
+        &path.replace("/api/prompts/", "/api/prompts/approvals/"),
+        t,
+        Some(json!({"status": "approved", "comment": "Good"})),
+        Steps(5, why),
+    )
+    .await;
+    let why = "session, the prompt (may the caller see it?), its versions";
+    w.call(
+        "GET /api/prompts/{id}/versions",
+        &format!("{path}/versions"),
+        t,
+        None,
+        Steps(3, why),
+    )
+    .await;
+    let why = "session, the prompt (may the caller see it?), one transaction (its condition, the counters, the daily totals, audit)";
+    w.call(
+        "POST /api/prompts/{id}/use",
+        &format!("{path}/use"),
+        learner,
+        None,
+        Steps(3, why),
+    )
+    .await;
+    let why = "session, the counters in the range, the top users' names in one batch";
+    w.call(
+        "GET /api/prompts/analytics/usage",
+        "/api/prompts/analytics/usage",
+        t,
+        None,
+        Steps(3, why),
+    )
+    .await;
+    let why = "session, the prompt, one transaction (prompt, audit), then its versions (query, batch delete)";
+    w.call("DELETE /api/prompts/{id}", &path, t, None, Steps(5, why))
         .await;
 }
 

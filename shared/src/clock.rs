@@ -55,6 +55,35 @@ pub fn epoch_after(d: std::time::Duration) -> i64 {
     (now() + Duration::try_from(d).unwrap_or(Duration::ZERO)).unix_timestamp()
 }
 
+/// A range of whole days (`YYYY-MM-DD`, UTC) from a client's optional `from` and
+/// `to`: `to` defaults to today and `from` to 30 days ending with `to`; the range
+/// may span at most `max_days`.
+pub fn day_range(
+    from: Option<&str>,
+    to: Option<&str>,
+    max_days: i64,
+) -> Result<(String, String), ApiError> {
+    let day = |field: &str, raw: &str| moment(field, raw, "00:00:00").map(|t| t.date());
+    let to = match to {
+        Some(t) => day("to", t)?,
+        None => now().date(),
+    };
+    let from = match from {
+        Some(f) => day("from", f)?,
+        None => to - Duration::days(29),
+    };
+    if from > to {
+        return Err(ApiError::field("to", "must not be before from"));
+    }
+    if (to - from).whole_days() >= max_days {
+        return Err(ApiError::field(
+            "from",
+            &format!("the range may span at most {max_days} days"),
+        ));
+    }
+    Ok((from.to_string(), to.to_string()))
+}
+
 pub fn new_id() -> String {
     ulid::Ulid::generate().to_string()
 }

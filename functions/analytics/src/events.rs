@@ -191,10 +191,6 @@ pub struct Summary {
     pub by_name: Vec<NameCount>,
 }
 
-fn day(field: &str, raw: &str) -> ApiResult<time::Date> {
-    clock::moment(field, raw, "00:00:00").map(|t| t.date())
-}
-
 /// Counts per day and name, unique users and sessions (manager+): one Query of the
 /// counters in the range.
 #[utoipa::path(get, path = "/api/analytics", tag = "analytics", security(("bearer" = [])),
@@ -205,24 +201,7 @@ pub async fn summary(
     Gate(p, ..): Manager,
     QueryParams(q): QueryParams<SummaryQuery>,
 ) -> ApiResult<Json<Summary>> {
-    let to = match &q.to {
-        Some(t) => day("to", t)?,
-        None => clock::now().date(),
-    };
-    let from = match &q.from {
-        Some(f) => day("from", f)?,
-        None => to - time::Duration::days(29),
-    };
-    if from > to {
-        return Err(ApiError::field("to", "must not be before from"));
-    }
-    if (to - from).whole_days() >= MAX_DAYS {
-        return Err(ApiError::field(
-            "from",
-            "the range may span at most 366 days",
-        ));
-    }
-    let (from, to) = (from.to_string(), to.to_string());
+    let (from, to) = clock::day_range(q.from.as_deref(), q.to.as_deref(), MAX_DAYS)?;
     // `~` sorts after every name character: the last day's items are all inside.
     let counters: Vec<AnalyticsCounter> = state
         .db

@@ -97,6 +97,11 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         openapi: campus_analytics::openapi,
     },
     Function {
+        name: "prompts",
+        router: campus_prompts::router,
+        openapi: campus_prompts::openapi,
+    },
+    Function {
         name: "stripe-webhook",
         router: campus_stripe_webhook::router,
         openapi: campus_stripe_webhook::openapi,

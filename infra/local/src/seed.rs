@@ -1,6 +1,6 @@
 //! Demo data for `make run`, made through the API itself so it is what a client
 //! would have made: a company, its admin, invited colleagues of every role, and a
-//! welcome session on the calendar.
+//! welcome session on the calendar, and a first shared prompt.
 
 use axum::{Router, body::Body, http::Request};
 use serde_json::{Value, json};
@@ -112,6 +112,31 @@ pub async fn seed(app: &Router) -> Result<(), String> {
     .await?;
     if status != 201 {
         return Err(format!("planning the welcome session: {status} {body}"));
+    }
+    // A first shared prompt, in a category, for the library not to start empty.
+    let (status, category) = call(
+        app,
+        "POST",
+        "/api/prompts/categories",
+        Some(&admin_token),
+        json!({"name": "Writing", "description": "Drafting and editing"}),
+    )
+    .await?;
+    if status != 201 {
+        return Err(format!("adding a prompt category: {status} {category}"));
+    }
+    let (status, body) = call(
+        app,
+        "POST",
+        "/api/prompts",
+        Some(&admin_token),
+        json!({"title": "Summarise a lesson", "categoryId": category["id"], "tags": ["study"],
+            "content": "Summarise {{lesson}} in three bullet points for a colleague who missed it.",
+            "variables": ["lesson"]}),
+    )
+    .await?;
+    if status != 201 {
+        return Err(format!("sharing a prompt: {status} {body}"));
     }
     Ok(())
 }

@@ -509,6 +509,83 @@ pub fn stripe_event(event_id: &str) -> Key {
     Key::new(format!("STRIPEEVENT#{event_id}"), "STRIPEEVENT")
 }
 
+/// A company's prompt library: prompts (`PROMPT#{id}`), categories (`CAT#{id}`) and
+/// one guard per category name (`CATNAME#{lower-case name}`: unique per company).
+pub fn prompts_partition(company_id: &str) -> String {
+    format!("C#{company_id}#PROMPTS")
+}
+
+pub const PROMPT_PREFIX: &str = "PROMPT#";
+pub const PROMPT_CATEGORY_PREFIX: &str = "CAT#";
+
+pub fn prompt(company_id: &str, id: &str) -> Key {
+    Key::new(
+        prompts_partition(company_id),
+        format!("{PROMPT_PREFIX}{id}"),
+    )
+}
+
+pub fn prompt_category(company_id: &str, id: &str) -> Key {
+    Key::new(
+        prompts_partition(company_id),
+        format!("{PROMPT_CATEGORY_PREFIX}{id}"),
+    )
+}
+
+pub fn prompt_category_name(company_id: &str, name: &str) -> Key {
+    Key::new(
+        prompts_partition(company_id),
+        format!("CATNAME#{}", name.to_lowercase()),
+    )
+}
+
+/// Index key (`gsi1`, sparse) of the prompts waiting for review: only a pending
+/// prompt carries it, oldest request first.
+pub fn pending_prompts(company_id: &str) -> String {
+    format!("C#{company_id}#PROMPTS#PENDING")
+}
+
+/// One prompt's versions (`V#{000001}`: oldest first in key order).
+pub fn prompt_versions(company_id: &str, prompt_id: &str) -> String {
+    format!("C#{company_id}#PROMPT#{prompt_id}")
+}
+
+pub fn prompt_version(company_id: &str, prompt_id: &str, version: u64) -> Key {
+    Key::new(
+        prompt_versions(company_id, prompt_id),
+        format!("V#{version:06}"),
+    )
+}
+
+/// A company's prompt-use counters: per UTC day and prompt (`{day}#P#{promptId}`)
+/// and per day and user (`{day}#U#{userId}`), so a range of days is one key range.
+pub fn prompt_uses_partition(company_id: &str) -> String {
+    format!("C#{company_id}#PROMPTUSES")
+}
+
+pub fn prompt_uses(company_id: &str, day: &str, kind: &str, id: &str) -> Key {
+    Key::new(
+        prompt_uses_partition(company_id),
+        format!("{day}#{kind}#{id}"),
+    )
+}
+
+/// A company's uploaded files (`FILE#{ulid}`); `gsi1` lists one owner's.
+pub fn files_partition(company_id: &str) -> String {
+    format!("C#{company_id}#FILES")
+}
+
+pub const FILE_PREFIX: &str = "FILE#";
+
+pub fn file(company_id: &str, id: &str) -> Key {
+    Key::new(files_partition(company_id), format!("{FILE_PREFIX}{id}"))
+}
+
+/// Index key (`gsi1`) of one user's files, oldest first.
+pub fn user_files(company_id: &str, user_id: &str) -> String {
+    format!("C#{company_id}#U#{user_id}#FILES")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -123,6 +123,18 @@ impl Filter {
         self.expression.push(format!("#f{n} = :f{n}"));
         Ok(self)
     }
+    /// `(a = x OR b = y ...)`: any one of the equalities holds.
+    pub fn eq_any(mut self, pairs: &[(&str, AttributeValue)]) -> Self {
+        let mut any = Vec::new();
+        for (attr, value) in pairs {
+            let n = self.values.len();
+            self.names.push((format!("#f{n}"), attr.to_string()));
+            self.values.push((format!(":f{n}"), value.clone()));
+            any.push(format!("#f{n} = :f{n}"));
+        }
+        self.expression.push(format!("({})", any.join(" OR ")));
+        self
+    }
     /// `contains(attr, value)`
     pub fn contains(mut self, attr: &str, value: &str) -> Result<Self, ApiError> {
         let n = self.values.len();
@@ -346,6 +358,29 @@ impl Tx {
                 self
             }
         }
+    }
+
+    /// A condition on an item the transaction does not write (it must still hold
+    /// when the rest is written).
+    pub fn check(mut self, key: &Key, cond: Option<Cond>) -> Self {
+        let key = match to_key(key) {
+            Ok(k) => k,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                return self;
+            }
+        };
+        let check = with_cond!(
+            aws_sdk_dynamodb::types::ConditionCheck::builder()
+                .table_name(&self.table)
+                .set_key(Some(key)),
+            cond
+        );
+        self.push(
+            check
+                .build()
+                .map(|c| TransactWriteItem::builder().condition_check(c).build()),
+        )
     }
 
     /// An update expression (`SET #a = :a`) on one item.

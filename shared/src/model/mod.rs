@@ -18,6 +18,7 @@ mod notification;
 mod outbox;
 mod password_token;
 mod progress;
+mod prompt;
 mod role;
 mod session;
 mod settings;
@@ -50,6 +51,9 @@ pub use notification::{Channels, NOTIFICATION_TYPES, Notification, NotificationP
 pub use outbox::{Mail, MailStatus, OUTBOX_DUE};
 pub use password_token::PasswordToken;
 pub use progress::ProgressView;
+pub use prompt::{
+    Prompt, PromptCategory, PromptCategoryName, PromptStatus, PromptUseCounter, PromptVersion,
+};
 pub use role::Role;
 pub use session::Session;
 pub use settings::Settings;

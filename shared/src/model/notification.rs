@@ -62,6 +62,7 @@ pub const NOTIFICATION_TYPES: &[&str] = &[
     "event_reminder",
     "team_report",
     "announcement",
+    "prompt_reviewed",
 ];
 
 /// Where one type of notification reaches its user.

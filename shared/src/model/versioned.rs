@@ -36,7 +36,8 @@ versioned!(
     super::Lesson,
     super::Team,
     super::CalendarEvent,
-    super::InventoryItem
+    super::InventoryItem,
+    super::Prompt
 );
 
 /// 409 when the client sent a version other than the stored one.
