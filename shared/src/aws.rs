@@ -79,6 +79,45 @@ impl Aws {
         client!(self, aws_sdk_s3, force_path_style(self.endpoint.is_some()))
     }
 
+    /// Who signs an S3 POST policy made at `at`: its `x-amz-credential` (naming the
+    /// signing day), and the session token the policy must carry when there is one
+    /// (in Lambda there always is).
+    pub fn s3_post_identity(&self, at: std::time::SystemTime) -> (String, Option<String>) {
+        let day = time::OffsetDateTime::from(at)
+            .format(time::macros::format_description!("[year][month][day]"))
+            .unwrap_or_default();
+        (
+            format!(
+                "{}/{day}/{}/s3/aws4_request",
+                self.credentials.access_key_id(),
+                self.region.as_ref()
+            ),
+            self.credentials.session_token().map(str::to_string),
+        )
+    }
+
+    /// The SigV4 signature of an S3 POST policy (base64) made at `at`.
+    pub fn sign_s3_policy(&self, policy_b64: &str, at: std::time::SystemTime) -> String {
+        let key = aws_sigv4::sign::v4::generate_signing_key(
+            self.credentials.secret_access_key(),
+            at,
+            self.region.as_ref(),
+            "s3",
+        );
+        aws_sigv4::sign::v4::calculate_signature(key, policy_b64.as_bytes())
+    }
+
+    /// Where browsers POST to the bucket: the emulator path-style, AWS virtual-hosted.
+    pub fn s3_post_url(&self, bucket: &str) -> String {
+        match &self.endpoint {
+            Some(e) => format!("{}/{bucket}", e.trim_end_matches('/')),
+            None => format!(
+                "https://{bucket}.s3.{}.amazonaws.com/",
+                self.region.as_ref()
+            ),
+        }
+    }
+
     pub fn ses(&self) -> aws_sdk_sesv2::Client {
         client!(self, aws_sdk_sesv2)
     }

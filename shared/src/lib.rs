@@ -24,6 +24,7 @@ pub mod reporting;
 pub mod state;
 pub mod storage;
 pub mod stripe_signature;
+pub mod uploads;
 
 pub use error::{ApiError, ApiResult};
 pub use state::AppState;

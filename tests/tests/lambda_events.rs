@@ -106,6 +106,19 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
     ("billing/subscription.json", "billing", 200, None),
     ("inventory/list.json", "inventory", 200, None),
     ("prompts/list.json", "prompts", 200, None),
+    ("files/list.json", "files", 200, None),
+    (
+        "files/upload-unauthenticated.json",
+        "files",
+        401,
+        Some("UNAUTHENTICATED"),
+    ),
+    (
+        "files/upload-unsupported-type.json",
+        "files",
+        415,
+        Some("UNSUPPORTED_MEDIA_TYPE"),
+    ),
     (
         "prompts/use-unknown.json",
         "prompts",
@@ -220,6 +233,7 @@ fn every_fixture_is_exercised() {
         include_str!("mail_sweep.rs"),
         include_str!("realtime.rs"),
         include_str!("reminders.rs"),
+        include_str!("files.rs"),
     ]
     .concat();
     on_disk.retain(|f| {
@@ -230,7 +244,7 @@ fn every_fixture_is_exercised() {
         {
             return !include_str!("billing.rs").contains(&format!("\"{name}\""));
         }
-        let not_http = ["mailer/", "ws/", "reminders/"]
+        let not_http = ["mailer/", "ws/", "reminders/", "s3/"]
             .iter()
             .any(|d| f.starts_with(d));
         !(not_http && other_tests.contains(f.as_str()))

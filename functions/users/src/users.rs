@@ -307,6 +307,7 @@ pub async fn delete(
     state.db.delete_many(&owned).await?;
     // Certificates outlive their holder, verifiable but anonymised.
     campus::certificates::anonymise_holder(&state, &p.company_id, &id).await?;
+    campus::uploads::delete_owned_by(&state, &p.company_id, &id).await?;
     // Team memberships live in the teams' partitions; each goes with its team's count.
     let memberships: Vec<TeamMember> = state
         .db

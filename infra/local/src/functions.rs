@@ -102,6 +102,11 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         openapi: campus_prompts::openapi,
     },
     Function {
+        name: "files",
+        router: campus_files::router,
+        openapi: campus_files::openapi,
+    },
+    Function {
         name: "stripe-webhook",
         router: campus_stripe_webhook::router,
         openapi: campus_stripe_webhook::openapi,

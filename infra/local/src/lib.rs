@@ -11,4 +11,5 @@ pub mod seed;
 pub mod setup;
 pub mod stripe;
 pub mod template;
+pub mod uploads;
 pub mod websocket;

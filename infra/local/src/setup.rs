@@ -1,4 +1,5 @@
-//! Creates what the template declares (table, bucket, sender identity) on the local
+//! Creates what the template declares (table, bucket and its upload notifications,
+//! sender identity) on the local
 //! emulator. Safe to run again: what exists is left alone.
 
 use aws_sdk_dynamodb::types::{
@@ -18,6 +19,7 @@ pub async fn create_all(template: &Template, cfg: &Config) -> Result<(), String>
         Err(e) if format!("{e:?}").contains("BucketAlready") => {}
         Err(e) => return Err(format!("creating bucket {}: {e:?}", cfg.bucket_name)),
     }
+    crate::uploads::set_up(cfg, &s3).await?;
     let ses = aws.ses();
     ses.create_email_identity()
         .email_identity(&cfg.mail_from)

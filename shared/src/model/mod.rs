@@ -11,6 +11,7 @@ mod connection;
 mod course;
 mod department;
 mod event;
+pub mod file;
 mod inventory;
 mod invite;
 mod login;
@@ -44,6 +45,7 @@ pub use course::{
 };
 pub use department::Department;
 pub use event::{Audience, CalendarEvent, EventType, EventView};
+pub use file::{FilePurpose, FileRecord, FileStatus};
 pub use inventory::{InventoryCategory, InventoryChange, InventoryItem, InventorySku};
 pub use invite::{Invite, InviteStatus, InviteToken, invite_token_company};
 pub use login::Login;
