@@ -186,13 +186,13 @@ async fn main() {
         .await
         .expect("emulator set-up");
     let state = AppState::new(cfg);
-    let storage = state.storage.clone();
+    let walk_state = state.clone();
     let app = gateway::gateway(&template, state).expect("gateway");
     seed::seed(&app).await.expect("seed");
     let token = login(&app).await;
     if std::env::args().any(|a| a == "--scenario-only") {
         // The round-trip walk alone: no release build needed (`make bench-scenario`).
-        for step in scenario::run(app, storage.clone()).await {
+        for step in scenario::run(app, walk_state.clone()).await {
             let why = step.why.unwrap_or("");
             println!(
                 "{} {} {} calls {} ideal {} {why}",
@@ -278,6 +278,10 @@ async fn main() {
                     ("no I/O", "prompts/create-unauthenticated.json", 401),
                     ("DynamoDB read", "prompts/list.json", 200),
                 ],
+                "search" => vec![
+                    ("no I/O", "search/query-unauthenticated.json", 401),
+                    ("DynamoDB read", "search/query.json", 200),
+                ],
                 "files" => vec![
                     ("no I/O", "files/upload-unauthenticated.json", 401),
                     ("DynamoDB read", "files/list.json", 200),
@@ -346,7 +350,7 @@ async fn main() {
         })
         .collect();
 
-    let dynamodb_calls = scenario::run(app, storage.clone()).await;
+    let dynamodb_calls = scenario::run(app, walk_state.clone()).await;
     let results = Results {
         date: today(),
         machine: machine(),

@@ -131,8 +131,9 @@ fn s(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_string()
 }
 
-/// `storage` stands in for the browser's upload to the bucket.
-pub async fn run(app: Router, storage: campus::storage::Storage) -> Vec<Step> {
+/// `state` stands in for what is not a request: the browser's upload to the bucket,
+/// the table's stream reaching the search indexer.
+pub async fn run(app: Router, state: campus::AppState) -> Vec<Step> {
     use Kind::*;
     let mut w = Walk { app, steps: vec![] };
     let n = std::time::SystemTime::now()
@@ -588,7 +589,8 @@ pub async fn run(app: Router, storage: campus::storage::Storage) -> Vec<Step> {
     checkins(&mut w, t).await;
     let learner = s(&joined["accessToken"]);
     prompts(&mut w, t, Some(learner.as_str())).await;
-    files(&mut w, t, &storage).await;
+    files(&mut w, t, &state.storage).await;
+    search(&mut w, t, &state).await;
     email_admin(
         &mut w,
         t,
@@ -1060,6 +1062,27 @@ async fn billing(w: &mut Walk, t: Option<&str>, company_id: &str) {
     .await;
     w.call("GET /api/payments", "/api/payments", t, None, Read)
         .await;
+}
+
+async fn search(w: &mut Walk, t: Option<&str>, state: &campus::AppState) {
+    campus_local::streams::StreamReader::new(&state.config)
+        .drain_once(state)
+        .await
+        .expect("the stream read into the index");
+    let why = "session, one Query per word (two words), the hits' items in one batch (rights)";
+    let hits = w
+        .call(
+            "GET /api/search",
+            "/api/search?q=bench%20cour",
+            t,
+            None,
+            Kind::Steps(4, why),
+        )
+        .await;
+    assert!(
+        !hits["items"].as_array().is_none_or(|a| a.is_empty()),
+        "the walk's course is found: {hits}"
+    );
 }
 
 /// The smallest PNG: a 1×1 pixel.

@@ -21,6 +21,7 @@ pub mod progress;
 pub mod realtime;
 pub mod reminders;
 pub mod reporting;
+pub mod search;
 pub mod state;
 pub mod storage;
 pub mod stripe_signature;

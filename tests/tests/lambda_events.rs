@@ -107,6 +107,13 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
     ("inventory/list.json", "inventory", 200, None),
     ("prompts/list.json", "prompts", 200, None),
     ("files/list.json", "files", 200, None),
+    ("search/query.json", "search", 200, None),
+    (
+        "search/query-unauthenticated.json",
+        "search",
+        401,
+        Some("UNAUTHENTICATED"),
+    ),
     (
         "files/upload-unauthenticated.json",
         "files",
@@ -234,6 +241,7 @@ fn every_fixture_is_exercised() {
         include_str!("realtime.rs"),
         include_str!("reminders.rs"),
         include_str!("files.rs"),
+        include_str!("search.rs"),
     ]
     .concat();
     on_disk.retain(|f| {
@@ -244,7 +252,7 @@ fn every_fixture_is_exercised() {
         {
             return !include_str!("billing.rs").contains(&format!("\"{name}\""));
         }
-        let not_http = ["mailer/", "ws/", "reminders/", "s3/"]
+        let not_http = ["mailer/", "ws/", "reminders/", "s3/", "search-indexer/"]
             .iter()
             .any(|d| f.starts_with(d));
         !(not_http && other_tests.contains(f.as_str()))

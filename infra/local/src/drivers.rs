@@ -1,7 +1,8 @@
 //! What drives the event-triggered functions locally, where no stream or schedule
 //! exists: the mailer's sweep every second (in AWS: the table's stream and a
-//! one-minute schedule), and the upload checker fed from the bucket's queue (in AWS:
-//! the bucket notifies it), through the same code the Lambda runs.
+//! one-minute schedule), the upload checker fed from the bucket's queue (in AWS: the
+//! bucket notifies it), and the search indexer fed from the table's stream, through
+//! the same code the Lambda runs.
 
 use std::time::Duration;
 
@@ -22,6 +23,17 @@ pub fn spawn(state: AppState) {
             tick.tick().await;
             if let Err(e) = crate::uploads::drain_once(&uploads, &sqs, &url).await {
                 tracing::warn!(error = %e, "local upload check failed");
+            }
+        }
+    });
+    let search = state.clone();
+    tokio::spawn(async move {
+        let reader = crate::streams::StreamReader::new(&search.config);
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if let Err(e) = reader.drain_once(&search).await {
+                tracing::warn!(error = %e, "local search indexing failed");
             }
         }
     });

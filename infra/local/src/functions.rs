@@ -107,6 +107,11 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         openapi: campus_files::openapi,
     },
     Function {
+        name: "search",
+        router: campus_search::router,
+        openapi: campus_search::openapi,
+    },
+    Function {
         name: "stripe-webhook",
         router: campus_stripe_webhook::router,
         openapi: campus_stripe_webhook::openapi,

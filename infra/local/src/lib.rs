@@ -9,6 +9,7 @@ pub mod gateway;
 pub mod openapi;
 pub mod seed;
 pub mod setup;
+pub mod streams;
 pub mod stripe;
 pub mod template;
 pub mod uploads;

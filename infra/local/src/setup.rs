@@ -4,7 +4,8 @@
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TimeToLiveSpecification,
 };
 use campus::config::Config;
 
@@ -64,6 +65,16 @@ pub async fn create_table(
     }
     for k in &def.key_schema {
         req = req.key_schema(key_schema(k)?);
+    }
+    // The stream feeds the search indexer (and, in AWS, the mailer).
+    if let Some(stream) = &def.stream_specification {
+        req = req.stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::from(stream.stream_view_type.as_str()))
+                .build()
+                .map_err(|e| e.to_string())?,
+        );
     }
     for g in &def.global_secondary_indexes {
         let mut gsi = GlobalSecondaryIndex::builder()

@@ -60,6 +60,13 @@ pub struct TableDefinition {
     #[serde(default)]
     pub global_secondary_indexes: Vec<GlobalSecondaryIndex>,
     pub time_to_live_specification: Option<TtlSpec>,
+    pub stream_specification: Option<StreamSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StreamSpec {
+    pub stream_view_type: String,
 }
 
 pub struct Template {

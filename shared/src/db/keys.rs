@@ -586,6 +586,21 @@ pub fn user_files(company_id: &str, user_id: &str) -> String {
     format!("C#{company_id}#U#{user_id}#FILES")
 }
 
+/// The search index's partition of one term's first two characters (the shortest
+/// word a query looks up), so a word's prefix is one key range.
+pub fn search_partition(company_id: &str, word: &str) -> String {
+    let head: String = word.chars().take(2).collect();
+    format!("C#{company_id}#SEARCH#{head}")
+}
+
+/// One posting: a term of one item.
+pub fn search_posting(company_id: &str, term: &str, kind: &str, id: &str) -> Key {
+    Key::new(
+        search_partition(company_id, term),
+        format!("{term}#{kind}#{id}"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
