@@ -278,6 +278,10 @@ async fn main() {
                     ("no I/O", "prompts/create-unauthenticated.json", 401),
                     ("DynamoDB read", "prompts/list.json", 200),
                 ],
+                "exports" => vec![
+                    ("no I/O", "exports/users-csv-unauthenticated.json", 401),
+                    ("DynamoDB read", "exports/history.json", 200),
+                ],
                 "search" => vec![
                     ("no I/O", "search/query-unauthenticated.json", 401),
                     ("DynamoDB read", "search/query.json", 200),

@@ -591,6 +591,7 @@ pub async fn run(app: Router, state: campus::AppState) -> Vec<Step> {
     prompts(&mut w, t, Some(learner.as_str())).await;
     files(&mut w, t, &state.storage).await;
     search(&mut w, t, &state).await;
+    exports(&mut w, t).await;
     email_admin(
         &mut w,
         t,
@@ -1083,6 +1084,26 @@ async fn search(w: &mut Walk, t: Option<&str>, state: &campus::AppState) {
         !hits["items"].as_array().is_none_or(|a| a.is_empty()),
         "the walk's course is found: {hits}"
     );
+}
+
+async fn exports(w: &mut Walk, t: Option<&str>) {
+    let why = "session and plan in one batch, the rows (one Query), the history record";
+    w.call(
+        "GET /api/export",
+        "/api/export?type=inventory&format=csv",
+        t,
+        None,
+        Kind::Steps(3, why),
+    )
+    .await;
+    w.call(
+        "GET /api/export/history",
+        "/api/export/history",
+        t,
+        None,
+        Kind::Read,
+    )
+    .await;
 }
 
 /// The smallest PNG: a 1×1 pixel.

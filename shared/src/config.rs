@@ -31,6 +31,8 @@ pub struct Config {
     pub api_base_url: String,
     pub cors_origins: Vec<String>,
     pub max_body_bytes: usize,
+    /// Exports up to this size answer inline; larger ones go through the bucket.
+    pub export_inline_max_bytes: usize,
     pub mail_from: String,
     /// The API Gateway Management API of the WebSocket API (AWS: its stage URL;
     /// locally: campus-local's own address). Unset: nothing is pushed.
@@ -215,6 +217,7 @@ impl Config {
                 .filter(|s| !s.is_empty())
                 .collect(),
             max_body_bytes: parsed(src, "MAX_BODY_BYTES", 1024 * 1024)?,
+            export_inline_max_bytes: parsed(src, "EXPORT_INLINE_MAX_BYTES", 1024 * 1024)?,
             mail_from: or(src, "MAIL_FROM", "no-reply@campus.local"),
             ws_management_url: src.get("WS_MANAGEMENT_URL").filter(|s| !s.is_empty()),
             mail_max_attempts: parsed(src, "MAIL_MAX_ATTEMPTS", 5)?,

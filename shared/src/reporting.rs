@@ -13,7 +13,7 @@ use crate::{
     auth::Principal,
     clock,
     db::{Db, Index, entities_of, entity_of, keys},
-    model::{AssignmentRow, Role, Team, TeamMember, TeamRole, User},
+    model::{AssignmentRow, Role, Team, TeamMember, TeamRole, User, UserStatus},
 };
 
 /// Every user of a company.
@@ -247,4 +247,31 @@ pub fn member_summaries(users: &[User], rows: &[AssignmentRow]) -> Vec<MemberSum
             user: u.clone(),
         })
         .collect()
+}
+
+/// One user as a report or export row.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub department_id: Option<String>,
+    pub status: UserStatus,
+    pub created_at: String,
+}
+
+impl From<User> for UserRow {
+    fn from(u: User) -> Self {
+        Self {
+            role: u.role,
+            status: u.status,
+            id: u.id,
+            name: u.name,
+            email: u.email,
+            department_id: u.department_id,
+            created_at: u.created_at,
+        }
+    }
 }

@@ -44,6 +44,8 @@ pub fn config_map(suffix: &str) -> HashMap<String, String> {
             ("AWS_TIMEOUT_MS", "10000".to_string()),
             ("CORS_ORIGINS", "http://allowed.example".to_string()),
             ("MAX_BODY_BYTES", "65536".to_string()),
+            // Small, so that a few dozen rows make an export go through the bucket.
+            ("EXPORT_INLINE_MAX_BYTES", "4096".to_string()),
             ("GIT_COMMIT", "test-commit".to_string()),
             ("STRIPE_WEBHOOK_SECRET", stripe::WEBHOOK_SECRET.to_string()),
         ]

@@ -107,6 +107,19 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
     ("inventory/list.json", "inventory", 200, None),
     ("prompts/list.json", "prompts", 200, None),
     ("files/list.json", "files", 200, None),
+    ("exports/history.json", "exports", 200, None),
+    (
+        "exports/users-csv-unauthenticated.json",
+        "exports",
+        401,
+        Some("UNAUTHENTICATED"),
+    ),
+    (
+        "exports/users-csv-free-plan.json",
+        "exports",
+        402,
+        Some("PAYMENT_REQUIRED"),
+    ),
     ("search/query.json", "search", 200, None),
     (
         "search/query-unauthenticated.json",

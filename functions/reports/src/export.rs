@@ -7,16 +7,16 @@ use campus::{
     ApiError, ApiResult, AppState, clock,
     db::keys,
     error::ErrorBody,
-    http::{QueryParams, csv_response},
+    http::{ExportFormat, QueryParams, csv_response},
     model::Certificate,
     plans::Entitled,
-    reporting,
+    reporting::{self, UserRow},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::rows::{self, CertificateRow, MemberRow, UserRow};
+use crate::rows::{self, CertificateRow, MemberRow};
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -29,20 +29,12 @@ pub enum ReportType {
     Certificates,
 }
 
-#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Format {
-    #[default]
-    Csv,
-    Json,
-}
-
 #[derive(Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportQuery {
     /// `csv` (default) or `json`.
-    pub format: Option<Format>,
+    pub format: Option<ExportFormat>,
     /// For `team`.
     #[validate(length(min = 1, max = 64))]
     pub team_id: Option<String>,
@@ -56,12 +48,12 @@ struct Items<T> {
 fn answer<T: Serialize>(
     rows: Vec<T>,
     header: &[&str],
-    format: Format,
+    format: ExportFormat,
     name: &str,
 ) -> ApiResult<Response> {
     match format {
-        Format::Json => Ok(Json(Items { items: rows }).into_response()),
-        Format::Csv => csv_response(
+        ExportFormat::Json => Ok(Json(Items { items: rows }).into_response()),
+        ExportFormat::Csv => csv_response(
             &rows,
             header,
             &format!("{name}-{}.csv", &clock::now_rfc3339()[..10]),

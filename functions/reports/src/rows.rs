@@ -7,7 +7,7 @@ use campus::{
     auth::Principal,
     clock,
     db::keys,
-    model::{AssignmentRow, Certificate, Course, Department, Role, User, UserStatus, verify_url},
+    model::{AssignmentRow, Certificate, Course, Department, User, verify_url},
     progress,
     reporting::{self, Analytics, MemberSummary},
 };
@@ -184,32 +184,6 @@ pub async fn departments(
         ));
     }
     Ok(out)
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UserRow {
-    pub id: String,
-    pub name: String,
-    pub email: String,
-    pub role: Role,
-    pub department_id: Option<String>,
-    pub status: UserStatus,
-    pub created_at: String,
-}
-
-impl From<User> for UserRow {
-    fn from(u: User) -> Self {
-        Self {
-            role: u.role,
-            status: u.status,
-            id: u.id,
-            name: u.name,
-            email: u.email,
-            department_id: u.department_id,
-            created_at: u.created_at,
-        }
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -112,6 +112,11 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         openapi: campus_search::openapi,
     },
     Function {
+        name: "exports",
+        router: campus_exports::router,
+        openapi: campus_exports::openapi,
+    },
+    Function {
         name: "stripe-webhook",
         router: campus_stripe_webhook::router,
         openapi: campus_stripe_webhook::openapi,

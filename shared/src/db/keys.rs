@@ -601,6 +601,20 @@ pub fn search_posting(company_id: &str, term: &str, kind: &str, id: &str) -> Key
     )
 }
 
+/// A company's export history (`EXPORT#{ulid}`: newest last in key order).
+pub fn exports_partition(company_id: &str) -> String {
+    format!("C#{company_id}#EXPORTS")
+}
+
+pub const EXPORT_PREFIX: &str = "EXPORT#";
+
+pub fn export(company_id: &str, id: &str) -> Key {
+    Key::new(
+        exports_partition(company_id),
+        format!("{EXPORT_PREFIX}{id}"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,15 @@ use serde::Serialize;
 
 use crate::ApiError;
 
+/// How an export is written: `csv` (the default) or `json`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    #[default]
+    Csv,
+    Json,
+}
+
 /// A leading `=`, `+`, `-`, `@` (or tab / carriage return, which some spreadsheets
 /// skip before one) makes a cell a formula: a leading apostrophe keeps it text.
 fn defuse(cell: &str) -> String {

@@ -11,6 +11,7 @@ mod connection;
 mod course;
 mod department;
 mod event;
+mod export;
 pub mod file;
 mod inventory;
 mod invite;
@@ -45,6 +46,7 @@ pub use course::{
 };
 pub use department::Department;
 pub use event::{Audience, CalendarEvent, EventType, EventView};
+pub use export::{EXPORT_RETENTION_DAYS, ExportDelivery, ExportRecord};
 pub use file::{FilePurpose, FileRecord, FileStatus};
 pub use inventory::{InventoryCategory, InventoryChange, InventoryItem, InventorySku};
 pub use invite::{Invite, InviteStatus, InviteToken, invite_token_company};
