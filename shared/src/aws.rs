@@ -132,3 +132,54 @@ impl Aws {
         client!(&own, aws_sdk_apigatewaymanagement)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn aws(token: Option<&str>) -> Aws {
+        let mut settings = std::collections::HashMap::from([
+            ("TABLE_NAME", "t".to_string()),
+            ("BUCKET_NAME", "b".to_string()),
+            ("JWT_SECRET", "x".repeat(32)),
+            ("AWS_REGION", "us-east-1".to_string()),
+            ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE".to_string()),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".to_string(),
+            ),
+        ]);
+        if let Some(t) = token {
+            settings.insert("AWS_SESSION_TOKEN", t.to_string());
+        }
+        let cfg = Config::from_source(&move |k: &str| settings.get(k).cloned()).unwrap();
+        Aws::new(&cfg)
+    }
+
+    #[test]
+    fn a_post_policy_is_signed_with_the_sigv4_key_of_its_day() {
+        // 2015-12-29, as in AWS's POST policy example.
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_451_347_200);
+        let aws = aws(None);
+        // Computed with Python's hmac: HMAC-SHA256 over the chain AWS4+secret, day,
+        // region, "s3", "aws4_request", then over the base64 policy.
+        assert_eq!(
+            aws.sign_s3_policy("eyJjb25kaXRpb25zIjogW119", at),
+            "501fdd89bb2111884523c5f8de09ad824c926216d91174be7aeeda0562b30111"
+        );
+        let (credential, token) = aws.s3_post_identity(at);
+        assert_eq!(
+            credential,
+            "AKIAIOSFODNN7EXAMPLE/20151229/us-east-1/s3/aws4_request"
+        );
+        assert_eq!(token, None);
+        assert_eq!(
+            self::aws(Some("session")).s3_post_identity(at).1.as_deref(),
+            Some("session")
+        );
+        assert_eq!(
+            aws.s3_post_url("campus-prod"),
+            "https://campus-prod.s3.us-east-1.amazonaws.com/"
+        );
+    }
+}
