@@ -22,6 +22,12 @@ fn prompt(title: &str, category_id: &str, tags: &[&str]) -> Value {
            "categoryId": category_id, "tags": tags, "variables": ["topic"]})
 }
 
+async fn decide(by: &Account, id: &str, body: Value) -> campus_tests::Resp {
+    app()
+        .put(&format!("/api/prompts/approvals/{id}"), by.token(), body)
+        .await
+}
+
 async fn create(by: &Account, body: Value) -> Value {
     app()
         .post("/api/prompts", by.token(), body)
@@ -142,39 +148,26 @@ async fn a_participants_prompt_waits_for_review_and_its_author_is_told() {
         .expect(200);
     assert_eq!(ids(&pending.body), [id]);
 
-    t.put(
-        &format!("/api/prompts/approvals/{id}"),
-        author.token(),
-        json!({"status": "approved"}),
-    )
-    .await
-    .expect_error(403, "FORBIDDEN");
-    t.put(
-        &format!("/api/prompts/approvals/{id}"),
-        manager.token(),
-        json!({"status": "maybe"}),
-    )
-    .await
-    .expect_error(400, "VALIDATION_FAILED");
-    let approved = t
-        .put(
-            &format!("/api/prompts/approvals/{id}"),
-            manager.token(),
-            json!({"status": "approved", "comment": "Nice one"}),
-        )
+    decide(&author, id, json!({"status": "approved"}))
         .await
-        .expect(200);
+        .expect_error(403, "FORBIDDEN");
+    decide(&manager, id, json!({"status": "maybe"}))
+        .await
+        .expect_error(400, "VALIDATION_FAILED");
+    let approved = decide(
+        &manager,
+        id,
+        json!({"status": "approved", "comment": "Nice one"}),
+    )
+    .await
+    .expect(200);
     assert_eq!(approved.body["status"], "approved");
     assert_eq!(approved.body["reviewComment"], "Nice one");
     assert_eq!(approved.body["reviewedBy"], manager.user_id.as_str());
     // Reviewed once: a second decision has nothing to decide.
-    t.put(
-        &format!("/api/prompts/approvals/{id}"),
-        manager.token(),
-        json!({"status": "rejected"}),
-    )
-    .await
-    .expect_error(409, "CONFLICT");
+    decide(&manager, id, json!({"status": "rejected"}))
+        .await
+        .expect_error(409, "CONFLICT");
     let queue = t
         .get("/api/prompts/approvals/requests", manager.token())
         .await
@@ -211,13 +204,9 @@ async fn every_change_is_a_version_and_a_participants_change_is_reviewed_again()
     let cat = category(&admin, "Writing").await;
     let first = create(&author, prompt("Draft", &cat, &[])).await;
     let id = first["id"].as_str().unwrap();
-    t.put(
-        &format!("/api/prompts/approvals/{id}"),
-        manager.token(),
-        json!({"status": "approved"}),
-    )
-    .await
-    .expect(200);
+    decide(&manager, id, json!({"status": "approved"}))
+        .await
+        .expect(200);
 
     // Another participant sees it now, but may not change or delete it.
     let mut change = prompt("Draft, improved", &cat, &["edited"]);
@@ -292,14 +281,13 @@ async fn a_rejected_prompt_keeps_the_reviewers_comment() {
     let cat = category(&admin, "Writing").await;
     let p = create(&author, prompt("Too vague", &cat, &[])).await;
     let id = p["id"].as_str().unwrap();
-    let r = t
-        .put(
-            &format!("/api/prompts/approvals/{id}"),
-            admin.token(),
-            json!({"status": "rejected", "comment": "Say who it is for", "version": 1}),
-        )
-        .await
-        .expect(200);
+    let r = decide(
+        &admin,
+        id,
+        json!({"status": "rejected", "comment": "Say who it is for", "version": 1}),
+    )
+    .await
+    .expect(200);
     assert_eq!(r.body["status"], "rejected");
     let seen = t
         .get(&format!("/api/prompts/{id}"), author.token())

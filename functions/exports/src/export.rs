@@ -3,7 +3,6 @@ use std::time::Duration;
 use axum::{
     Json,
     extract::State,
-    http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
 use campus::{
@@ -12,7 +11,7 @@ use campus::{
     clock,
     db::Cond,
     error::ErrorBody,
-    http::{ExportFormat, QueryParams, to_csv},
+    http::{ExportFormat, QueryParams, file_response, render_export},
     model::{ExportDelivery, ExportRecord, Role},
     plans::{Entitled, ExportsFeature},
 };
@@ -100,24 +99,15 @@ struct Rendered {
     body: Vec<u8>,
 }
 
-#[derive(Serialize)]
-struct Items<T> {
-    items: Vec<T>,
-}
-
 fn render<T: Serialize>(
     rows: Vec<T>,
     header: &[&str],
     format: ExportFormat,
 ) -> ApiResult<Rendered> {
-    let n = rows.len();
-    let body = match format {
-        ExportFormat::Csv => to_csv(&rows, header)?,
-        ExportFormat::Json => {
-            serde_json::to_vec(&Items { items: rows }).map_err(ApiError::internal)?
-        }
-    };
-    Ok(Rendered { rows: n, body })
+    Ok(Rendered {
+        rows: rows.len(),
+        body: render_export(&rows, header, format)?,
+    })
 }
 
 async fn rendered(
@@ -245,10 +235,7 @@ pub async fn export(
     let format = q.format.unwrap_or_default();
     let out = rendered(&state, &p, &q, format).await?;
     let id = clock::new_id();
-    let (ext, content_type) = match format {
-        ExportFormat::Csv => ("csv", "text/csv; charset=utf-8"),
-        ExportFormat::Json => ("json", "application/json"),
-    };
+    let (ext, content_type) = (format.extension(), format.content_type());
     let file_name = format!("{}-{}.{ext}", q.kind.name(), &clock::now_rfc3339()[..10]);
     let inline = out.body.len() <= state.config.export_inline_max_bytes;
     let mut record = ExportRecord {
@@ -284,14 +271,5 @@ pub async fn export(
         .into_response());
     }
     state.db.put(&record, Cond::absent()).await?;
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
-        .map_err(ApiError::internal)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        out.body,
-    )
-        .into_response())
+    file_response(out.body, content_type, &file_name)
 }

@@ -1,13 +1,12 @@
 use axum::{
-    Json,
     extract::{Path, State},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use campus::{
     ApiError, ApiResult, AppState, clock,
     db::keys,
     error::ErrorBody,
-    http::{ExportFormat, QueryParams, csv_response},
+    http::{ExportFormat, QueryParams, file_response, render_export},
     model::Certificate,
     plans::Entitled,
     reporting::{self, UserRow},
@@ -40,25 +39,21 @@ pub struct ExportQuery {
     pub team_id: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Items<T> {
-    items: Vec<T>,
-}
-
 fn answer<T: Serialize>(
     rows: Vec<T>,
     header: &[&str],
     format: ExportFormat,
     name: &str,
 ) -> ApiResult<Response> {
-    match format {
-        ExportFormat::Json => Ok(Json(Items { items: rows }).into_response()),
-        ExportFormat::Csv => csv_response(
-            &rows,
-            header,
-            &format!("{name}-{}.csv", &clock::now_rfc3339()[..10]),
+    file_response(
+        render_export(&rows, header, format)?,
+        format.content_type(),
+        &format!(
+            "{name}-{}.{}",
+            &clock::now_rfc3339()[..10],
+            format.extension()
         ),
-    }
+    )
 }
 
 /// A report as CSV (a header row, RFC 4180 quoting, formula-like cells defused with a

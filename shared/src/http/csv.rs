@@ -1,5 +1,6 @@
 //! CSV answers: RFC 4180 (the csv crate's quoting), a header row from the field
-//! names, and cells that a spreadsheet would run as a formula defused.
+//! names, and cells that a spreadsheet would run as a formula defused; and the
+//! files exports answer with (CSV, or JSON `{"items": [...]}`).
 
 use axum::{
     http::{HeaderValue, header},
@@ -16,6 +17,60 @@ pub enum ExportFormat {
     #[default]
     Csv,
     Json,
+}
+
+impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Json => "application/json",
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Items<'a, T> {
+    items: &'a [T],
+}
+
+/// An export's file: the rows as CSV (`header` names the columns when there are no
+/// rows) or as JSON `{"items": [...]}`, the same table either way.
+pub fn render_export<T: Serialize>(
+    rows: &[T],
+    header: &[&str],
+    format: ExportFormat,
+) -> Result<Vec<u8>, ApiError> {
+    match format {
+        ExportFormat::Csv => to_csv(rows, header),
+        ExportFormat::Json => {
+            serde_json::to_vec(&Items { items: rows }).map_err(ApiError::internal)
+        }
+    }
+}
+
+/// `200` with a file, offered as a download named `file_name`.
+pub fn file_response(
+    body: Vec<u8>,
+    content_type: &'static str,
+    file_name: &str,
+) -> Result<Response, ApiError> {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
+        .map_err(ApiError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// A leading `=`, `+`, `-`, `@` (or tab / carriage return, which some spreadsheets
@@ -61,20 +116,11 @@ pub fn csv_response<T: Serialize>(
     header: &[&str],
     file_name: &str,
 ) -> Result<Response, ApiError> {
-    let body = to_csv(rows, header)?;
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
-        .map_err(ApiError::internal)?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        body,
+    file_response(
+        to_csv(rows, header)?,
+        ExportFormat::Csv.content_type(),
+        file_name,
     )
-        .into_response())
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ mod pagination;
 mod query;
 
 pub use created::created;
-pub use csv::{ExportFormat, csv_response, to_csv};
+pub use csv::{ExportFormat, csv_response, file_response, render_export, to_csv};
 pub use json::ValidJson;
 pub use layers::stack;
 pub use pagination::{ListQuery, ListResponse};
