@@ -21,18 +21,25 @@ const BODY_CHARS: usize = 1000;
 /// Characters of the snippet shown with a result.
 const SNIPPET_CHARS: usize = 160;
 
+/// Longer runs are no words anyone searches for (hashes, encoded blobs), and a
+/// term is part of a sort key, which DynamoDB limits to 1 KB.
+const MAX_WORD_CHARS: usize = 64;
+
 /// Words too common to find anything by.
 const STOPWORDS: &[&str] = &[
     "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of", "on", "or",
     "the", "to", "with",
 ];
 
-/// The searchable words of a text: lower-case runs of letters and digits, at least two
+/// The searchable words of a text: lower-case runs of letters and digits, of 2 to 64
 /// characters, stop words left out.
 pub fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .map(str::to_lowercase)
-        .filter(|w| w.chars().count() >= 2 && !STOPWORDS.contains(&w.as_str()))
+        .filter(|w| {
+            let n = w.chars().count();
+            (2..=MAX_WORD_CHARS).contains(&n) && !STOPWORDS.contains(&w.as_str())
+        })
         .collect()
 }
 
@@ -292,6 +299,11 @@ mod tests {
             ["basics", "fire", "safety", "part"]
         );
         assert_eq!(words("Über Straße"), ["über", "straße"]);
+        assert_eq!(
+            words(&format!("key {}", "a".repeat(65))),
+            ["key"],
+            "no blobs"
+        );
     }
 
     #[test]

@@ -27,8 +27,8 @@ const MAX_CHECKED: usize = 100;
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words, or their beginnings: every one must match (`fire saf` finds "Fire
-    /// safety basics"). Words under two letters or digits and the first five
-    /// words' followers are ignored.
+    /// safety basics"). Words of one letter or digit, or over 64, and any after
+    /// the fifth are ignored.
     #[validate(length(min = 1, max = 200))]
     pub q: String,
     /// Comma-separated: `course`, `lesson`, `prompt`, `user`, `event`, `inventory`
