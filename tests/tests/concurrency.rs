@@ -2,24 +2,29 @@
 //! they read let exactly one win and answer the rest 409; counters kept by `ADD`
 //! lose no increment.
 
-use campus_tests::{app, new_company};
+use campus_tests::{Account, app, new_company};
 use serde_json::json;
 
 const WRITERS: usize = 50;
+
+/// A new item of the admin's company; its id.
+async fn item(admin: &Account, sku: &str, quantity: i64) -> String {
+    let r = app()
+        .post(
+            "/api/inventory",
+            admin.token(),
+            json!({"name": "Part", "sku": sku, "category": "Parts", "quantity": quantity}),
+        )
+        .await
+        .expect(201);
+    r.body["id"].as_str().unwrap().to_string()
+}
 
 #[tokio::test]
 async fn fifty_updates_of_one_version_let_exactly_one_win() {
     let t = app();
     let admin = new_company().await;
-    let item = t
-        .post(
-            "/api/inventory",
-            admin.token(),
-            json!({"name": "Drill", "sku": "DR-1", "category": "Tools", "quantity": 1}),
-        )
-        .await
-        .expect(201);
-    let id = item.body["id"].as_str().unwrap().to_string();
+    let id = item(&admin, "DR-1", 1).await;
     let writes = (0..WRITERS).map(|i| {
         let (token, id) = (admin.access.clone(), id.clone());
         tokio::spawn(async move {
@@ -27,7 +32,7 @@ async fn fifty_updates_of_one_version_let_exactly_one_win() {
                 .put(
                     &format!("/api/inventory/{id}"),
                     Some(&token),
-                    json!({"name": format!("Drill {i}"), "sku": "DR-1", "category": "Tools",
+                    json!({"name": format!("Drill {i}"), "sku": "DR-1", "category": "Parts",
                            "quantity": 1, "version": 1}),
                 )
                 .await
@@ -55,15 +60,7 @@ async fn fifty_updates_of_one_version_let_exactly_one_win() {
 async fn fifty_concurrent_increments_are_all_counted() {
     let t = app();
     let admin = new_company().await;
-    let item = t
-        .post(
-            "/api/inventory",
-            admin.token(),
-            json!({"name": "Screw", "sku": "SC-1", "category": "Parts", "quantity": 0}),
-        )
-        .await
-        .expect(201);
-    let id = item.body["id"].as_str().unwrap().to_string();
+    let id = item(&admin, "SC-1", 0).await;
     let adds = (0..WRITERS).map(|_| {
         let (token, id) = (admin.access.clone(), id.clone());
         tokio::spawn(async move {
