@@ -52,6 +52,14 @@ async fn every_type_exports_as_csv_and_json() {
     }
     let users = export(&admin, "type=users&format=json").await.expect(200);
     assert_eq!(users.body["items"][0]["email"], admin.email.as_str());
+    // Another company's data never: a new company exports only its own.
+    let other = new_company_on("pro").await;
+    let theirs = export(&other, "type=inventory&format=json")
+        .await
+        .expect(200);
+    assert_eq!(theirs.body["items"], json!([]), "{}", theirs.body);
+    let their_users = export(&other, "type=users&format=json").await.expect(200);
+    assert_eq!(their_users.body["items"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use campus::{
     db::{Filter, Item, Key, entities_of, keys},
     error::ErrorBody,
     http::QueryParams,
-    model::{CalendarEvent, Course, CourseStatus, Lesson, Prompt, Role},
+    model::{CalendarEvent, Course, CourseStatus, InventoryItem, Lesson, Prompt, Role, User},
     search::{self, Candidate, Posting},
 };
 use serde::{Deserialize, Serialize};
@@ -157,18 +157,6 @@ async fn visible(
     }
     let sources: Vec<Key> = ranked.iter().map(|c| c.source.clone()).collect();
     let items = state.db.get_many(&sources).await?;
-    let ids = |entity: &str| -> BTreeSet<String> {
-        items
-            .iter()
-            .filter(|i| {
-                i.get("entity")
-                    .and_then(|v| v.as_s().ok())
-                    .map(String::as_str)
-                    == Some(entity)
-            })
-            .filter_map(|i| i.get("id").and_then(|v| v.as_s().ok()).cloned())
-            .collect()
-    };
     let instructor = p.at_least(Role::Instructor);
     let manager = p.at_least(Role::Manager);
     let courses: BTreeMap<String, Course> = by_id(&items, "course", |c: &Course| c.id.clone())?;
@@ -176,7 +164,9 @@ async fn visible(
     let prompts: BTreeMap<String, Prompt> = by_id(&items, "prompt", |x: &Prompt| x.id.clone())?;
     let events: BTreeMap<String, CalendarEvent> =
         by_id(&items, "event", |e: &CalendarEvent| e.id.clone())?;
-    let (users, inventory) = (ids("user"), ids("inventory_item"));
+    let users: BTreeMap<String, User> = by_id(&items, "user", |u: &User| u.id.clone())?;
+    let inventory: BTreeMap<String, InventoryItem> =
+        by_id(&items, "inventory_item", |i: &InventoryItem| i.id.clone())?;
     // A lesson is seen with its course: the drafts' only by instructors and up.
     let lesson_courses: BTreeMap<String, Course> = if instructor || lessons.is_empty() {
         BTreeMap::new()
@@ -211,11 +201,11 @@ async fn visible(
             "prompt" => prompts
                 .get(&c.id)
                 .is_some_and(|x| x.visible_to(&p.user_id, manager)),
-            "user" => users.contains(&c.id) && (manager || c.id == p.user_id),
+            "user" => users.contains_key(&c.id) && (manager || c.id == p.user_id),
             "event" => events
                 .get(&c.id)
                 .is_some_and(|e| calendar::visible_to(e, p, &teams)),
-            "inventory" => inventory.contains(&c.id),
+            "inventory" => inventory.contains_key(&c.id),
             _ => false,
         })
         .collect())
