@@ -48,6 +48,7 @@ pub struct Config {
     pub stripe_webhook_secret: Option<Secret>,
     /// The AI tutor's OpenAI-compatible chat completions API (unset: 503).
     pub ai: AiConfig,
+    pub rate_limits: RateLimits,
     pub version: String,
     pub commit: String,
     pub built_at: String,
@@ -73,6 +74,22 @@ pub struct AiConfig {
     pub timeout: Duration,
     /// Tries per reply, retrying 429 and 5xx answers and timeouts with a doubling wait.
     pub max_attempts: u32,
+}
+
+/// Requests per minute; 0 turns a limit off.
+#[derive(Clone, Debug)]
+pub struct RateLimits {
+    /// Per IP, for requests without a valid access token.
+    pub public: u32,
+    /// Per user, for signed-in requests not counted below.
+    pub user: u32,
+    /// Per user, for `/api/team/...` and `/api/teams/...`.
+    pub team: u32,
+    /// Per user, for `POST /api/upload`.
+    pub upload: u32,
+    /// Failed sign-ins per IP within 15 minutes before sign-in from it is refused
+    /// (beside the per-account lockout, which stops guessing one account's password).
+    pub signin_failures_per_ip: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -239,6 +256,13 @@ impl Config {
                 model: or(src, "AI_MODEL", "gpt-4o-mini"),
                 timeout: Duration::from_millis(parsed(src, "AI_TIMEOUT_MS", 20_000)?),
                 max_attempts: parsed(src, "AI_MAX_ATTEMPTS", 3)?,
+            },
+            rate_limits: RateLimits {
+                public: parsed(src, "RATE_LIMIT_PUBLIC_PER_MINUTE", 100)?,
+                user: parsed(src, "RATE_LIMIT_USER_PER_MINUTE", 1000)?,
+                team: parsed(src, "RATE_LIMIT_TEAM_PER_MINUTE", 500)?,
+                upload: parsed(src, "RATE_LIMIT_UPLOAD_PER_MINUTE", 10)?,
+                signin_failures_per_ip: parsed(src, "SIGNIN_FAILURES_PER_IP", 50)?,
             },
             version: or(src, "APP_VERSION", env!("CARGO_PKG_VERSION")),
             commit: or(src, "GIT_COMMIT", "unknown"),

@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod people;
 pub mod plans;
 pub mod progress;
+pub mod rate_limit;
 pub mod realtime;
 pub mod reminders;
 pub mod reporting;

@@ -48,6 +48,13 @@ pub fn config_map(suffix: &str) -> HashMap<String, String> {
             ("EXPORT_INLINE_MAX_BYTES", "4096".to_string()),
             ("GIT_COMMIT", "test-commit".to_string()),
             ("STRIPE_WEBHOOK_SECRET", stripe::WEBHOOK_SECRET.to_string()),
+            // Counted as everywhere, but high: every test of a binary shares one
+            // address. The rate limit tests set their own.
+            ("RATE_LIMIT_PUBLIC_PER_MINUTE", "100000".to_string()),
+            ("RATE_LIMIT_USER_PER_MINUTE", "100000".to_string()),
+            ("RATE_LIMIT_TEAM_PER_MINUTE", "100000".to_string()),
+            ("RATE_LIMIT_UPLOAD_PER_MINUTE", "100000".to_string()),
+            ("SIGNIN_FAILURES_PER_IP", "100000".to_string()),
         ]
         .map(|(k, v)| (k.to_string(), v)),
     )
@@ -60,9 +67,18 @@ pub fn config(settings: &HashMap<String, String>) -> Config {
 
 /// The API for this test binary, started once.
 pub fn app() -> &'static TestApp {
+    app_with(&[])
+}
+
+/// The API for this test binary with `overrides` of the test settings; whichever
+/// call comes first starts it, so a binary that needs them calls this in every test.
+pub fn app_with(overrides: &[(&str, &str)]) -> &'static TestApp {
     APP.get_or_init(|| {
         let suffix = ulid::Ulid::generate().to_string().to_lowercase();
         let mut settings = config_map(&suffix);
+        for (k, v) in overrides {
+            settings.insert(k.to_string(), v.to_string());
+        }
         // Bound first: pushes to WebSockets go to this server's own Management API.
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");
@@ -211,6 +227,16 @@ impl TestApp {
     pub async fn db(&self) -> Db {
         let cfg = config(&self.settings);
         Db::new(campus::aws::Aws::new(&cfg).dynamodb(), cfg.table_name)
+    }
+
+    /// A client whose connections come from `ip` (any loopback address, 127.0.0.0/8),
+    /// so the API sees another caller's address.
+    pub fn client_from(&self, ip: &str) -> reqwest::Client {
+        reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .local_address(ip.parse::<std::net::IpAddr>().expect("an IP address"))
+            .build()
+            .expect("client")
     }
 
     pub fn url(&self, path: &str) -> String {

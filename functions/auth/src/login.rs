@@ -10,6 +10,7 @@ use campus::{
     error::ErrorBody,
     http::ValidJson,
     model::{Company, Login, User, UserStatus},
+    rate_limit,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -32,13 +33,14 @@ pub struct LoginRequest {
 }
 
 /// Sign in with email and password. A wrong email and a wrong password answer the
-/// same, in about the same time; five failures within 15 minutes lock the account.
+/// same, in about the same time; five failures within 15 minutes lock the account,
+/// and too many failures from one address refuse sign-in from it for a while.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = AuthResponse),
         (status = 401, description = "INVALID_CREDENTIALS", body = ErrorBody),
-        (status = 429, description = "ACCOUNT_LOCKED, with Retry-After", body = ErrorBody),
+        (status = 429, description = "ACCOUNT_LOCKED, or RATE_LIMITED after too many failures from one address; with Retry-After", body = ErrorBody),
     ))]
 pub async fn login(
     State(state): State<AppState>,
@@ -46,8 +48,18 @@ pub async fn login(
     ValidJson(req): ValidJson<LoginRequest>,
 ) -> ApiResult<Json<AuthResponse>> {
     let email = req.email.trim().to_lowercase();
-    let login: Option<Login> = state.db.get_consistent(&keys::login(&email)).await?;
     let now = clock::now().unix_timestamp();
+    let ip_failures = ip_failures(&state);
+    // The account and the caller's address's failures, in one round trip.
+    let mut wanted = vec![keys::login(&email)];
+    if let (Some(limit), Some(ip)) = (&ip_failures, &origin.ip) {
+        wanted.push(limit.key(ip, now));
+    }
+    let items = state.db.get_many_consistent(&wanted).await?;
+    if let (Some(limit), Some(_)) = (&ip_failures, &origin.ip) {
+        limit.check(rate_limit::hits_of(&items)?, now)?;
+    }
+    let login: Option<Login> = entity_of(&items, "login")?;
     if let Some(l) = login.as_ref().filter(|l| l.locked_until > now) {
         return Err(ApiError::AccountLocked {
             retry_after: (l.locked_until - now) as u64,
@@ -58,6 +70,11 @@ pub async fn login(
         login.as_ref().and_then(|l| l.password_hash.clone()),
     )
     .await?;
+    if (verdict == Verdict::Wrong || login.is_none())
+        && let (Some(limit), Some(ip)) = (&ip_failures, &origin.ip)
+    {
+        limit.count(&state.db, ip, now).await?;
+    }
     let Some(mut login) = login else {
         return Err(ApiError::InvalidCredentials);
     };
@@ -92,6 +109,17 @@ pub async fn login(
     }
     let tokens = sessions::start(&state, &user, &origin).await?;
     Ok(Json(AuthResponse::new(user, company, tokens)))
+}
+
+/// Failed sign-ins counted per address: what stops one address guessing across many
+/// accounts, which the per-account lockout cannot see.
+fn ip_failures(state: &AppState) -> Option<rate_limit::Limit<'static>> {
+    let limit = state.config.rate_limits.signin_failures_per_ip;
+    (limit > 0).then_some(rate_limit::Limit {
+        bucket: "signin-failures",
+        limit,
+        window_secs: WINDOW_SECS,
+    })
 }
 
 async fn record_failure(state: &AppState, mut login: Login, now: i64) -> ApiResult<()> {

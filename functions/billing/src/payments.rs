@@ -3,28 +3,24 @@ use std::collections::HashMap;
 use axum::{
     Extension, Json,
     extract::{Path, State},
-    http::{HeaderMap, StatusCode},
+    http::StatusCode,
     response::Response,
 };
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
-    auth::{Admin, AuthUser, Gate, tokens},
+    auth::{Admin, AuthUser, Gate},
     clock,
-    db::Entity,
-    db::{Cond, Filter, WriteError, keys},
+    db::{Cond, Filter, keys},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created, non_blank},
-    model::{
-        Course, CourseStatus, Payment, PaymentKind, PaymentRequestKey, PaymentStatus,
-        StripePaymentIntent,
-    },
+    model::{Course, CourseStatus, Payment, PaymentKind, PaymentStatus, StripePaymentIntent},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::{BillingState, stripe::Stripe};
+use crate::BillingState;
 
 /// The company's payments and subscription invoices, newest first (admin), as
 /// Stripe's events recorded them.
@@ -135,11 +131,10 @@ async fn what(state: &AppState, company_id: &str, req: PaymentRequest) -> ApiRes
 
 /// Start a one-off payment (any user): a priced course, or an amount. Answers the
 /// PaymentIntent's client secret for Stripe.js; the payment is recorded `pending`
-/// and becomes `succeeded` when Stripe reports it to the webhook. With an
-/// `Idempotency-Key`, a repeat within 24 hours answers the same payment (and
-/// charges once); the same key with another body answers 409.
+/// and becomes `succeeded` when Stripe reports it to the webhook. Send an
+/// `Idempotency-Key` (as on every POST): a repeat within 24 hours answers the same
+/// payment and charges once; the same key with another body answers 409.
 #[utoipa::path(post, path = "/api/payments", tag = "billing", security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key make one payment")),
     request_body = PaymentRequest,
     responses((status = 201, body = PaymentStarted), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, description = "No such course", body = ErrorBody),
@@ -150,33 +145,11 @@ pub async fn create(
     Extension(billing): Extension<BillingState>,
     AuthUser(p): AuthUser,
     audit: Audit,
-    headers: HeaderMap,
     ValidJson(req): ValidJson<PaymentRequest>,
 ) -> ApiResult<Response> {
-    let body_hash = tokens::sha256_hex(&serde_json::to_string(&req).map_err(ApiError::internal)?);
     let charge = what(&state, &p.company_id, req).await?;
     let stripe = billing.stripe()?;
-    let request_key = idempotency_key(&headers)?.map(|k| PaymentRequestKey {
-        company_id: p.company_id.clone(),
-        user_id: p.user_id.clone(),
-        key_hash: tokens::sha256_hex(k),
-        body_hash,
-        payment_id: clock::new_id(),
-        payment_intent_id: String::new(),
-        expires_epoch: clock::epoch_after(std::time::Duration::from_secs(86_400)),
-    });
-    if let Some(k) = &request_key
-        && let Some(seen) = state
-            .db
-            .get_consistent::<PaymentRequestKey>(&k.keys().key())
-            .await?
-    {
-        return repeat(stripe, k, seen).await;
-    }
-    let id = request_key
-        .as_ref()
-        .map(|k| k.payment_id.clone())
-        .unwrap_or_else(clock::new_id);
+    let id = clock::new_id();
     let metadata = HashMap::from([
         ("companyId".to_string(), p.company_id.clone()),
         ("paymentId".to_string(), id.clone()),
@@ -219,78 +192,17 @@ pub async fn create(
         company_id: p.company_id.clone(),
         payment_id: payment.id.clone(),
     };
-    let mut tx = state.db.tx();
-    if let Some(k) = &request_key {
-        let mut k = k.clone();
-        k.payment_intent_id = intent.id.clone();
-        tx = tx.put(&k, Cond::absent());
-    }
-    let tx = tx
+    let tx = state
+        .db
+        .tx()
         .put(&pointer, Cond::absent())
         .put(&payment, Cond::absent())
         .audit(&audit, 201, Some(&payment.id));
-    match state.db.commit(tx).await {
-        Ok(()) => {}
-        // The same key, at the same moment, from another request: answer what it made.
-        Err(WriteError::Condition(_)) if request_key.is_some() => {
-            let k = request_key.as_ref().expect("checked");
-            let seen = state
-                .db
-                .get_consistent::<PaymentRequestKey>(&k.keys().key())
-                .await?
-                .ok_or_else(|| {
-                    ApiError::Conflict("A request with this key is in flight; retry".into())
-                })?;
-            return repeat(stripe, k, seen).await;
-        }
-        Err(e) => return Err(e.into()),
-    }
+    state.db.commit(tx).await?;
     Ok(created(
         &payment.id.clone(),
         PaymentStarted {
             payment_id: payment.id,
-            client_secret,
-        },
-    ))
-}
-
-/// The client's `Idempotency-Key`, if it sent one (1 to 255 visible characters).
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<&str>> {
-    match headers.get("idempotency-key") {
-        None => Ok(None),
-        Some(v) => v
-            .to_str()
-            .ok()
-            .filter(|k| !k.is_empty() && k.len() <= 255)
-            .map(Some)
-            .ok_or_else(|| {
-                ApiError::field("Idempotency-Key", "must be 1 to 255 visible characters")
-            }),
-    }
-}
-
-/// The answer to a repeated request: the first one's payment (with its client
-/// secret read again from Stripe), or 409 when the body differs.
-async fn repeat(
-    stripe: &Stripe,
-    now: &PaymentRequestKey,
-    seen: PaymentRequestKey,
-) -> ApiResult<Response> {
-    if seen.body_hash != now.body_hash {
-        return Err(ApiError::Conflict(
-            "This Idempotency-Key was used with another body".into(),
-        ));
-    }
-    let intent = stripe
-        .retrieve_payment_intent(&seen.payment_intent_id)
-        .await?;
-    let client_secret = intent
-        .client_secret
-        .ok_or_else(|| ApiError::Internal("Stripe answered no client secret".into()))?;
-    Ok(created(
-        &seen.payment_id.clone(),
-        PaymentStarted {
-            payment_id: seen.payment_id,
             client_secret,
         },
     ))

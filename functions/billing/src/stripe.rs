@@ -291,14 +291,6 @@ impl Stripe {
         self.send(&req, Some(key)).await
     }
 
-    pub async fn retrieve_payment_intent(&self, id: &str) -> ApiResult<PaymentIntent> {
-        self.send(
-            &stripe_core::payment_intent::RetrievePaymentIntent::new(id),
-            None,
-        )
-        .await
-    }
-
     pub async fn refund(
         &self,
         payment_intent: &str,

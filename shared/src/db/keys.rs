@@ -127,6 +127,20 @@ pub fn login(email: &str) -> Key {
     Key::new(format!("LOGIN#{email}"), "LOGIN")
 }
 
+/// A POST made under an `Idempotency-Key` (the id hashes the caller and the key).
+pub fn idempotency(id: &str) -> Key {
+    Key::new(format!("IDEM#{id}"), "IDEM")
+}
+
+/// One fixed window of a rate limit: `bucket` (what is limited) for `subject` (a
+/// user id or an IP address), the window named by its start in epoch seconds.
+pub fn rate_window(bucket: &str, subject: &str, window_start: i64) -> Key {
+    Key::new(
+        format!("RATE#{bucket}#{subject}"),
+        format!("W#{window_start}"),
+    )
+}
+
 pub fn session(company_id: &str, user_id: &str, session_id: &str) -> Key {
     Key::new(
         user_partition(company_id, user_id),
@@ -481,15 +495,6 @@ pub fn payment(company_id: &str, id: &str) -> Key {
     Key::new(
         payments_partition(company_id),
         format!("{PAYMENT_PREFIX}{id}"),
-    )
-}
-
-/// A payment request's `Idempotency-Key` (hashed), per user: a repeat finds the
-/// payment the first one made.
-pub fn payment_request(company_id: &str, user_id: &str, key_hash: &str) -> Key {
-    Key::new(
-        format!("C#{company_id}#PAYKEYS"),
-        format!("{user_id}#{key_hash}"),
     )
 }
 

@@ -22,7 +22,7 @@ pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id"
 /// Wraps a function's routes in the stack every Campus answer goes through: request
 /// id, contract error bodies for everything (unknown routes, wrong methods, oversized
 /// bodies, panics included), security headers, CORS for the configured origins, the
-/// body limit, and the audit trail.
+/// body limit, the rate limits, idempotency keys, and the audit trail.
 pub fn stack(routes: Router<AppState>, state: AppState) -> Router {
     let cfg = &state.config;
     let origins: Vec<HeaderValue> = cfg
@@ -45,7 +45,14 @@ pub fn stack(routes: Router<AppState>, state: AppState) -> Router {
             REQUEST_ID_HEADER,
             HeaderName::from_static("idempotency-key"),
         ])
-        .expose_headers([REQUEST_ID_HEADER, header::RETRY_AFTER])
+        .expose_headers([
+            REQUEST_ID_HEADER,
+            header::RETRY_AFTER,
+            HeaderName::from_static("x-ratelimit-limit"),
+            HeaderName::from_static("x-ratelimit-remaining"),
+            HeaderName::from_static("x-ratelimit-reset"),
+            super::idempotency::REPLAYED,
+        ])
         .max_age(Duration::from_secs(600));
     routes
         .fallback(|| async { ApiError::NotFound })
@@ -53,10 +60,22 @@ pub fn stack(routes: Router<AppState>, state: AppState) -> Router {
             state.clone(),
             crate::audit::middleware,
         ))
+        // Outside the audit trail: a repeat that is answered from the first answer
+        // changed nothing.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            super::idempotency::middleware,
+        ))
         .layer(DefaultBodyLimit::max(cfg.max_body_bytes))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Internal("handler panicked".into()).into_response()
         }))
+        // Inside CORS, so a preflight is not counted; outside the audit trail, so a
+        // flood is refused before it writes anything.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            super::throttle::middleware,
+        ))
         .layer(cors)
         .layer(middleware::from_fn(request_context))
         .with_state(state)

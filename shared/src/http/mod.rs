@@ -1,18 +1,23 @@
 //! The HTTP stack every function's router gets, and the extractors handlers use.
 
+mod caller;
 mod created;
 mod csv;
+mod idempotency;
 mod json;
 mod layers;
 mod pagination;
 mod query;
+mod throttle;
 
+pub use caller::Caller;
 pub use created::created;
 pub use csv::{ExportFormat, csv_response, file_response, render_export, to_csv};
 pub use json::ValidJson;
 pub use layers::stack;
 pub use pagination::{ListQuery, ListResponse};
 pub use query::QueryParams;
+pub use throttle::is_limited;
 
 /// A required text field, trimmed; blank is a validation failure naming the field.
 pub fn non_blank(field: &str, v: &str) -> crate::ApiResult<String> {

@@ -173,28 +173,3 @@ impl Entity for StripeEventMark {
         Keys::new(keys::stripe_event(&self.id), "stripe_event").ttl(self.expires_epoch)
     }
 }
-
-/// A payment made under an `Idempotency-Key`: what a repeat of the request answers.
-/// Holds no client secret (Stripe's is read again from Stripe).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentRequestKey {
-    pub company_id: String,
-    pub user_id: String,
-    pub key_hash: String,
-    /// SHA-256 of the request body: the same key with another body is a conflict.
-    pub body_hash: String,
-    pub payment_id: String,
-    pub payment_intent_id: String,
-    pub expires_epoch: i64,
-}
-
-impl Entity for PaymentRequestKey {
-    fn keys(&self) -> Keys {
-        Keys::new(
-            keys::payment_request(&self.company_id, &self.user_id, &self.key_hash),
-            "payment_request",
-        )
-        .ttl(self.expires_epoch)
-    }
-}

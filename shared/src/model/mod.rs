@@ -13,6 +13,7 @@ mod department;
 mod event;
 mod export;
 pub mod file;
+mod idempotency;
 mod inventory;
 mod invite;
 mod login;
@@ -31,8 +32,8 @@ mod versioned;
 
 pub use analytics::AnalyticsCounter;
 pub use billing::{
-    BillingAccount, Payment, PaymentKind, PaymentRequestKey, PaymentStatus, StripeCustomer,
-    StripeEventMark, StripePaymentIntent, subscription_live,
+    BillingAccount, Payment, PaymentKind, PaymentStatus, StripeCustomer, StripeEventMark,
+    StripePaymentIntent, subscription_live,
 };
 pub use certificate::{
     Certificate, CertificateCode, CertificateGuard, CertificateView, verify_url,
@@ -48,6 +49,7 @@ pub use department::Department;
 pub use event::{Audience, CalendarEvent, EventType, EventView};
 pub use export::{EXPORT_RETENTION_DAYS, ExportDelivery, ExportRecord};
 pub use file::{FilePurpose, FileRecord, FileStatus};
+pub use idempotency::IdempotencyRecord;
 pub use inventory::{InventoryCategory, InventoryChange, InventoryItem, InventorySku};
 pub use invite::{Invite, InviteStatus, InviteToken, invite_token_company};
 pub use login::Login;

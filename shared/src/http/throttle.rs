@@ -1,0 +1,88 @@
+//! The request rate limits of the contract: each request counts in exactly one
+//! bucket (uploads, team endpoints, any other signed-in request per user; anything
+//! else per IP), and every counted answer says where its window stands.
+
+use axum::{
+    extract::{Request, State},
+    http::Method,
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+use super::caller::Caller;
+use crate::{
+    ApiError, AppState,
+    rate_limit::{Limit, Window},
+};
+
+const MINUTE: i64 = 60;
+
+/// Whether requests to `path` are counted at all. Health is what monitors poll and
+/// must not depend on the table; webhooks are signed by their sender, who retries on
+/// its own schedule.
+pub fn is_limited(path: &str) -> bool {
+    path != "/api/health" && !path.starts_with("/api/webhooks/")
+}
+
+/// Which limit a request by `caller` counts against, and for whom.
+fn classify(state: &AppState, req: &Request, caller: &Caller) -> Option<(Limit<'static>, String)> {
+    let path = req.uri().path();
+    if !is_limited(path) {
+        return None;
+    }
+    let limits = &state.config.rate_limits;
+    let per_minute = |bucket, limit| Limit {
+        bucket,
+        limit,
+        window_secs: MINUTE,
+    };
+    let (limit, subject) = match caller {
+        Caller::User(id) => {
+            let limit = if req.method() == Method::POST && path == "/api/upload" {
+                per_minute("upload", limits.upload)
+            } else if path.starts_with("/api/team/") || path.starts_with("/api/teams") {
+                per_minute("team", limits.team)
+            } else {
+                per_minute("user", limits.user)
+            };
+            (limit, id.clone())
+        }
+        Caller::Address(ip) => (per_minute("public", limits.public), ip.clone()),
+    };
+    (limit.limit > 0).then_some((limit, subject))
+}
+
+pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    // Without an address (only in-process callers) there is nobody to count.
+    let Some(caller) = Caller::of(&state, &req) else {
+        return next.run(req).await;
+    };
+    let limited = classify(&state, &req, &caller);
+    // Known once, for what runs after (the idempotency keys).
+    req.extensions_mut().insert(caller);
+    let Some((limit, subject)) = limited else {
+        return next.run(req).await;
+    };
+    let now = crate::clock::now().unix_timestamp();
+    match limit.hit(&state.db, &subject, now).await {
+        Ok(Ok(window)) => with_headers(next.run(req).await, &window),
+        Ok(Err(window)) => {
+            tracing::warn!(bucket = limit.bucket, "rate limited");
+            let err = ApiError::RateLimited {
+                retry_after: window.retry_after(now),
+            };
+            with_headers(err.into_response(), &window)
+        }
+        // A limiter that cannot count lets the request through: refusing everyone
+        // while the table has trouble would turn a hiccup into an outage.
+        Err(e) => {
+            tracing::warn!(error = ?e, "rate limit not counted");
+            next.run(req).await
+        }
+    }
+}
+
+fn with_headers(mut res: Response, window: &Window) -> Response {
+    window.write_headers(res.headers_mut());
+    res
+}

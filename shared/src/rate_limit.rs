@@ -1,0 +1,151 @@
+//! Fixed-window rate limits kept in the table, so every Lambda instance counts into
+//! the same window: one conditional `ADD` per counted request, expiring by TTL.
+
+use axum::http::{HeaderMap, HeaderValue};
+use serde::Deserialize;
+
+use crate::{
+    ApiError, ApiResult,
+    db::{Cond, Db, WriteError, keys, to_value},
+};
+
+/// Where a window stands after a counted request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub limit: u32,
+    pub remaining: u32,
+    /// Epoch seconds at which the window ends and the count starts again.
+    pub reset: i64,
+}
+
+impl Window {
+    /// The `X-RateLimit-*` headers describing this window.
+    pub fn write_headers(&self, h: &mut HeaderMap) {
+        h.insert("x-ratelimit-limit", HeaderValue::from(self.limit));
+        h.insert("x-ratelimit-remaining", HeaderValue::from(self.remaining));
+        h.insert("x-ratelimit-reset", HeaderValue::from(self.reset));
+    }
+
+    pub fn retry_after(&self, now: i64) -> u64 {
+        (self.reset - now).max(1) as u64
+    }
+}
+
+/// One limit: at most `limit` hits per `window_secs` for one bucket and subject.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit<'a> {
+    pub bucket: &'a str,
+    pub limit: u32,
+    pub window_secs: i64,
+}
+
+#[derive(Deserialize)]
+struct Hits {
+    #[serde(default)]
+    hits: u32,
+}
+
+impl Limit<'_> {
+    fn window(&self, now: i64) -> (i64, i64) {
+        let start = now - now.rem_euclid(self.window_secs);
+        (start, start + self.window_secs)
+    }
+
+    /// Counts one hit for `subject`. Over the limit nothing is counted and the answer
+    /// is `Err(window)` with nothing remaining; a table failure is the `ApiError`.
+    pub async fn hit(
+        &self,
+        db: &Db,
+        subject: &str,
+        now: i64,
+    ) -> Result<Result<Window, Window>, ApiError> {
+        let (start, reset) = self.window(now);
+        let key = keys::rate_window(self.bucket, subject, start);
+        let values = vec![
+            (":one".into(), to_value(1)?),
+            // Kept a window past its end, so a late reader never sees a reused count.
+            (":ttl".into(), to_value(reset + self.window_secs)?),
+            (":entity".into(), to_value("rate")?),
+            (":limit".into(), to_value(self.limit)?),
+        ];
+        let counted = db
+            .update_returning::<Hits>(
+                &key,
+                "ADD #hits :one SET #ttl = :ttl, #entity = :entity",
+                values,
+                Cond::expr("attribute_not_exists(#hits) OR #hits < :limit", vec![]),
+            )
+            .await;
+        let window = |hits: u32| Window {
+            limit: self.limit,
+            remaining: self.limit.saturating_sub(hits),
+            reset,
+        };
+        match counted {
+            Ok(h) => Ok(Ok(window(h.hits))),
+            Err(WriteError::Condition(_)) => Ok(Err(window(self.limit))),
+            Err(WriteError::Api(e)) => Err(e),
+        }
+    }
+
+    /// The key of `subject`'s current window, to read it beside other items.
+    pub fn key(&self, subject: &str, now: i64) -> keys::Key {
+        keys::rate_window(self.bucket, subject, self.window(now).0)
+    }
+
+    /// Refuses with 429 when `hits` (read from [`Limit::key`]) already reach the limit.
+    pub fn check(&self, hits: Option<u32>, now: i64) -> ApiResult<()> {
+        if hits.unwrap_or(0) >= self.limit {
+            let (_, reset) = self.window(now);
+            return Err(ApiError::RateLimited {
+                retry_after: (reset - now).max(1) as u64,
+            });
+        }
+        Ok(())
+    }
+
+    /// Counts one hit without a condition (failures that are refused elsewhere).
+    pub async fn count(&self, db: &Db, subject: &str, now: i64) -> ApiResult<()> {
+        let (start, reset) = self.window(now);
+        let values = vec![
+            (":one".into(), to_value(1)?),
+            (":ttl".into(), to_value(reset + self.window_secs)?),
+            (":entity".into(), to_value("rate")?),
+        ];
+        db.update(
+            &keys::rate_window(self.bucket, subject, start),
+            "ADD #hits :one SET #ttl = :ttl, #entity = :entity",
+            values,
+            None,
+        )
+        .await
+        .map_err(ApiError::from)
+    }
+}
+
+/// The hit count of a window item read with other items (`None`: no hits yet).
+pub fn hits_of(items: &[crate::db::Item]) -> ApiResult<Option<u32>> {
+    Ok(crate::db::entity_of::<Hits>(items, "rate")?.map(|h| h.hits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_aligned_to_their_length() {
+        let l = Limit {
+            bucket: "user",
+            limit: 10,
+            window_secs: 60,
+        };
+        assert_eq!(l.window(125), (120, 180));
+        assert_eq!(l.window(120), (120, 180));
+        assert_eq!(
+            l.check(Some(10), 125),
+            Err(ApiError::RateLimited { retry_after: 55 })
+        );
+        assert_eq!(l.check(Some(9), 125), Ok(()));
+        assert_eq!(l.check(None, 179), Ok(()));
+    }
+}
