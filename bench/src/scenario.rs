@@ -374,6 +374,35 @@ pub async fn run(app: Router, state: campus::AppState) -> Vec<Step> {
         Steps(3, why),
     )
     .await;
+    let key = w
+        .call(
+            "POST /api/users/me/api-keys",
+            "/api/users/me/api-keys",
+            t,
+            Some(json!({"name": "Bench"})),
+            Write,
+        )
+        .await;
+    w.call(
+        "GET /api/users/me/api-keys",
+        "/api/users/me/api-keys",
+        t,
+        None,
+        Read,
+    )
+    .await;
+    let why = "the key and its user (one batch), the first use noted, then the user + company";
+    w.call(
+        "GET /api/auth/me (API key)",
+        "/api/auth/me",
+        Some(&s(&key["secret"])),
+        None,
+        Steps(3, why),
+    )
+    .await;
+    let path = format!("/api/users/me/api-keys/{}", s(&key["id"]));
+    w.call("DELETE /api/users/me/api-keys/{id}", &path, t, None, Write)
+        .await;
     let body = json!({"title": "Bench course", "difficulty": "beginner", "durationWeeks": 1, "status": "published"});
     let c = w
         .call("POST /api/courses", "/api/courses", t, Some(body), Write)

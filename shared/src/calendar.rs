@@ -122,6 +122,7 @@ pub async fn publish_all(state: &AppState, changes: &[(&str, &CalendarEvent)]) {
             company_id: c.company_id.clone(),
             role: c.role,
             session_id: String::new(),
+            api_key_id: None,
         };
         prepared
             .iter()
@@ -160,6 +161,7 @@ mod tests {
             company_id: "c1".into(),
             role,
             session_id: "s".into(),
+            api_key_id: None,
         }
     }
 

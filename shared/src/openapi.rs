@@ -32,7 +32,10 @@ impl Modify for Bearer {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
+                    .bearer_format("JWT access token, or an API key (ck.…)")
+                    .description(Some(
+                        "An access token from sign-in, or an admin's API key from POST /api/users/me/api-keys, which acts as its user with the user's current role.",
+                    ))
                     .build(),
             ),
         );

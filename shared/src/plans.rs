@@ -137,7 +137,7 @@ macro_rules! gated {
 gated!(ReportsFeature => Feature::Reports, ExportsFeature => Feature::Exports, AiChatFeature => Feature::AiChat);
 
 /// A signed-in user of at least role `R` whose company's plan has feature `F`: 401,
-/// then 403 (role), then 402 (plan). The session and the company are read in one
+/// then 403 (role), then 402 (plan). The credential and the company are read in one
 /// round trip, so the gate costs no more than the plain [`crate::auth::AuthUser`].
 pub struct Entitled<F: Gated, R: MinRole = ParticipantRole>(
     pub Principal,
@@ -156,15 +156,12 @@ where
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let p = extract::claims(parts, state)?;
-        let items = state
-            .db
-            .get_many_consistent(&[
-                keys::session(&p.company_id, &p.user_id, &p.session_id),
-                keys::company(&p.company_id),
-            ])
-            .await?;
-        extract::session_live(entity_of(&items, "session")?)?;
+        let credential = extract::Credential::of(parts, state)?;
+        let company_id = credential.company_id().to_string();
+        let mut wanted = credential.keys();
+        wanted.push(keys::company(&company_id));
+        let items = state.db.get_many_consistent(&wanted).await?;
+        let p = credential.confirm(parts, state, &items).await?;
         parts.extensions.insert(p.clone());
         crate::auth::require(&p, R::ROLE)?;
         let company: Company = entity_of(&items, "company")?.ok_or(ApiError::NotFound)?;

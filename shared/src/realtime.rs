@@ -158,6 +158,7 @@ pub async fn initial(state: &AppState, conn: &Connection) -> ApiResult<()> {
         company_id: conn.company_id.clone(),
         role: conn.role,
         session_id: String::new(),
+        api_key_id: None,
     };
     let (check_ins, events): (Vec<CheckIn>, Vec<EventView>) = tokio::try_join!(
         active_checkins(state, &conn.company_id),

@@ -186,6 +186,7 @@ async fn closed_and_gone_connections_are_forgotten() {
         company_id: admin.company_id.clone(),
         role: Role::Admin,
         session_id: String::new(),
+        api_key_id: None,
     };
     let state = campus::AppState::new(campus_tests::config(&t.settings));
     campus::realtime::connected(&state, &p, "stale-connection")

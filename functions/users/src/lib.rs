@@ -1,5 +1,7 @@
-//! `/api/users`, `/api/settings`, `/api/company`: people, their settings, their company.
+//! `/api/users`, `/api/settings`, `/api/company`: people, their settings and API keys,
+//! their company.
 
+mod api_keys;
 mod company;
 mod departments;
 mod invites;
@@ -16,6 +18,9 @@ campus::api!(
     users::update,
     users::delete,
     users::export,
+    api_keys::create,
+    api_keys::list,
+    api_keys::delete,
     settings::get,
     settings::put,
     company::get,

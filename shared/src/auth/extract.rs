@@ -7,19 +7,23 @@ use axum::{
 
 use crate::{
     audit::AuditSlot,
-    db::keys,
+    db::{Item, Key, entity_of, keys},
     error::ApiError,
-    model::{Role, Session},
+    model::{ApiKey, Role, Session, User, UserStatus},
     state::AppState,
 };
 
-/// Who is calling: from a verified access token whose session is still live.
+/// Who is calling: from a verified access token whose session is still live, or
+/// from a live API key (acting as its user, with the user's role now).
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub user_id: String,
     pub company_id: String,
     pub role: Role,
+    /// The access token's session; empty for an API key.
     pub session_id: String,
+    /// The API key the caller used, if it used one.
+    pub api_key_id: Option<String>,
 }
 
 impl Principal {
@@ -67,10 +71,166 @@ impl FromRequestParts<AppState> for AuthUser {
         if let Some(p) = parts.extensions.get::<Principal>() {
             return Ok(Self(p.clone()));
         }
-        let principal = claims(parts, state)?;
-        check_session(state, &principal).await?;
+        let credential = Credential::of(parts, state)?;
+        let items = state.db.get_many_consistent(&credential.keys()).await?;
+        let principal = credential.confirm(parts, state, &items).await?;
         parts.extensions.insert(principal.clone());
         Ok(Self(principal))
+    }
+}
+
+/// What an API key starts with: `ck.{companyId}.{userId}.{keyId}.{secret}`. The ids
+/// say where its item is, so checking it is one read like a session's.
+pub const API_KEY_PREFIX: &str = "ck.";
+
+/// An API key as presented, not yet checked.
+#[derive(Debug, Clone)]
+pub struct ApiKeyClaim {
+    pub company_id: String,
+    pub user_id: String,
+    pub key_id: String,
+    secret: String,
+}
+
+impl ApiKeyClaim {
+    pub fn parse(token: &str) -> Option<Self> {
+        let rest = token.strip_prefix(API_KEY_PREFIX)?;
+        let parts: Vec<&str> = rest.split('.').collect();
+        let [company_id, user_id, key_id, secret] = parts.as_slice() else {
+            return None;
+        };
+        let plain = |p: &str| {
+            !p.is_empty()
+                && p.len() <= 64
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        [company_id, user_id, key_id, secret]
+            .iter()
+            .all(|p| plain(p))
+            .then(|| Self {
+                company_id: company_id.to_string(),
+                user_id: user_id.to_string(),
+                key_id: key_id.to_string(),
+                secret: secret.to_string(),
+            })
+    }
+
+    /// The token of a new key.
+    pub fn token(company_id: &str, user_id: &str, key_id: &str, secret: &str) -> String {
+        format!("{API_KEY_PREFIX}{company_id}.{user_id}.{key_id}.{secret}")
+    }
+}
+
+/// What a bearer credential claims, before the table confirms it.
+pub(crate) enum Credential {
+    Token(Principal),
+    Key(ApiKeyClaim),
+}
+
+/// How often a key's `lastUsedAt` is written: at most once per this many seconds,
+/// so a busy key does not add a write to every request.
+const LAST_USE_EVERY_SECS: i64 = 300;
+
+impl Credential {
+    pub(crate) fn of(parts: &Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts)?;
+        if token.starts_with(API_KEY_PREFIX) {
+            return ApiKeyClaim::parse(token)
+                .map(Self::Key)
+                .ok_or(ApiError::Unauthenticated("The API key is invalid"));
+        }
+        claims(parts, state).map(Self::Token)
+    }
+
+    pub(crate) fn company_id(&self) -> &str {
+        match self {
+            Self::Token(p) => &p.company_id,
+            Self::Key(k) => &k.company_id,
+        }
+    }
+
+    /// The items that prove the credential live, to read in one round trip (with
+    /// whatever else the caller needs).
+    pub(crate) fn keys(&self) -> Vec<Key> {
+        match self {
+            Self::Token(p) => vec![keys::session(&p.company_id, &p.user_id, &p.session_id)],
+            Self::Key(k) => vec![
+                keys::api_key(&k.company_id, &k.user_id, &k.key_id),
+                keys::user(&k.company_id, &k.user_id),
+            ],
+        }
+    }
+
+    /// The caller, if `items` (read from [`Credential::keys`]) confirm the credential.
+    pub(crate) async fn confirm(
+        self,
+        parts: &Parts,
+        state: &AppState,
+        items: &[Item],
+    ) -> Result<Principal, ApiError> {
+        let claim = match self {
+            Self::Token(p) => {
+                session_live(entity_of(items, "session")?)?;
+                return Ok(p);
+            }
+            Self::Key(k) => k,
+        };
+        let invalid = ApiError::Unauthenticated("The API key is invalid or revoked");
+        let key: ApiKey = entity_of(items, "api_key")?.ok_or(invalid.clone())?;
+        let presented = super::tokens::sha256_hex(&claim.secret);
+        if aws_lc_rs::constant_time::verify_slices_are_equal(
+            presented.as_bytes(),
+            key.secret_hash.as_bytes(),
+        )
+        .is_err()
+        {
+            return Err(invalid);
+        }
+        let user: User = entity_of(items, "user")?.ok_or(invalid.clone())?;
+        if user.status == UserStatus::Disabled {
+            return Err(invalid);
+        }
+        let principal = Principal {
+            user_id: user.id,
+            company_id: user.company_id,
+            role: user.role,
+            session_id: String::new(),
+            api_key_id: Some(key.id.clone()),
+        };
+        if let Some(slot) = parts.extensions.get::<AuditSlot>() {
+            slot.set_actor(&principal);
+        }
+        record_use(state, &key).await;
+        Ok(principal)
+    }
+}
+
+/// Notes when a key was last used (at most every few minutes; losing a note is
+/// harmless, so a failure is only logged).
+async fn record_use(state: &AppState, key: &ApiKey) {
+    let now = crate::clock::now().unix_timestamp();
+    if now - key.last_used_epoch < LAST_USE_EVERY_SECS {
+        return;
+    }
+    let values = match (
+        crate::db::to_value(crate::clock::now_rfc3339()),
+        crate::db::to_value(now),
+    ) {
+        (Ok(at), Ok(epoch)) => vec![(":at".to_string(), at), (":epoch".to_string(), epoch)],
+        _ => return,
+    };
+    let noted = state
+        .db
+        .update(
+            &keys::api_key(&key.company_id, &key.user_id, &key.id),
+            "SET #lastUsedAt = :at, #lastUsedEpoch = :epoch",
+            values,
+            crate::db::Cond::present(),
+        )
+        .await;
+    if let Err(e) = noted {
+        tracing::warn!(error = ?e, "API key use not noted");
     }
 }
 
@@ -99,6 +259,7 @@ fn claims_of(state: &AppState, token: &str) -> Result<Principal, ApiError> {
         company_id: claims.tid,
         role: claims.role,
         session_id: claims.sid,
+        api_key_id: None,
     })
 }
 

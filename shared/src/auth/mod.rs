@@ -8,7 +8,7 @@ pub mod sessions;
 pub mod tokens;
 
 pub use extract::{
-    Admin, AdminRole, AuthUser, Gate, Instructor, InstructorRole, Manager, ManagerRole, MinRole,
-    ParticipantRole, Principal, principal_of, require,
+    API_KEY_PREFIX, Admin, AdminRole, ApiKeyClaim, AuthUser, Gate, Instructor, InstructorRole,
+    Manager, ManagerRole, MinRole, ParticipantRole, Principal, principal_of, require,
 };
 pub use jwt::Claims;

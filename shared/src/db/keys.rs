@@ -148,6 +148,16 @@ pub fn session(company_id: &str, user_id: &str, session_id: &str) -> Key {
     )
 }
 
+pub const API_KEY_PREFIX: &str = "APIKEY#";
+
+/// A user's API key, in their own partition (deleting the user deletes their keys).
+pub fn api_key(company_id: &str, user_id: &str, key_id: &str) -> Key {
+    Key::new(
+        user_partition(company_id, user_id),
+        format!("{API_KEY_PREFIX}{key_id}"),
+    )
+}
+
 pub fn settings(company_id: &str, user_id: &str) -> Key {
     Key::new(user_partition(company_id, user_id), "SETTINGS")
 }

@@ -36,19 +36,17 @@ fn classify(state: &AppState, req: &Request, caller: &Caller) -> Option<(Limit<'
         limit,
         window_secs: MINUTE,
     };
-    let (limit, subject) = match caller {
-        Caller::User(id) => {
-            let limit = if req.method() == Method::POST && path == "/api/upload" {
-                per_minute("upload", limits.upload)
-            } else if path.starts_with("/api/team/") || path.starts_with("/api/teams") {
-                per_minute("team", limits.team)
-            } else {
-                per_minute("user", limits.user)
-            };
-            (limit, id.clone())
+    let limit = match caller {
+        Caller::Address(_) => per_minute("public", limits.public),
+        _ if req.method() == Method::POST && path == "/api/upload" => {
+            per_minute("upload", limits.upload)
         }
-        Caller::Address(ip) => (per_minute("public", limits.public), ip.clone()),
+        _ if path.starts_with("/api/team/") || path.starts_with("/api/teams") => {
+            per_minute("team", limits.team)
+        }
+        _ => per_minute("user", limits.user),
     };
+    let subject = caller.counted_as();
     (limit.limit > 0).then_some((limit, subject))
 }
 

@@ -2,6 +2,7 @@
 //! key attributes that [`crate::db::Entity::keys`] adds; secrets live in their own items.
 
 mod analytics;
+mod api_key;
 mod billing;
 mod certificate;
 mod chat;
@@ -31,6 +32,7 @@ mod user;
 mod versioned;
 
 pub use analytics::AnalyticsCounter;
+pub use api_key::ApiKey;
 pub use billing::{
     BillingAccount, Payment, PaymentKind, PaymentStatus, StripeCustomer, StripeEventMark,
     StripePaymentIntent, subscription_live,
