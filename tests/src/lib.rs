@@ -14,6 +14,7 @@ use campus_local::{gateway, setup, template::Template};
 use serde_json::{Value, json};
 
 pub mod ai;
+pub mod faults;
 pub mod stripe;
 
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
