@@ -7,6 +7,9 @@ SHELL := /bin/bash
 VENV     := .venv
 VENV_SAM := .venv-sam
 VENV_LAMBDA := .venv-lambda
+VENV_FUZZ := .venv-fuzz
+# Schemathesis examples per operation in `make fuzz` (and so in `make test`).
+FUZZ_EXAMPLES ?= 5
 FUNCTIONS := $(notdir $(wildcard functions/*))
 PORT     ?= 3000
 AWS_PORT ?= 4566
@@ -15,7 +18,7 @@ ENV_FILE := $(if $(wildcard .env),.env,.env.example)
 
 JOB ?= deadlines
 
-.PHONY: help run job test bench bench-scenario lambda-arm64 validate-template openapi build fmt clean
+.PHONY: help run job test fuzz bench bench-scenario lambda-arm64 validate-template openapi build fmt clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -28,6 +31,11 @@ $(VENV)/.installed: infra/requirements.txt
 $(VENV_LAMBDA)/.installed: infra/requirements-lambda.txt
 	python3 -m venv $(VENV_LAMBDA)
 	$(VENV_LAMBDA)/bin/pip install -q --disable-pip-version-check -r $<
+	touch $@
+
+$(VENV_FUZZ)/.installed: infra/requirements-fuzz.txt
+	python3 -m venv $(VENV_FUZZ)
+	$(VENV_FUZZ)/bin/pip install -q --disable-pip-version-check -r $<
 	touch $@
 
 $(VENV_SAM)/.installed: infra/requirements-sam.txt
@@ -47,11 +55,16 @@ job: ## Run a scheduled job once on the running `make run` stack: JOB=deadlines|
 	  AWS_ENDPOINT_URL=http://127.0.0.1:$(AWS_PORT) WS_MANAGEMENT_URL=http://127.0.0.1:$(PORT) \
 	  target/debug/campus-local job $(JOB)
 
-test: $(VENV)/.installed $(VENV_SAM)/.installed ## Everything CI checks
+test: $(VENV)/.installed $(VENV_SAM)/.installed $(VENV_FUZZ)/.installed ## Everything CI checks
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	$(MAKE) --no-print-directory validate-template
 	infra/scripts/with-emulator.sh cargo test --workspace
+	$(MAKE) --no-print-directory fuzz
+
+fuzz: $(VENV)/.installed $(VENV_FUZZ)/.installed ## Schemathesis against GET /api/docs on the whole local stack: no 5xx, answers as documented
+	cargo build -q -p campus-local
+	infra/scripts/with-emulator.sh infra/scripts/fuzz.sh $(FUZZ_EXAMPLES)
 
 validate-template: $(VENV_SAM)/.installed ## sam validate, and cfn-lint on the SAM-transformed template
 	@mkdir -p .local
@@ -87,4 +100,4 @@ lambda-arm64: $(VENV_LAMBDA)/.installed ## Lambda packages: target/lambda/<funct
 build: lambda-arm64 ## Release build of every function for Lambda (arm64)
 
 clean:
-	rm -rf target .local $(VENV) $(VENV_SAM) $(VENV_LAMBDA) bench/peer/node_modules
+	rm -rf target .local $(VENV) $(VENV_SAM) $(VENV_LAMBDA) $(VENV_FUZZ) bench/peer/node_modules

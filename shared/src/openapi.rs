@@ -42,34 +42,48 @@ impl Modify for Bearer {
     }
 }
 
-/// What the shared HTTP stack adds to every operation it serves: 429 when the
-/// caller's rate limit is reached, with the window's headers; on every POST, the
-/// optional `Idempotency-Key` and its 409.
-pub fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
-    let number = |description: &str| {
-        let mut h = Header::new(ObjectBuilder::new().schema_type(Type::Integer));
-        h.description = Some(description.into());
-        h
-    };
-    let limited = ResponseBuilder::new()
-        .description("RATE_LIMITED: the caller's rate limit is reached")
+/// An error answer with the contract's body.
+fn error_response(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
         .content(
             "application/json",
             utoipa::openapi::ContentBuilder::new()
                 .schema(Some(Ref::from_schema_name("ErrorBody")))
                 .build(),
         )
-        .header("Retry-After", number("Seconds until the window ends"))
-        .header("X-RateLimit-Limit", number("Requests allowed per window"))
-        .header(
-            "X-RateLimit-Remaining",
-            number("Requests left in the window"),
-        )
-        .header(
-            "X-RateLimit-Reset",
-            number("Epoch seconds when the window ends"),
-        )
-        .build();
+        .build()
+}
+
+fn response_ref(name: &str) -> RefOr<utoipa::openapi::Response> {
+    RefOr::Ref(Ref::new(format!("#/components/responses/{name}")))
+}
+
+/// What the shared HTTP stack adds to every operation it serves: 401 where a token
+/// is needed, 400 (and 413, 415 for bodies) where there is input to refuse, 429 when
+/// the caller's rate limit is reached (with the window's headers), 503 when a
+/// dependency fails; on every POST, the optional `Idempotency-Key` and its 409.
+pub fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
+    let number = |description: &str| {
+        let mut h = Header::new(ObjectBuilder::new().schema_type(Type::Integer));
+        h.description = Some(description.into());
+        h
+    };
+    let mut limited = error_response("RATE_LIMITED: the caller's rate limit is reached");
+    for (name, what) in [
+        ("Retry-After", "Seconds until the window ends"),
+        ("X-RateLimit-Limit", "Requests allowed per window"),
+        ("X-RateLimit-Remaining", "Requests left in the window"),
+        ("X-RateLimit-Reset", "Epoch seconds when the window ends"),
+    ] {
+        limited.headers.insert(name.into(), RefOr::T(number(what)));
+    }
+    let mut unavailable =
+        error_response("UNAVAILABLE: a dependency failed; retry after `Retry-After` seconds");
+    unavailable.headers.insert(
+        "Retry-After".into(),
+        RefOr::T(number("Seconds to wait before retrying")),
+    );
     let key = ParameterBuilder::new()
         .name("Idempotency-Key")
         .parameter_in(ParameterIn::Header)
@@ -83,21 +97,70 @@ pub fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
                 .max_length(Some(255)),
         ))
         .build();
-    let reused = ResponseBuilder::new()
-        .description("CONFLICT: the Idempotency-Key was used with another request, or its first request still runs (or another conflict of this operation)")
-        .content(
-            "application/json",
-            utoipa::openapi::ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("ErrorBody")))
-                .build(),
-        )
-        .build();
+    let reused = error_response(
+        "CONFLICT: the Idempotency-Key was used with another request, or its first request still runs (or another conflict of this operation)",
+    );
     let c = doc.components.get_or_insert_with(Default::default);
-    c.responses.insert("RateLimited".into(), RefOr::T(limited));
-    c.responses
-        .insert("IdempotencyConflict".into(), RefOr::T(reused));
+    for (name, response) in [
+        ("RateLimited", limited),
+        ("IdempotencyConflict", reused),
+        ("Unavailable", unavailable),
+        (
+            "BadRequest",
+            error_response("VALIDATION_FAILED or MALFORMED_JSON: the input is refused"),
+        ),
+        (
+            "Unauthenticated",
+            error_response("UNAUTHENTICATED, TOKEN_EXPIRED or SESSION_REVOKED"),
+        ),
+        (
+            "PayloadTooLarge",
+            error_response("PAYLOAD_TOO_LARGE: the body is over the limit"),
+        ),
+        (
+            "UnsupportedMediaType",
+            error_response("UNSUPPORTED_MEDIA_TYPE: the body must be JSON"),
+        ),
+    ] {
+        c.responses.insert(name.into(), RefOr::T(response));
+    }
     c.parameters.insert("IdempotencyKey".into(), RefOr::T(key));
     for (path, item) in doc.paths.paths.iter_mut() {
+        let path_params = path.contains('{');
+        let static_doc = path == "/api/docs" || path == "/api/version";
+        let ops: [&mut Option<Operation>; 5] = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for op in ops.into_iter().flatten() {
+            let signed_in = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let has_input = path_params
+                || op.request_body.is_some()
+                || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let mut wanted: Vec<(&str, &str)> = Vec::new();
+            if signed_in {
+                wanted.push(("401", "Unauthenticated"));
+            }
+            if has_input {
+                wanted.push(("400", "BadRequest"));
+            }
+            if op.request_body.is_some() {
+                wanted.push(("413", "PayloadTooLarge"));
+                wanted.push(("415", "UnsupportedMediaType"));
+            }
+            if !static_doc {
+                wanted.push(("503", "Unavailable"));
+            }
+            for (status, name) in wanted {
+                op.responses
+                    .responses
+                    .entry(status.into())
+                    .or_insert_with(|| response_ref(name));
+            }
+        }
         if !crate::http::is_limited(path) {
             continue;
         }
@@ -112,12 +175,12 @@ pub fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
                     "#/components/parameters/IdempotencyKey",
                 )));
             }
-            post.responses
-                .responses
-                .entry("409".into())
-                .or_insert_with(|| {
-                    RefOr::Ref(Ref::new("#/components/responses/IdempotencyConflict"))
-                });
+            for (status, name) in [("409", "IdempotencyConflict"), ("400", "BadRequest")] {
+                post.responses
+                    .responses
+                    .entry(status.into())
+                    .or_insert_with(|| response_ref(name));
+            }
         }
         let ops: [&mut Option<Operation>; 5] = [
             &mut item.get,
@@ -130,7 +193,7 @@ pub fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
             op.responses
                 .responses
                 .entry("429".into())
-                .or_insert_with(|| RefOr::Ref(Ref::new("#/components/responses/RateLimited")));
+                .or_insert_with(|| response_ref("RateLimited"));
         }
     }
 }

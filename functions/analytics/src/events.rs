@@ -35,6 +35,7 @@ pub struct Event {
 /// One event, or `{events: [...]}` (1 to 100).
 #[derive(Deserialize, ToSchema)]
 #[serde(untagged)]
+#[schema(as = AnalyticsEventBody)]
 pub enum EventBody {
     Batch { events: Vec<Event> },
     One(Event),
@@ -178,6 +179,7 @@ pub struct NameCount {
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = AnalyticsSummary)]
 pub struct Summary {
     pub from: String,
     pub to: String,

@@ -134,12 +134,23 @@ fn ranked(counts: BTreeMap<String, u64>, top: usize) -> Vec<Count> {
     v
 }
 
+/// What `GET /api/audit-logs` answers as JSON: a page of entries, or with
+/// `report=true` the summary. Only documents the two shapes.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum AuditAnswer {
+    Page(ListResponse<AuditEntry>),
+    Report(AuditReport),
+}
+
 /// The company's audit trail (admin), newest first, filtered by actor, action,
 /// resource type and time. `?report=true` answers a summary instead (of the last 30
 /// days without `from`); `?export=true` the entries as CSV (the `pro` plan).
 #[utoipa::path(get, path = "/api/audit-logs", tag = "audit", security(("bearer" = [])),
     params(AuditQuery, ListQuery),
-    responses((status = 200, description = "`{items, nextCursor}` of entries; an `AuditReport` with `report=true`; `text/csv` with `export=true`", body = ListResponse<AuditEntry>),
+    responses((status = 200, description = "`{items, nextCursor}` of entries; an `AuditReport` with `report=true`; `text/csv` with `export=true`",
+            content((AuditAnswer = "application/json"), (String = "text/csv"))),
         (status = 400, body = ErrorBody), (status = 402, description = "Export needs the pro plan", body = ErrorBody),
         (status = 403, body = ErrorBody)))]
 pub async fn list(

@@ -35,6 +35,7 @@ pub enum Scope {
 #[derive(Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CourseQuery {
+    #[param(inline)]
     pub scope: Option<Scope>,
     /// With `scope=catalog`, instructor+: `draft` lists drafts.
     pub status: Option<CourseStatus>,

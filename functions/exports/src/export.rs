@@ -71,9 +71,10 @@ impl ExportType {
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     #[serde(rename = "type")]
-    #[param(rename = "type")]
+    #[param(rename = "type", inline)]
     pub kind: ExportType,
     /// `csv` (default) or `json`.
+    #[param(inline)]
     pub format: Option<ExportFormat>,
     /// `analytics`: the first day (`YYYY-MM-DD`).
     #[validate(length(max = 40))]

@@ -42,11 +42,21 @@ pub struct InboxQuery {
     pub page: ListQuery,
 }
 
+/// What `GET /api/notifications` answers: the list, or with `preferences=true` the
+/// preferences. Only documents the two shapes; each is built by its own type.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum InboxAnswer {
+    List(ListResponse<Notification>),
+    Preferences(preferences::Preferences),
+}
+
 /// The caller's notifications, newest first. With `?preferences=true`, their
 /// preferences instead (the same body as `GET /api/notifications/preferences`).
 #[utoipa::path(get, path = "/api/notifications", tag = "notifications", security(("bearer" = [])),
     params(InboxQuery, ListQuery),
-    responses((status = 200, body = ListResponse<Notification>,
+    responses((status = 200, body = InboxAnswer,
         description = "The notifications; with `preferences=true`, a `Preferences` body"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list(

@@ -22,6 +22,7 @@ use validator::Validate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ProgressEventType)]
 pub enum EventType {
     LessonStarted,
     /// Completes the lesson (once, however often it is sent).

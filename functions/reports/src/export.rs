@@ -33,6 +33,7 @@ pub enum ReportType {
 #[serde(rename_all = "camelCase")]
 pub struct ExportQuery {
     /// `csv` (default) or `json`.
+    #[param(inline)]
     pub format: Option<ExportFormat>,
     /// For `team`.
     #[validate(length(min = 1, max = 64))]
@@ -59,7 +60,7 @@ fn answer<T: Serialize>(
 /// A report as CSV (a header row, RFC 4180 quoting, formula-like cells defused with a
 /// leading `'`) or JSON (`{"items": [...]}`), with the same columns.
 #[utoipa::path(get, path = "/api/reports/export/{type}", tag = "reports", security(("bearer" = [])),
-    params(("type" = ReportType, Path), ExportQuery),
+    params(("type" = inline(ReportType), Path), ExportQuery),
     responses((status = 200, description = "`text/csv` or `application/json` (`{items}`)", content_type = "text/csv"),
         (status = 400, body = ErrorBody), (status = 402, description = "Needs the pro plan", body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
