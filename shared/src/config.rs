@@ -49,6 +49,10 @@ pub struct Config {
     /// The AI tutor's OpenAI-compatible chat completions API (unset: 503).
     pub ai: AiConfig,
     pub rate_limits: RateLimits,
+    /// Sign-in with Google, Microsoft and GitHub; a provider without a client id is off.
+    pub oauth: Vec<OAuthProvider>,
+    /// One call to a provider's token or user endpoint.
+    pub oauth_timeout: Duration,
     pub version: String,
     pub commit: String,
     pub built_at: String,
@@ -74,6 +78,76 @@ pub struct AiConfig {
     pub timeout: Duration,
     /// Tries per reply, retrying 429 and 5xx answers and timeouts with a doubling wait.
     pub max_attempts: u32,
+}
+
+/// One OAuth provider: the app registered with it, and where its endpoints are (the
+/// real ones by default; a local stand-in in tests).
+#[derive(Clone, Debug)]
+pub struct OAuthProvider {
+    /// `google`, `microsoft` or `github`: the `{provider}` of the routes.
+    pub name: &'static str,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub authorize_url: String,
+    pub token_url: String,
+    /// Google: the OpenID Connect userinfo endpoint; GitHub: `/user/emails`;
+    /// Microsoft: unused (its ID token says whether the email is verified).
+    pub userinfo_url: String,
+    pub scope: &'static str,
+}
+
+/// The providers, with their real endpoints and the scopes that give a verified email.
+const OAUTH_PROVIDERS: [(&str, &str, [&str; 3], &str); 3] = [
+    (
+        "google",
+        "GOOGLE",
+        [
+            "https://accounts.google.com/o/oauth2/v2/auth",
+            "https://oauth2.googleapis.com/token",
+            "https://openidconnect.googleapis.com/v1/userinfo",
+        ],
+        "openid email",
+    ),
+    (
+        "microsoft",
+        "MICROSOFT",
+        [
+            "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+            "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+            "https://graph.microsoft.com/oidc/userinfo",
+        ],
+        "openid email",
+    ),
+    (
+        "github",
+        "GITHUB",
+        [
+            "https://github.com/login/oauth/authorize",
+            "https://github.com/login/oauth/access_token",
+            "https://api.github.com/user/emails",
+        ],
+        "user:email",
+    ),
+];
+
+fn oauth_providers(src: &dyn Source) -> Result<Vec<OAuthProvider>, ConfigError> {
+    let mut out = Vec::new();
+    for (name, env, [authorize, token, userinfo], scope) in OAUTH_PROVIDERS {
+        let Some(client_id) = src.get(&format!("OAUTH_{env}_CLIENT_ID")) else {
+            continue;
+        };
+        let client_secret = required(src, &format!("OAUTH_{env}_CLIENT_SECRET"))?;
+        out.push(OAuthProvider {
+            name,
+            client_id,
+            client_secret: Secret::new(client_secret),
+            authorize_url: or(src, &format!("OAUTH_{env}_AUTHORIZE_URL"), authorize),
+            token_url: or(src, &format!("OAUTH_{env}_TOKEN_URL"), token),
+            userinfo_url: or(src, &format!("OAUTH_{env}_USERINFO_URL"), userinfo),
+            scope,
+        });
+    }
+    Ok(out)
 }
 
 /// Requests per minute; 0 turns a limit off.
@@ -264,6 +338,8 @@ impl Config {
                 upload: parsed(src, "RATE_LIMIT_UPLOAD_PER_MINUTE", 10)?,
                 signin_failures_per_ip: parsed(src, "SIGNIN_FAILURES_PER_IP", 50)?,
             },
+            oauth: oauth_providers(src)?,
+            oauth_timeout: Duration::from_millis(parsed(src, "OAUTH_TIMEOUT_MS", 5000)?),
             version: or(src, "APP_VERSION", env!("CARGO_PKG_VERSION")),
             commit: or(src, "GIT_COMMIT", "unknown"),
             built_at: or(src, "BUILT_AT", "unknown"),

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 pub mod ai;
 pub mod faults;
+pub mod oauth;
 pub mod stripe;
 
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
@@ -84,6 +85,27 @@ pub fn app_with(overrides: &[(&str, &str)]) -> &'static TestApp {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");
         settings.insert("WS_MANAGEMENT_URL".into(), format!("http://{addr}"));
+        // OAuth callbacks come back to this server.
+        settings.insert("API_BASE_URL".into(), format!("http://{addr}"));
+        // The OAuth providers' stand-in.
+        let oauth_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let oauth_addr = oauth_listener.local_addr().expect("addr");
+        for (provider, env) in [
+            ("google", "GOOGLE"),
+            ("microsoft", "MICROSOFT"),
+            ("github", "GITHUB"),
+        ] {
+            let at = |end: &str| format!("http://{oauth_addr}/{provider}/{end}");
+            for (key, value) in [
+                ("CLIENT_ID", oauth::CLIENT_ID.to_string()),
+                ("CLIENT_SECRET", oauth::CLIENT_SECRET.to_string()),
+                ("AUTHORIZE_URL", at("authorize")),
+                ("TOKEN_URL", at("token")),
+                ("USERINFO_URL", at("userinfo")),
+            ] {
+                settings.insert(format!("OAUTH_{env}_{key}"), value);
+            }
+        }
         // Stripe: the stand-in for what localstripe lacks, in front of localstripe,
         // sending its events to this API's webhook.
         let stripe_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -132,6 +154,14 @@ pub fn app_with(overrides: &[(&str, &str)]) -> &'static TestApp {
                     axum::serve(stripe_listener, standin.router())
                         .await
                         .expect("Stripe stand-in");
+                });
+                oauth_listener.set_nonblocking(true).expect("non-blocking");
+                let oauth_listener =
+                    tokio::net::TcpListener::from_std(oauth_listener).expect("listener");
+                tokio::spawn(async move {
+                    axum::serve(oauth_listener, oauth::router())
+                        .await
+                        .expect("OAuth stand-in");
                 });
                 ai_listener.set_nonblocking(true).expect("non-blocking");
                 let ai_listener = tokio::net::TcpListener::from_std(ai_listener).expect("listener");

@@ -38,6 +38,8 @@ const MATRIX: &[(&str, Who)] = &[
     ("POST /api/auth/refresh", Public),
     ("POST /api/auth/refresh-token", Public),
     ("POST /api/auth/register", Public),
+    ("GET /api/auth/{provider}", Public),
+    ("GET /api/auth/{provider}/callback", Public),
     ("GET /api/avatars/{companyId}/{fileId}", Public),
     ("POST /api/calendar/course-events", Manager),
     ("GET /api/calendar/events", User),

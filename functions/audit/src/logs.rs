@@ -186,29 +186,10 @@ pub async fn list(
         plans::require(&company, Feature::Exports)?;
     }
     let (lo, hi, from, to) = bounds(&q, Some(DEFAULT_DAYS))?.expect("a default range");
-    let mut entries = Vec::new();
-    let mut cursor: Option<String> = None;
-    let truncated = loop {
-        let page = state
-            .db
-            .query::<AuditEntry>(
-                &partition,
-                "AUDIT#",
-                100,
-                cursor.as_deref(),
-                filter(&q)?.between(lo.clone(), hi.clone()),
-            )
-            .await?;
-        entries.extend(page.items);
-        if entries.len() >= MAX_READ {
-            entries.truncate(MAX_READ);
-            break page.next_cursor.is_some();
-        }
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break false,
-        }
-    };
+    let (entries, truncated) = state
+        .db
+        .query_up_to::<AuditEntry>(&partition, "AUDIT#", filter(&q)?.between(lo, hi), MAX_READ)
+        .await?;
     if export {
         return csv_response(
             &entries,

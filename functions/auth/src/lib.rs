@@ -1,7 +1,9 @@
-//! `/api/auth`: registration, sign-in, token refresh, sign-out, the caller's identity.
+//! `/api/auth`: registration, sign-in (password, or Google, Microsoft, GitHub), token
+//! refresh, sign-out, the caller's identity.
 
 mod login;
 mod me;
+mod oauth;
 mod password;
 mod register;
 mod session;
@@ -21,6 +23,8 @@ campus::api!(
     password::forgot,
     password::reset,
     password::change,
+    oauth::start,
+    oauth::callback,
 );
 
 pub fn router(state: AppState) -> Router {

@@ -181,20 +181,18 @@ pub async fn inventory(state: &AppState, p: &Principal) -> ApiResult<Vec<Invento
 
 /// The newest entries first, at most 10,000 (the retention keeps the rest bounded).
 pub async fn audit_logs(state: &AppState, p: &Principal) -> ApiResult<Vec<AuditRow>> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = state
-            .db
-            .query::<AuditEntry>(
-                &keys::audit_partition(&p.company_id),
-                "AUDIT#",
-                1000,
-                cursor.as_deref(),
-                campus::db::Filter::default().newest_first(),
-            )
-            .await?;
-        out.extend(page.items.into_iter().map(|e| AuditRow {
+    let (entries, _) = state
+        .db
+        .query_up_to::<AuditEntry>(
+            &keys::audit_partition(&p.company_id),
+            "AUDIT#",
+            campus::db::Filter::default().newest_first(),
+            MAX_AUDIT,
+        )
+        .await?;
+    Ok(entries
+        .into_iter()
+        .map(|e| AuditRow {
             at: e.at,
             actor_id: e.actor_id,
             actor_role: e.actor_role,
@@ -204,14 +202,8 @@ pub async fn audit_logs(state: &AppState, p: &Principal) -> ApiResult<Vec<AuditR
             outcome: e.outcome,
             status: e.status,
             ip: e.ip,
-        }));
-        match page.next_cursor {
-            Some(c) if out.len() < MAX_AUDIT => cursor = Some(c),
-            _ => break,
-        }
-    }
-    out.truncate(MAX_AUDIT);
-    Ok(out)
+        })
+        .collect())
 }
 
 /// Per day and event name over `from..=to` (default the last 30 days).

@@ -61,6 +61,11 @@ pub fn normalize_code(raw: &str) -> Option<String> {
     )
 }
 
+/// The PKCE `S256` challenge of a verifier (RFC 7636): base64url of its SHA-256.
+pub fn pkce_challenge(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, verifier.as_bytes()))
+}
+
 /// SHA-256, hex: how token secrets are stored and looked up.
 pub fn sha256_hex(s: &str) -> String {
     digest::digest(&digest::SHA256, s.as_bytes())

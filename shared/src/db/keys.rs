@@ -127,6 +127,11 @@ pub fn login(email: &str) -> Key {
     Key::new(format!("LOGIN#{email}"), "LOGIN")
 }
 
+/// An OAuth sign-in under way, by the hash of its `state`.
+pub fn oauth_state(id: &str) -> Key {
+    Key::new(format!("OAUTH#{id}"), "STATE")
+}
+
 /// A POST made under an `Idempotency-Key` (the id hashes the caller and the key).
 pub fn idempotency(id: &str) -> Key {
     Key::new(format!("IDEM#{id}"), "IDEM")

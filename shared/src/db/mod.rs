@@ -90,7 +90,7 @@ pub struct Page<T> {
 }
 
 /// A filter on a query, applied by DynamoDB after the key condition, and the order.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Filter {
     pub expression: Vec<String>,
     pub values: Vec<(String, AttributeValue)>,
@@ -734,6 +734,41 @@ impl Db {
     ) -> Result<Page<T>, ApiError> {
         self.query_on(None, partition, prefix, limit, cursor, filter)
             .await
+    }
+
+    /// Up to `max` items of [`Db::query`], page after page (for reports and exports
+    /// that read a bounded range whole), and whether more were left.
+    pub async fn query_up_to<T: DeserializeOwned>(
+        &self,
+        partition: &str,
+        prefix: &str,
+        filter: Filter,
+        max: usize,
+    ) -> Result<(Vec<T>, bool), ApiError> {
+        let page_size = max.clamp(1, 1000) as i32;
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .query::<T>(
+                    partition,
+                    prefix,
+                    page_size,
+                    cursor.as_deref(),
+                    filter.clone(),
+                )
+                .await?;
+            out.extend(page.items);
+            if out.len() >= max {
+                let more = out.len() > max || page.next_cursor.is_some();
+                out.truncate(max);
+                return Ok((out, more));
+            }
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => return Ok((out, false)),
+            }
+        }
     }
 
     /// [`Db::query`] on the `gsi1` index (`gsi1pk`, `gsi1sk`).

@@ -19,6 +19,7 @@ mod inventory;
 mod invite;
 mod login;
 mod notification;
+mod oauth_state;
 mod outbox;
 mod password_token;
 mod progress;
@@ -56,6 +57,7 @@ pub use inventory::{InventoryCategory, InventoryChange, InventoryItem, Inventory
 pub use invite::{Invite, InviteStatus, InviteToken, invite_token_company};
 pub use login::Login;
 pub use notification::{Channels, NOTIFICATION_TYPES, Notification, NotificationPreferences};
+pub use oauth_state::OAuthState;
 pub use outbox::{Mail, MailStatus, OUTBOX_DUE};
 pub use password_token::PasswordToken;
 pub use progress::ProgressView;

@@ -1,0 +1,21 @@
+use serde::{Deserialize, Serialize};
+
+use crate::db::{Entity, Keys, keys};
+
+/// One OAuth sign-in under way: the `state` sent to the provider (kept as a hash)
+/// and the PKCE verifier the callback needs. Used once, within ten minutes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OAuthState {
+    /// SHA-256 (hex) of the `state` parameter.
+    pub id: String,
+    pub provider: String,
+    pub verifier: String,
+    pub expires_epoch: i64,
+}
+
+impl Entity for OAuthState {
+    fn keys(&self) -> Keys {
+        Keys::new(keys::oauth_state(&self.id), "oauth_state").ttl(self.expires_epoch)
+    }
+}

@@ -1,0 +1,158 @@
+//! OAuth sign-in through the HTTP path, as a browser follows it, against a local
+//! stand-in for Google, Microsoft and GitHub: `state` and PKCE checked, only a
+//! verified email signs in, and only to the account that has it.
+
+use std::collections::HashMap;
+
+use campus_tests::{Account, app, new_company, oauth, unique_email};
+use serde_json::json;
+
+fn query(url: &str) -> HashMap<String, String> {
+    let q = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    let q = q.split('#').next().unwrap_or_default();
+    serde_urlencoded::from_str(q).expect("a query")
+}
+
+fn fragment(url: &str) -> HashMap<String, String> {
+    let f = url.split_once('#').map(|(_, f)| f).unwrap_or_default();
+    serde_urlencoded::from_str(f).expect("a fragment")
+}
+
+/// Leaves for `provider`: the URL of its sign-in page, checked.
+async fn leave_for(provider: &str) -> String {
+    let t = app();
+    let r = t
+        .get(&format!("/api/auth/{provider}"), None)
+        .await
+        .expect(302);
+    let to = r.header("location").expect("a redirect").to_string();
+    let q = query(&to);
+    assert_eq!(q["client_id"], oauth::CLIENT_ID);
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert_eq!(
+        q["redirect_uri"],
+        t.url(&format!("/api/auth/{provider}/callback"))
+    );
+    assert!(q["state"].len() >= 32);
+    to
+}
+
+/// At the provider, `email` signs in; the provider sends the browser back: our
+/// callback's URL.
+async fn at_provider(to: &str, email: &str, verified: bool) -> String {
+    let t = app();
+    oauth::signs_in(&query(to)["state"], email, verified);
+    let r = t.send(t.client.get(to)).await;
+    assert!(r.status == 303 || r.status == 302, "{r:?}");
+    r.header("location").expect("back to us").to_string()
+}
+
+/// Our callback: where it sends the browser (the frontend), as fragment fields.
+async fn come_back(callback: &str) -> HashMap<String, String> {
+    let t = app();
+    let r = t.send(t.client.get(callback)).await.expect(302);
+    let to = r.header("location").expect("to the frontend").to_string();
+    assert!(
+        to.starts_with("http://localhost:5173/auth/callback#"),
+        "{to}"
+    );
+    fragment(&to)
+}
+
+async fn sign_in_with(provider: &str, email: &str, verified: bool) -> HashMap<String, String> {
+    let to = leave_for(provider).await;
+    let back = at_provider(&to, email, verified).await;
+    come_back(&back).await
+}
+
+async fn signed_in_as(f: &HashMap<String, String>, who: &Account) {
+    let t = app();
+    let access = f
+        .get("accessToken")
+        .unwrap_or_else(|| panic!("no tokens: {f:?}"));
+    let me = t.get("/api/auth/me", Some(access)).await.expect(200);
+    assert_eq!(me.body["user"]["id"], who.user_id.as_str());
+    t.post(
+        "/api/auth/refresh",
+        None,
+        json!({"refreshToken": f["refreshToken"]}),
+    )
+    .await
+    .expect(200);
+}
+
+#[tokio::test]
+async fn each_provider_signs_in_the_account_with_its_verified_email() {
+    let ada = new_company().await;
+    for provider in ["google", "microsoft", "github"] {
+        // The provider may spell the address in another case.
+        let f = sign_in_with(provider, &ada.email.to_uppercase(), true).await;
+        signed_in_as(&f, &ada).await;
+    }
+}
+
+#[tokio::test]
+async fn an_unverified_or_unknown_email_signs_in_nobody() {
+    let ada = new_company().await;
+    for provider in ["google", "microsoft", "github"] {
+        let f = sign_in_with(provider, &ada.email, false).await;
+        assert_eq!(f["error"], "unverified_email", "{provider}");
+        assert!(!f.contains_key("accessToken"));
+    }
+    let f = sign_in_with("google", &unique_email("stranger"), true).await;
+    assert_eq!(f["error"], "no_account");
+}
+
+#[tokio::test]
+async fn a_state_is_good_once_and_only_for_its_provider() {
+    let t = app();
+    let ada = new_company().await;
+    // Used twice: the second time it is spent.
+    let back = at_provider(&leave_for("google").await, &ada.email, true).await;
+    signed_in_as(&come_back(&back).await, &ada).await;
+    assert_eq!(come_back(&back).await["error"], "invalid_state");
+
+    // A state that was never handed out, or none.
+    let forged = t.url("/api/auth/google/callback?code=x&state=forged-state-value");
+    assert_eq!(come_back(&forged).await["error"], "invalid_state");
+    let bare = t.url("/api/auth/google/callback");
+    assert_eq!(come_back(&bare).await["error"], "invalid_state");
+
+    // Google's state at GitHub's callback.
+    let back = at_provider(&leave_for("google").await, &ada.email, true).await;
+    let elsewhere = back.replace("/api/auth/google/", "/api/auth/github/");
+    assert_eq!(come_back(&elsewhere).await["error"], "invalid_state");
+
+    // The user declined at the provider.
+    let to = leave_for("microsoft").await;
+    let declined = t.url(&format!(
+        "/api/auth/microsoft/callback?error=access_denied&state={}",
+        query(&to)["state"]
+    ));
+    assert_eq!(come_back(&declined).await["error"], "access_denied");
+
+    // No such provider.
+    t.get("/api/auth/facebook", None)
+        .await
+        .expect_error(404, "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn a_disabled_account_is_not_signed_in() {
+    let t = app();
+    let ada = new_company().await;
+    let bob = campus_tests::join(&ada, "participant").await;
+    let user = t
+        .get(&format!("/api/users/{}", bob.user_id), ada.token())
+        .await
+        .expect(200);
+    t.put(
+        &format!("/api/users/{}", bob.user_id),
+        ada.token(),
+        json!({"status": "disabled", "version": user.body["version"]}),
+    )
+    .await
+    .expect(200);
+    let f = sign_in_with("github", &bob.email, true).await;
+    assert_eq!(f["error"], "account_disabled");
+}
