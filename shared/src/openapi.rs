@@ -128,72 +128,49 @@ pub fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
     for (path, item) in doc.paths.paths.iter_mut() {
         let path_params = path.contains('{');
         let static_doc = path == "/api/docs" || path == "/api/version";
-        let ops: [&mut Option<Operation>; 5] = [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
+        let limited = crate::http::is_limited(path);
+        let ops: [(bool, &mut Option<Operation>); 5] = [
+            (false, &mut item.get),
+            (true, &mut item.post),
+            (false, &mut item.put),
+            (false, &mut item.patch),
+            (false, &mut item.delete),
         ];
-        for op in ops.into_iter().flatten() {
+        for (post, op) in ops {
+            let Some(op) = op.as_mut() else { continue };
+            let keyed = post && limited;
+            if keyed {
+                let params = op.parameters.get_or_insert_with(Vec::new);
+                // Handlers that document the header themselves keep their words.
+                let named = params.iter().any(
+                    |p| matches!(p, RefOr::T(p) if p.name.eq_ignore_ascii_case("idempotency-key")),
+                );
+                if !named {
+                    params.push(RefOr::Ref(Ref::new(
+                        "#/components/parameters/IdempotencyKey",
+                    )));
+                }
+            }
             let signed_in = op.security.as_ref().is_some_and(|s| !s.is_empty());
             let has_input = path_params
                 || op.request_body.is_some()
                 || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
-            let mut wanted: Vec<(&str, &str)> = Vec::new();
-            if signed_in {
-                wanted.push(("401", "Unauthenticated"));
-            }
-            if has_input {
-                wanted.push(("400", "BadRequest"));
-            }
-            if op.request_body.is_some() {
-                wanted.push(("413", "PayloadTooLarge"));
-                wanted.push(("415", "UnsupportedMediaType"));
-            }
-            if !static_doc {
-                wanted.push(("503", "Unavailable"));
-            }
-            for (status, name) in wanted {
+            let body = op.request_body.is_some();
+            let wanted = [
+                (signed_in, "401", "Unauthenticated"),
+                (has_input, "400", "BadRequest"),
+                (body, "413", "PayloadTooLarge"),
+                (body, "415", "UnsupportedMediaType"),
+                (!static_doc, "503", "Unavailable"),
+                (limited, "429", "RateLimited"),
+                (keyed, "409", "IdempotencyConflict"),
+            ];
+            for (_, status, name) in wanted.into_iter().filter(|(on, ..)| *on) {
                 op.responses
                     .responses
                     .entry(status.into())
                     .or_insert_with(|| response_ref(name));
             }
-        }
-        if !crate::http::is_limited(path) {
-            continue;
-        }
-        if let Some(post) = item.post.as_mut() {
-            let params = post.parameters.get_or_insert_with(Vec::new);
-            // Handlers that document the header themselves keep their words.
-            let named = params.iter().any(
-                |p| matches!(p, RefOr::T(p) if p.name.eq_ignore_ascii_case("idempotency-key")),
-            );
-            if !named {
-                params.push(RefOr::Ref(Ref::new(
-                    "#/components/parameters/IdempotencyKey",
-                )));
-            }
-            for (status, name) in [("409", "IdempotencyConflict"), ("400", "BadRequest")] {
-                post.responses
-                    .responses
-                    .entry(status.into())
-                    .or_insert_with(|| response_ref(name));
-            }
-        }
-        let ops: [&mut Option<Operation>; 5] = [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ];
-        for op in ops.into_iter().flatten() {
-            op.responses
-                .responses
-                .entry("429".into())
-                .or_insert_with(|| response_ref("RateLimited"));
         }
     }
 }

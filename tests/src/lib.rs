@@ -462,6 +462,16 @@ pub async fn course_with_lessons(
     (course, ids)
 }
 
+/// An admin's change to a user (`{"role": ...}`, `{"status": ...}`), at the
+/// user's current version.
+pub async fn change_user(admin: &Account, user_id: &str, mut change: Value) {
+    let t = app();
+    let path = format!("/api/users/{user_id}");
+    let user = t.get(&path, admin.token()).await.expect(200);
+    change["version"] = user.body["version"].clone();
+    t.put(&path, admin.token(), change).await.expect(200);
+}
+
 /// A team made by `manager` (its lead) with `members` added; its id.
 pub async fn team_led_by(manager: &Account, members: &[&Account]) -> String {
     let t = app();

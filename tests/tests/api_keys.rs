@@ -2,7 +2,7 @@
 //! credential with the creator's company and current role, last use noted,
 //! revocable, and nobody else's.
 
-use campus_tests::{Account, app, join, new_company};
+use campus_tests::{Account, app, change_user, join, new_company};
 use serde_json::json;
 
 async fn new_key(admin: &Account, name: &str) -> (String, String) {
@@ -151,33 +151,13 @@ async fn only_admins_make_keys_and_a_key_follows_its_users_role() {
     let eve = join(&ada, "admin").await;
     let (_, secret) = new_key(&eve, "Eve's key").await;
     t.get("/api/audit-logs", Some(&secret)).await.expect(200);
-    let user = t
-        .get(&format!("/api/users/{}", eve.user_id), ada.token())
-        .await
-        .expect(200);
-    t.put(
-        &format!("/api/users/{}", eve.user_id),
-        ada.token(),
-        json!({"role": "participant", "version": user.body["version"]}),
-    )
-    .await
-    .expect(200);
+    change_user(&ada, &eve.user_id, json!({"role": "participant"})).await;
     t.get("/api/audit-logs", Some(&secret))
         .await
         .expect_error(403, "FORBIDDEN");
     t.get("/api/auth/me", Some(&secret)).await.expect(200);
     // Disabled, the key stops working.
-    let user = t
-        .get(&format!("/api/users/{}", eve.user_id), ada.token())
-        .await
-        .expect(200);
-    t.put(
-        &format!("/api/users/{}", eve.user_id),
-        ada.token(),
-        json!({"status": "disabled", "version": user.body["version"]}),
-    )
-    .await
-    .expect(200);
+    change_user(&ada, &eve.user_id, json!({"status": "disabled"})).await;
     t.get("/api/auth/me", Some(&secret))
         .await
         .expect_error(401, "UNAUTHENTICATED");

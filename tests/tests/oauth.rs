@@ -139,20 +139,9 @@ async fn a_state_is_good_once_and_only_for_its_provider() {
 
 #[tokio::test]
 async fn a_disabled_account_is_not_signed_in() {
-    let t = app();
     let ada = new_company().await;
     let bob = campus_tests::join(&ada, "participant").await;
-    let user = t
-        .get(&format!("/api/users/{}", bob.user_id), ada.token())
-        .await
-        .expect(200);
-    t.put(
-        &format!("/api/users/{}", bob.user_id),
-        ada.token(),
-        json!({"status": "disabled", "version": user.body["version"]}),
-    )
-    .await
-    .expect(200);
+    campus_tests::change_user(&ada, &bob.user_id, json!({"status": "disabled"})).await;
     let f = sign_in_with("github", &bob.email, true).await;
     assert_eq!(f["error"], "account_disabled");
 }
