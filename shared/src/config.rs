@@ -94,10 +94,22 @@ pub struct OAuthProvider {
     /// Microsoft: unused (its ID token says whether the email is verified).
     pub userinfo_url: String,
     pub scope: &'static str,
+    pub verified_email: VerifiedEmail,
+}
+
+/// Where a provider says which email is the user's, and that it is verified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerifiedEmail {
+    /// OpenID Connect userinfo: `email` with `email_verified: true` (Google).
+    Userinfo,
+    /// GitHub's `/user/emails`: the primary address, if verified.
+    GithubEmails,
+    /// The ID token's `email` with `xms_edov: true` (Microsoft Entra ID).
+    IdToken,
 }
 
 /// The providers, with their real endpoints and the scopes that give a verified email.
-const OAUTH_PROVIDERS: [(&str, &str, [&str; 3], &str); 3] = [
+const OAUTH_PROVIDERS: [(&str, &str, [&str; 3], &str, VerifiedEmail); 3] = [
     (
         "google",
         "GOOGLE",
@@ -107,6 +119,7 @@ const OAUTH_PROVIDERS: [(&str, &str, [&str; 3], &str); 3] = [
             "https://openidconnect.googleapis.com/v1/userinfo",
         ],
         "openid email",
+        VerifiedEmail::Userinfo,
     ),
     (
         "microsoft",
@@ -117,6 +130,7 @@ const OAUTH_PROVIDERS: [(&str, &str, [&str; 3], &str); 3] = [
             "https://graph.microsoft.com/oidc/userinfo",
         ],
         "openid email",
+        VerifiedEmail::IdToken,
     ),
     (
         "github",
@@ -127,12 +141,13 @@ const OAUTH_PROVIDERS: [(&str, &str, [&str; 3], &str); 3] = [
             "https://api.github.com/user/emails",
         ],
         "user:email",
+        VerifiedEmail::GithubEmails,
     ),
 ];
 
 fn oauth_providers(src: &dyn Source) -> Result<Vec<OAuthProvider>, ConfigError> {
     let mut out = Vec::new();
-    for (name, env, [authorize, token, userinfo], scope) in OAUTH_PROVIDERS {
+    for (name, env, [authorize, token, userinfo], scope, verified_email) in OAUTH_PROVIDERS {
         let Some(client_id) = src.get(&format!("OAUTH_{env}_CLIENT_ID")) else {
             continue;
         };
@@ -145,6 +160,7 @@ fn oauth_providers(src: &dyn Source) -> Result<Vec<OAuthProvider>, ConfigError> 
             token_url: or(src, &format!("OAUTH_{env}_TOKEN_URL"), token),
             userinfo_url: or(src, &format!("OAUTH_{env}_USERINFO_URL"), userinfo),
             scope,
+            verified_email,
         });
     }
     Ok(out)

@@ -156,13 +156,8 @@ where
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let credential = extract::Credential::of(parts, state)?;
-        let company_id = credential.company_id().to_string();
-        let mut wanted = credential.keys();
-        wanted.push(keys::company(&company_id));
-        let items = state.db.get_many_consistent(&wanted).await?;
-        let p = credential.confirm(parts, state, &items).await?;
-        parts.extensions.insert(p.clone());
+        let (p, items) =
+            extract::authenticate(parts, state, |company| vec![keys::company(company)]).await?;
         crate::auth::require(&p, R::ROLE)?;
         let company: Company = entity_of(&items, "company")?.ok_or(ApiError::NotFound)?;
         require(&company, F::FEATURE)?;

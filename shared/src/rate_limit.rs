@@ -31,6 +31,15 @@ impl Window {
     }
 }
 
+/// What counting a request found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// Counted; the window afterwards.
+    Within(Window),
+    /// The window was full; nothing counted.
+    Over(Window),
+}
+
 /// One limit: at most `limit` hits per `window_secs` for one bucket and subject.
 #[derive(Debug, Clone, Copy)]
 pub struct Limit<'a> {
@@ -51,41 +60,56 @@ impl Limit<'_> {
         (start, start + self.window_secs)
     }
 
-    /// Counts one hit for `subject`. Over the limit nothing is counted and the answer
-    /// is `Err(window)` with nothing remaining; a table failure is the `ApiError`.
-    pub async fn hit(
+    /// `ADD`s one hit to `subject`'s window, under the limit only when `limited`;
+    /// the count afterwards, or `None` when the limit refused it.
+    async fn add(
         &self,
         db: &Db,
         subject: &str,
         now: i64,
-    ) -> Result<Result<Window, Window>, ApiError> {
+        limited: bool,
+    ) -> Result<Option<u32>, ApiError> {
         let (start, reset) = self.window(now);
-        let key = keys::rate_window(self.bucket, subject, start);
-        let values = vec![
+        let mut values = vec![
             (":one".into(), to_value(1)?),
             // Kept a window past its end, so a late reader never sees a reused count.
             (":ttl".into(), to_value(reset + self.window_secs)?),
             (":entity".into(), to_value("rate")?),
-            (":limit".into(), to_value(self.limit)?),
         ];
+        let cond = if limited {
+            values.push((":limit".into(), to_value(self.limit)?));
+            Cond::expr("attribute_not_exists(#hits) OR #hits < :limit", vec![])
+        } else {
+            None
+        };
         let counted = db
             .update_returning::<Hits>(
-                &key,
+                &keys::rate_window(self.bucket, subject, start),
                 "ADD #hits :one SET #ttl = :ttl, #entity = :entity",
                 values,
-                Cond::expr("attribute_not_exists(#hits) OR #hits < :limit", vec![]),
+                cond,
             )
             .await;
+        match counted {
+            Ok(h) => Ok(Some(h.hits)),
+            Err(WriteError::Condition(_)) => Ok(None),
+            Err(WriteError::Api(e)) => Err(e),
+        }
+    }
+
+    /// Counts one hit for `subject`, unless the window is full (then nothing is
+    /// counted). A table failure is the `ApiError`.
+    pub async fn hit(&self, db: &Db, subject: &str, now: i64) -> Result<Counted, ApiError> {
+        let reset = self.window(now).1;
         let window = |hits: u32| Window {
             limit: self.limit,
             remaining: self.limit.saturating_sub(hits),
             reset,
         };
-        match counted {
-            Ok(h) => Ok(Ok(window(h.hits))),
-            Err(WriteError::Condition(_)) => Ok(Err(window(self.limit))),
-            Err(WriteError::Api(e)) => Err(e),
-        }
+        Ok(match self.add(db, subject, now, true).await? {
+            Some(hits) => Counted::Within(window(hits)),
+            None => Counted::Over(window(self.limit)),
+        })
     }
 
     /// The key of `subject`'s current window, to read it beside other items.
@@ -106,20 +130,7 @@ impl Limit<'_> {
 
     /// Counts one hit without a condition (failures that are refused elsewhere).
     pub async fn count(&self, db: &Db, subject: &str, now: i64) -> ApiResult<()> {
-        let (start, reset) = self.window(now);
-        let values = vec![
-            (":one".into(), to_value(1)?),
-            (":ttl".into(), to_value(reset + self.window_secs)?),
-            (":entity".into(), to_value("rate")?),
-        ];
-        db.update(
-            &keys::rate_window(self.bucket, subject, start),
-            "ADD #hits :one SET #ttl = :ttl, #entity = :entity",
-            values,
-            None,
-        )
-        .await
-        .map_err(ApiError::from)
+        self.add(db, subject, now, false).await.map(|_| ())
     }
 }
 

@@ -49,14 +49,15 @@ pub async fn login(
 ) -> ApiResult<Json<AuthResponse>> {
     let email = req.email.trim().to_lowercase();
     let now = clock::now().unix_timestamp();
-    let ip_failures = ip_failures(&state);
-    // The account and the caller's address's failures, in one round trip.
+    // The address's failures are counted when there is a limit and an address.
+    let by_ip = ip_failures(&state).zip(origin.ip.as_deref());
+    // The account and the address's failures, in one round trip.
     let mut wanted = vec![keys::login(&email)];
-    if let (Some(limit), Some(ip)) = (&ip_failures, &origin.ip) {
+    if let Some((limit, ip)) = &by_ip {
         wanted.push(limit.key(ip, now));
     }
     let items = state.db.get_many_consistent(&wanted).await?;
-    if let (Some(limit), Some(_)) = (&ip_failures, &origin.ip) {
+    if let Some((limit, _)) = &by_ip {
         limit.check(rate_limit::hits_of(&items)?, now)?;
     }
     let login: Option<Login> = entity_of(&items, "login")?;
@@ -71,7 +72,7 @@ pub async fn login(
     )
     .await?;
     if (verdict == Verdict::Wrong || login.is_none())
-        && let (Some(limit), Some(ip)) = (&ip_failures, &origin.ip)
+        && let Some((limit, ip)) = &by_ip
     {
         limit.count(&state.db, ip, now).await?;
     }

@@ -22,8 +22,8 @@ use campus::{
         tokens,
     },
     clock,
-    config::OAuthProvider,
-    db::{Cond, WriteError, entity_of, keys},
+    config::{OAuthProvider, VerifiedEmail},
+    db::{Cond, keys},
     error::ErrorBody,
     http::QueryParams,
     model::{Login, OAuthState, User, UserStatus},
@@ -183,26 +183,19 @@ async fn sign_in(
     let (Some(code), Some(csrf)) = (q.code, q.state) else {
         return Err(Refusal::InvalidState);
     };
-    // The state is used once: whoever deletes it goes on.
-    let key = keys::oauth_state(&tokens::sha256_hex(&csrf));
+    // The state is used once: whoever takes it goes on.
     let pending: OAuthState = state
         .db
-        .get_consistent(&key)
+        .take(&keys::oauth_state(&tokens::sha256_hex(&csrf)))
         .await?
         .ok_or(Refusal::InvalidState)?;
-    match state.db.delete(&key, Cond::present()).await {
-        Ok(()) => {}
-        Err(WriteError::Condition(_)) => return Err(Refusal::InvalidState),
-        Err(WriteError::Api(e)) => return Err(e.into()),
-    }
     if pending.provider != p.name {
         return Err(Refusal::InvalidState);
     }
     let tokens = exchange(state, p, &code, &pending.verifier).await?;
-    let email = if p.name == "microsoft" {
-        microsoft_email(tokens.id_token.as_deref())?
-    } else {
-        verified_email(state, p, &tokens.access_token).await?
+    let email = match p.verified_email {
+        VerifiedEmail::IdToken => microsoft_email(tokens.id_token.as_deref())?,
+        _ => verified_email(state, p, &tokens.access_token).await?,
     };
 
     let login: Login = state
@@ -210,11 +203,11 @@ async fn sign_in(
         .get(&keys::login(&email))
         .await?
         .ok_or(Refusal::NoAccount)?;
-    let items = state
+    let user: User = state
         .db
-        .get_many(&[keys::user(&login.company_id, &login.user_id)])
-        .await?;
-    let user: User = entity_of(&items, "user")?.ok_or(Refusal::NoAccount)?;
+        .get(&keys::user(&login.company_id, &login.user_id))
+        .await?
+        .ok_or(Refusal::NoAccount)?;
     if user.status == UserStatus::Disabled {
         return Err(Refusal::Disabled);
     }
@@ -330,7 +323,7 @@ async fn verified_email(
     if !res.status().is_success() {
         return Err(Refusal::ProviderFailed);
     }
-    let email = if p.name == "github" {
+    let email = if p.verified_email == VerifiedEmail::GithubEmails {
         let emails: Vec<GithubEmail> = res.json().await.map_err(|_| Refusal::ProviderFailed)?;
         emails
             .into_iter()

@@ -45,8 +45,13 @@ pub fn require(p: &Principal, role: Role) -> Result<(), ApiError> {
 pub struct AuthUser(pub Principal);
 
 fn bearer(parts: &Parts) -> Result<&str, ApiError> {
-    let value = parts
-        .headers
+    bearer_token(&parts.headers)
+}
+
+/// The bearer token of an `Authorization` header, or why there is none (also what
+/// the middlewares that count and remember requests read, before any extractor).
+pub(crate) fn bearer_token(headers: &axum::http::HeaderMap) -> Result<&str, ApiError> {
+    let value = headers
         .get(header::AUTHORIZATION)
         .ok_or(ApiError::Unauthenticated("Authentication required"))?
         .to_str()
@@ -71,12 +76,26 @@ impl FromRequestParts<AppState> for AuthUser {
         if let Some(p) = parts.extensions.get::<Principal>() {
             return Ok(Self(p.clone()));
         }
-        let credential = Credential::of(parts, state)?;
-        let items = state.db.get_many_consistent(&credential.keys()).await?;
-        let principal = credential.confirm(parts, state, &items).await?;
-        parts.extensions.insert(principal.clone());
+        let (principal, _) = authenticate(parts, state, |_| Vec::new()).await?;
         Ok(Self(principal))
     }
+}
+
+/// Who the bearer credential is, confirmed by the table in one consistent batch
+/// read that also fetches `with(company id)` (what a gate needs beside it); the
+/// caller is kept in the request for later extractors.
+pub(crate) async fn authenticate(
+    parts: &mut Parts,
+    state: &AppState,
+    with: impl FnOnce(&str) -> Vec<Key>,
+) -> Result<(Principal, Vec<Item>), ApiError> {
+    let credential = Credential::of(parts, state)?;
+    let mut wanted = credential.keys();
+    wanted.extend(with(credential.company_id()));
+    let items = state.db.get_many_consistent(&wanted).await?;
+    let principal = credential.confirm(parts, state, &items).await?;
+    parts.extensions.insert(principal.clone());
+    Ok((principal, items))
 }
 
 /// What an API key starts with: `ck.{companyId}.{userId}.{keyId}.{secret}`. The ids
@@ -123,7 +142,7 @@ impl ApiKeyClaim {
 }
 
 /// What a bearer credential claims, before the table confirms it.
-pub(crate) enum Credential {
+enum Credential {
     Token(Principal),
     Key(ApiKeyClaim),
 }
@@ -133,7 +152,7 @@ pub(crate) enum Credential {
 const LAST_USE_EVERY_SECS: i64 = 300;
 
 impl Credential {
-    pub(crate) fn of(parts: &Parts, state: &AppState) -> Result<Self, ApiError> {
+    fn of(parts: &Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts)?;
         if token.starts_with(API_KEY_PREFIX) {
             return ApiKeyClaim::parse(token)
@@ -143,7 +162,7 @@ impl Credential {
         claims(parts, state).map(Self::Token)
     }
 
-    pub(crate) fn company_id(&self) -> &str {
+    fn company_id(&self) -> &str {
         match self {
             Self::Token(p) => &p.company_id,
             Self::Key(k) => &k.company_id,
@@ -152,7 +171,7 @@ impl Credential {
 
     /// The items that prove the credential live, to read in one round trip (with
     /// whatever else the caller needs).
-    pub(crate) fn keys(&self) -> Vec<Key> {
+    fn keys(&self) -> Vec<Key> {
         match self {
             Self::Token(p) => vec![keys::session(&p.company_id, &p.user_id, &p.session_id)],
             Self::Key(k) => vec![
@@ -163,7 +182,7 @@ impl Credential {
     }
 
     /// The caller, if `items` (read from [`Credential::keys`]) confirm the credential.
-    pub(crate) async fn confirm(
+    async fn confirm(
         self,
         parts: &Parts,
         state: &AppState,
@@ -235,8 +254,12 @@ async fn record_use(state: &AppState, key: &ApiKey) {
 }
 
 /// Who the bearer token says is calling (not yet checked against the session).
-pub(crate) fn claims(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
-    let principal = claims_of(state, bearer(parts)?)?;
+fn claims(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
+    // The stack's first middleware verified the token already.
+    let principal = match parts.extensions.get::<crate::http::Caller>() {
+        Some(crate::http::Caller::User(p)) => p.clone(),
+        _ => claims_of(state, bearer(parts)?)?,
+    };
     // The actor is known from here on, so even a refusal after this is audited.
     if let Some(slot) = parts.extensions.get::<AuditSlot>() {
         slot.set_actor(&principal);
@@ -245,14 +268,16 @@ pub(crate) fn claims(parts: &Parts, state: &AppState) -> Result<Principal, ApiEr
 }
 
 /// 401 unless the token's session is still live.
-pub(crate) fn session_live(session: Option<Session>) -> Result<(), ApiError> {
+fn session_live(session: Option<Session>) -> Result<(), ApiError> {
     match session {
         Some(s) if !s.revoked && s.expires_at > crate::clock::now().unix_timestamp() => Ok(()),
         _ => Err(ApiError::SessionRevoked),
     }
 }
 
-fn claims_of(state: &AppState, token: &str) -> Result<Principal, ApiError> {
+/// Who a valid access token names (its signature, issuer, audience and expiry
+/// checked; not its session).
+pub(crate) fn claims_of(state: &AppState, token: &str) -> Result<Principal, ApiError> {
     let claims = state.jwt.verify(token)?;
     Ok(Principal {
         user_id: claims.sub,

@@ -68,11 +68,12 @@ pub fn pkce_challenge(verifier: &str) -> String {
 
 /// SHA-256, hex: how token secrets are stored and looked up.
 pub fn sha256_hex(s: &str) -> String {
-    digest::digest(&digest::SHA256, s.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(digest::digest(&digest::SHA256, s.as_bytes()).as_ref())
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[derive(Clone)]

@@ -618,6 +618,27 @@ impl Db {
         }
     }
 
+    /// Deletes an item and answers what it was, in one call: `None` if there was
+    /// none (or it had expired). Two takers of one item: only one gets it.
+    pub async fn take<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, ApiError> {
+        let req = with_cond!(
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(to_key(key)?))
+                .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld),
+            Cond::present()
+        );
+        match req.send().await {
+            Ok(out) => match out.attributes {
+                Some(item) if !expired(&item) => from_stored(item).map(Some),
+                _ => Ok(None),
+            },
+            Err(e) if is_condition_failure(&e) => Ok(None),
+            Err(e) => Err(sdk_error(e)),
+        }
+    }
+
     /// An update expression on one item (`SET #a = :a`), for changes that must not
     /// read first (flags, counters). Placeholders' values come serialised.
     pub async fn update(

@@ -2,19 +2,19 @@
 //! valid access token, the API key presented, else the caller's address. Worked out
 //! without the table: an API key is checked by the handler's extractor.
 
-use axum::{extract::Request, http::header};
+use axum::extract::Request;
 
 use crate::{
     AppState,
     audit::ClientIp,
-    auth::{ApiKeyClaim, tokens::sha256_hex},
+    auth::{ApiKeyClaim, Principal, extract::claims_of, tokens::sha256_hex},
 };
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Caller {
-    /// The `sub` of a valid access token (its session is checked later, by the
-    /// handler's extractor).
-    User(String),
+    /// Whom a valid access token names (its session is checked later, by the
+    /// handler's extractor, which takes this instead of verifying the token again).
+    User(Principal),
     /// An API key as presented: counted by its id; remembered by a hash of the
     /// whole key, so a forged key naming a real id shares nothing with it.
     ApiKey { key_id: String, token_hash: String },
@@ -28,15 +28,15 @@ impl Caller {
         if let Some(c) = req.extensions().get::<Caller>() {
             return Some(c.clone());
         }
-        let token = bearer(req);
+        let token = crate::auth::extract::bearer_token(req.headers()).ok();
         if let Some(key) = token.and_then(ApiKeyClaim::parse) {
             return Some(Self::ApiKey {
                 key_id: key.key_id,
                 token_hash: sha256_hex(token.unwrap_or_default()),
             });
         }
-        match token.and_then(|t| state.jwt.verify(t).ok()) {
-            Some(claims) => Some(Self::User(claims.sub)),
+        match token.and_then(|t| claims_of(state, t).ok()) {
+            Some(p) => Some(Self::User(p)),
             None => Some(Self::Address(req.extensions().get::<ClientIp>()?.0.clone())),
         }
     }
@@ -44,7 +44,7 @@ impl Caller {
     /// Whom a rate limit counts (the bucket says which kind).
     pub fn counted_as(&self) -> String {
         match self {
-            Self::User(id) => id.clone(),
+            Self::User(p) => p.user_id.clone(),
             Self::ApiKey { key_id, .. } => format!("key:{key_id}"),
             Self::Address(ip) => ip.clone(),
         }
@@ -53,15 +53,9 @@ impl Caller {
     /// A subject that cannot collide across kinds.
     pub fn scope(&self) -> String {
         match self {
-            Self::User(id) => format!("user#{id}"),
+            Self::User(p) => format!("user#{}", p.user_id),
             Self::ApiKey { token_hash, .. } => format!("apikey#{token_hash}"),
             Self::Address(ip) => format!("ip#{ip}"),
         }
     }
-}
-
-fn bearer(req: &Request) -> Option<&str> {
-    let v = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = v.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }

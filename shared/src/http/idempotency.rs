@@ -24,7 +24,9 @@ use serde::{Deserialize, Serialize};
 
 use super::caller::Caller;
 use crate::{
-    ApiError, ApiResult, AppState, clock,
+    ApiError, ApiResult, AppState,
+    auth::tokens::hex,
+    clock,
     db::{Cond, WriteError, keys, to_value},
     model::IdempotencyRecord,
 };
@@ -240,18 +242,22 @@ impl Seal {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_sealed_answer_opens_only_with_its_callers_key() {
-        let ada = Caller::User("ada".into());
-        let bob = Caller::User("bob".into());
+        let user = |id: &str| {
+            Caller::User(crate::auth::Principal {
+                user_id: id.into(),
+                company_id: "c".into(),
+                role: crate::model::Role::Admin,
+                session_id: "s".into(),
+                api_key_id: None,
+            })
+        };
+        let (ada, bob) = (user("ada"), user("bob"));
         let seal = Seal::derive("server-secret", &ada, "k-1");
         let sealed = seal.seal(b"{\"token\":\"secret\"}").unwrap();
         assert!(!String::from_utf8_lossy(&STANDARD.decode(&sealed).unwrap()).contains("secret"));

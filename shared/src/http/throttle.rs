@@ -12,7 +12,7 @@ use axum::{
 use super::caller::Caller;
 use crate::{
     ApiError, AppState,
-    rate_limit::{Limit, Window},
+    rate_limit::{Counted, Limit, Window},
 };
 
 const MINUTE: i64 = 60;
@@ -56,15 +56,16 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         return next.run(req).await;
     };
     let limited = classify(&state, &req, &caller);
-    // Known once, for what runs after (the idempotency keys).
+    // Worked out once, for what runs after: the idempotency keys, and the auth
+    // extractor (which then need not verify the token again).
     req.extensions_mut().insert(caller);
     let Some((limit, subject)) = limited else {
         return next.run(req).await;
     };
     let now = crate::clock::now().unix_timestamp();
     match limit.hit(&state.db, &subject, now).await {
-        Ok(Ok(window)) => with_headers(next.run(req).await, &window),
-        Ok(Err(window)) => {
+        Ok(Counted::Within(window)) => with_headers(next.run(req).await, &window),
+        Ok(Counted::Over(window)) => {
             tracing::warn!(bucket = limit.bucket, "rate limited");
             let err = ApiError::RateLimited {
                 retry_after: window.retry_after(now),
