@@ -8,17 +8,25 @@ VENV     := .venv
 VENV_SAM := .venv-sam
 VENV_LAMBDA := .venv-lambda
 VENV_FUZZ := .venv-fuzz
+VENV_LOAD := .venv-load
 # Schemathesis examples per operation in `make fuzz` (and so in `make test`).
 FUZZ_EXAMPLES ?= 5
 FUNCTIONS := $(notdir $(wildcard functions/*))
+# What a bench builds: the functions named ("peer" is the Express peer, not built here).
+BUILT = $(filter-out peer,$(FUNCTIONS))
 PORT     ?= 3000
 AWS_PORT ?= 4566
 # The settings `make run` uses; copy .env.example to .env to change them.
 ENV_FILE := $(if $(wildcard .env),.env,.env.example)
 
 JOB ?= deadlines
+# make load: virtual users, run time (s, m or h), a cap on requests; TARGET=URL uses a
+# running stack instead of starting one.
+USERS ?= 20
+DURATION ?= 20m
+MAX_REQUESTS ?= 500000
 
-.PHONY: help run job test fuzz bench bench-scenario lambda-arm64 validate-template openapi build fmt clean
+.PHONY: help run job test fuzz load bench bench-scenario lambda-arm64 validate-template openapi build fmt clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -36,6 +44,11 @@ $(VENV_LAMBDA)/.installed: infra/requirements-lambda.txt
 $(VENV_FUZZ)/.installed: infra/requirements-fuzz.txt
 	python3 -m venv $(VENV_FUZZ)
 	$(VENV_FUZZ)/bin/pip install -q --disable-pip-version-check -r $<
+	touch $@
+
+$(VENV_LOAD)/.installed: infra/requirements-load.txt
+	python3 -m venv $(VENV_LOAD)
+	$(VENV_LOAD)/bin/pip install -q --disable-pip-version-check -r $<
 	touch $@
 
 $(VENV_SAM)/.installed: infra/requirements-sam.txt
@@ -59,6 +72,7 @@ test: $(VENV)/.installed $(VENV_SAM)/.installed $(VENV_FUZZ)/.installed ## Every
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	$(MAKE) --no-print-directory validate-template
+	cd infra/emulator && ../../$(VENV)/bin/python -m unittest -q test_emulator
 	infra/scripts/with-emulator.sh cargo test --workspace
 	$(MAKE) --no-print-directory fuzz
 
@@ -78,14 +92,20 @@ openapi: ## Regenerate docs/openapi.json from the code
 fmt: ## Format the code
 	cargo fmt --all
 
-bench: $(VENV)/.installed ## Cold start, warm latency, DynamoDB round trips, memory, package size; beside an Express peer
-	cargo build --release $(addprefix -p campus-,$(FUNCTIONS))
-	@$(MAKE) --no-print-directory lambda-arm64 || echo "bench: the arm64 packages could not be built here; sizes are of the host build only"
+load: $(VENV)/.installed $(VENV_LOAD)/.installed ## USERS virtual users walk the whole local stack for DURATION: latency, errors, memory -> bench/load.json, bench/load.png
+	cargo build -q -p campus-local
+	$(VENV_LOAD)/bin/python bench/load/load.py --users $(USERS) --duration $(DURATION) \
+	  --max-requests $(MAX_REQUESTS) $(if $(TARGET),--target $(TARGET))
+
+bench: $(VENV)/.installed ## Cold start, warm latency, DynamoDB round trips, memory, package size; beside an Express peer (FUNCTIONS="auth peer": only those)
+	cargo build --release $(addprefix -p campus-,$(BUILT))
+	@$(MAKE) --no-print-directory lambda-arm64 FUNCTIONS="$(BUILT)" || echo "bench: the arm64 packages could not be built here; sizes are of the host build only"
 	cd bench/peer && npm ci --no-audit --no-fund --silent
 	cargo build -q -p campus-bench
 	@mkdir -p .local
 	set -a; source .env.example; set +a; \
 	  TABLE_NAME=campus-bench BUCKET_NAME=campus-bench LOG_LEVEL=warn \
+	  $(if $(filter command line,$(origin FUNCTIONS)),BENCH_FUNCTIONS="$(FUNCTIONS)") \
 	  infra/scripts/with-emulator.sh target/debug/campus-bench | tee .local/bench.md
 
 bench-scenario: $(VENV)/.installed ## Only the DynamoDB round-trip walk over every endpoint (no release build)
@@ -100,4 +120,4 @@ lambda-arm64: $(VENV_LAMBDA)/.installed ## Lambda packages: target/lambda/<funct
 build: lambda-arm64 ## Release build of every function for Lambda (arm64)
 
 clean:
-	rm -rf target .local $(VENV) $(VENV_SAM) $(VENV_LAMBDA) $(VENV_FUZZ) bench/peer/node_modules
+	rm -rf target .local $(VENV) $(VENV_SAM) $(VENV_LAMBDA) $(VENV_FUZZ) $(VENV_LOAD) bench/peer/node_modules

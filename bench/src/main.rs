@@ -1,6 +1,13 @@
 //! `make bench`: measures every HTTP function, and a Node/Express peer, the way Lambda
 //! runs them: spawned under a local Runtime API, fed API Gateway events from `events/`.
 //! Prints a markdown table and writes `bench/results.json`.
+//!
+//! Every invocation comes from its own source address, as Lambda's traffic does: the
+//! per-address rate limit of public routes would otherwise refuse the bench itself.
+//! `BENCH_FUNCTIONS="auth courses"` measures only those (`peer` names the Express
+//! peer). Each subject's measurement is kept in `.local/bench/`, keyed by its binary,
+//! so an interrupted run resumes where it stopped and a rebuilt function is measured
+//! again; `BENCH_FRESH=1` measures everything anew.
 
 mod runtime_api;
 mod scenario;
@@ -16,7 +23,7 @@ use std::{
 use campus::{AppState, config::Config};
 use campus_local::{functions::HTTP_FUNCTIONS, gateway, seed, setup, template::Template};
 use runtime_api::RuntimeApi;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use stats::{Percentiles, peak_rss_mb, percentiles};
 
 const SPAWNS: usize = 20;
@@ -30,7 +37,7 @@ struct Subject {
     events: Vec<(&'static str, &'static str, u16)>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize, Clone)]
 struct RouteResult {
     subject: String,
     route: String,
@@ -70,6 +77,19 @@ fn fixture(name: &str, token: &str) -> String {
         .replace("{{accessToken}}", token)
 }
 
+/// The event as it would come from caller number `n`: its own source address.
+fn from_caller(event: &str, n: usize) -> String {
+    let Ok(mut v) = serde_json::from_str::<serde_json::Value>(event) else {
+        return event.to_string();
+    };
+    let ip = format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255);
+    v["requestContext"]["http"]["sourceIp"] = ip.clone().into();
+    if let Some(h) = v["headers"].as_object_mut() {
+        h.insert("x-forwarded-for".into(), ip.into());
+    }
+    v.to_string()
+}
+
 fn status_of(body: &[u8]) -> u16 {
     serde_json::from_slice::<serde_json::Value>(body)
         .ok()
@@ -96,13 +116,14 @@ fn command(s: &Subject, api: &RuntimeApi) -> tokio::process::Command {
 async fn cold(s: &Subject, event: &str, expect: u16) -> (Vec<Duration>, f64) {
     let mut samples = Vec::new();
     let mut rss: f64 = 0.0;
-    for _ in 0..SPAWNS {
+    for n in 0..SPAWNS {
+        let event = from_caller(event, n);
         let api = RuntimeApi::start().await;
         let start = Instant::now();
         let mut child = command(s, &api)
             .spawn()
             .unwrap_or_else(|e| panic!("spawning {}: {e}", s.program.display()));
-        let out = tokio::time::timeout(Duration::from_secs(20), api.invoke(event))
+        let out = tokio::time::timeout(Duration::from_secs(20), api.invoke(&event))
             .await
             .expect("a cold start within 20 s");
         samples.push(out.answered_at - start);
@@ -124,7 +145,7 @@ async fn cold(s: &Subject, event: &str, expect: u16) -> (Vec<Duration>, f64) {
 async fn warm(s: &Subject, event: &str, expect: u16) -> (Vec<Duration>, f64) {
     let api = RuntimeApi::start().await;
     let mut child = command(s, &api).spawn().expect("spawn");
-    let first = api.invoke(event).await;
+    let first = api.invoke(&from_caller(event, SPAWNS + WARM)).await;
     assert_eq!(
         status_of(&first.body),
         expect,
@@ -133,8 +154,8 @@ async fn warm(s: &Subject, event: &str, expect: u16) -> (Vec<Duration>, f64) {
         String::from_utf8_lossy(&first.body)
     );
     let mut samples = Vec::with_capacity(WARM);
-    for _ in 0..WARM {
-        let out = api.invoke(event).await;
+    for n in 0..WARM {
+        let out = api.invoke(&from_caller(event, SPAWNS + n)).await;
         samples.push(out.answered_at - out.handed_at);
     }
     let rss = child.id().and_then(peak_rss_mb).unwrap_or(0.0);
@@ -314,19 +335,41 @@ async fn main() {
         eprintln!("bench/peer is not installed (npm ci in bench/peer): measuring without the peer");
     }
 
+    let selected: Vec<String> = std::env::var("BENCH_FUNCTIONS")
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let fresh = std::env::var("BENCH_FRESH").is_ok_and(|v| v == "1");
     let mut routes = Vec::new();
     for s in &subjects {
+        let key = if s.name == "peer (Express)" {
+            "peer"
+        } else {
+            s.name.as_str()
+        };
+        let chosen = selected.is_empty() || selected.iter().any(|x| x == key);
+        let cache = Cache::of(key, s);
+        if let Some(kept) = cache.read().filter(|_| !fresh || !chosen) {
+            eprintln!("{}: measured before, from the same binary", s.name);
+            routes.extend(kept);
+            continue;
+        }
+        if !chosen {
+            continue;
+        }
         assert!(
             s.program.exists() || s.program == Path::new("node"),
             "{} is missing: build with `cargo build --release`",
             s.program.display()
         );
+        let mut measured = Vec::new();
         for (label, file, expect) in &s.events {
             let event = fixture(file, &token);
             eprintln!("measuring {} {label} ({file})", s.name);
             let (c, rss_c) = cold(s, &event, *expect).await;
             let (w, rss_w) = warm(s, &event, *expect).await;
-            routes.push(RouteResult {
+            measured.push(RouteResult {
                 subject: s.name.clone(),
                 route: label.to_string(),
                 fixture: file.to_string(),
@@ -335,6 +378,8 @@ async fn main() {
                 peak_rss_mb: rss_c.max(rss_w),
             });
         }
+        cache.write(&measured);
+        routes.extend(measured);
     }
 
     let packages = HTTP_FUNCTIONS
@@ -368,6 +413,60 @@ async fn main() {
     std::fs::write(root().join("bench/results.json"), format!("{json}\n"))
         .expect("writing bench/results.json");
     print!("{}", report(&results));
+}
+
+/// One subject's measurements as kept between runs, valid for the binary (and
+/// fixtures) they were taken from.
+struct Cache {
+    path: PathBuf,
+    stamp: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    stamp: String,
+    routes: Vec<RouteResult>,
+}
+
+impl Cache {
+    fn of(key: &str, s: &Subject) -> Self {
+        let file = |p: &Path| {
+            std::fs::metadata(p)
+                .map(|m| format!("{}:{:?}", m.len(), m.modified().ok()))
+                .unwrap_or_default()
+        };
+        let program = if s.program == Path::new("node") {
+            root().join("bench/peer/runtime.js")
+        } else {
+            s.program.clone()
+        };
+        let mut stamp = file(&program);
+        for (_, fixture, _) in &s.events {
+            stamp += &file(&root().join("events").join(fixture));
+        }
+        Self {
+            path: root().join(".local/bench").join(format!("{key}.json")),
+            stamp,
+        }
+    }
+
+    fn read(&self) -> Option<Vec<RouteResult>> {
+        let kept: Kept = serde_json::from_slice(&std::fs::read(&self.path).ok()?).ok()?;
+        (kept.stamp == self.stamp).then_some(kept.routes)
+    }
+
+    fn write(&self, routes: &[RouteResult]) {
+        let kept = Kept {
+            stamp: self.stamp.clone(),
+            routes: routes.to_vec(),
+        };
+        if let Some(dir) = self.path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Ok(json) = serde_json::to_vec_pretty(&kept) {
+            let _ = std::fs::write(&self.path, json);
+        }
+    }
 }
 
 async fn login(app: &axum::Router) -> String {

@@ -14,8 +14,8 @@ stripe_port=$(free_port)
 mkdir -p "$here/.local"
 log="$here/.local/moto-$port.log"
 stripe_log="$here/.local/localstripe-$stripe_port.log"
-# One request at a time: see moto_serial.py for why.
-"$here/.venv/bin/python" "$here/infra/scripts/moto_serial.py" "$port" >"$log" 2>&1 &
+# moto, patched where Campus depends on it: see infra/emulator/server.py.
+"$here/.venv/bin/python" "$here/infra/emulator/server.py" "$port" >"$log" 2>&1 &
 moto=$!
 "$here/.venv/bin/python" "$here/infra/scripts/stripe_server.py" "$stripe_port" >"$stripe_log" 2>&1 &
 stripe=$!

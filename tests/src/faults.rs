@@ -1,9 +1,11 @@
 //! A fault-injecting proxy in front of the real local emulator: requests pass
 //! through to it, or fail the way AWS fails (a 500 `InternalServerError`), or hang,
-//! or find nobody listening (the emulator stopped). The API under test is pointed
-//! at the proxy; what it talks to behind it is still the real emulator.
+//! or find nobody listening (the emulator stopped), or are done but answered too late
+//! for the caller (a lost answer). The API under test is pointed at the proxy; what
+//! it talks to behind it is still the real emulator. It counts what it forwards.
 
 use std::{
+    collections::HashMap,
     net::SocketAddr,
     sync::{Arc, Mutex, OnceLock},
     time::Duration,
@@ -26,12 +28,21 @@ pub enum Mode {
     Hang,
     /// This many more requests pass, then every one fails.
     FailAfter(usize),
+    /// The next `times` requests of DynamoDB's `action` reach the emulator, but their
+    /// answers are held back `ms` milliseconds: the caller gives up on an attempt
+    /// whose write went in.
+    AnswerLate {
+        action: &'static str,
+        times: usize,
+        ms: u64,
+    },
 }
 
 pub struct FaultProxy {
     pub url: String,
     addr: SocketAddr,
     mode: Arc<Mutex<Mode>>,
+    forwarded: Arc<Mutex<HashMap<String, usize>>>,
     runtime: tokio::runtime::Handle,
     server: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
@@ -59,6 +70,7 @@ pub fn proxy() -> &'static FaultProxy {
             url: format!("http://{addr}"),
             addr,
             mode: Arc::new(Mutex::new(Mode::Pass)),
+            forwarded: Arc::default(),
             runtime,
             server: Mutex::new(None),
         };
@@ -72,11 +84,23 @@ struct Upstream {
     base: String,
     client: reqwest::Client,
     mode: Arc<Mutex<Mode>>,
+    forwarded: Arc<Mutex<HashMap<String, usize>>>,
 }
 
 impl FaultProxy {
     pub fn set(&self, mode: Mode) {
         *self.mode.lock().expect("mode") = mode;
+    }
+
+    /// How many requests of DynamoDB's `action` (e.g. `TransactWriteItems`) reached
+    /// the emulator so far.
+    pub fn forwarded(&self, action: &str) -> usize {
+        self.forwarded
+            .lock()
+            .expect("counts")
+            .get(action)
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Closes the port and every open connection, as a stopped emulator would.
@@ -106,6 +130,7 @@ impl FaultProxy {
             base: crate::endpoint(),
             client: reqwest::Client::new(),
             mode: self.mode.clone(),
+            forwarded: self.forwarded.clone(),
         };
         let _guard = self.runtime.enter();
         let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
@@ -117,7 +142,18 @@ impl FaultProxy {
     }
 }
 
+/// DynamoDB's action a request names (`X-Amz-Target: DynamoDB_20120810.Query`).
+fn dynamodb_action(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .filter(|t| t.starts_with("DynamoDB_"))
+        .and_then(|t| t.split('.').nth(1))
+}
+
 async fn forward(State(up): State<Upstream>, req: Request) -> Response {
+    let action = dynamodb_action(req.headers()).map(str::to_string);
+    let mut late = None;
     let fail = {
         let mut mode = up.mode.lock().expect("mode");
         match *mode {
@@ -127,6 +163,21 @@ async fn forward(State(up): State<Upstream>, req: Request) -> Response {
             Mode::FailAfter(0) => Some(Mode::Fail),
             Mode::FailAfter(n) => {
                 *mode = Mode::FailAfter(n - 1);
+                None
+            }
+            Mode::AnswerLate {
+                action: a,
+                times,
+                ms,
+            } => {
+                if times > 0 && action.as_deref() == Some(a) {
+                    *mode = Mode::AnswerLate {
+                        action: a,
+                        times: times - 1,
+                        ms,
+                    };
+                    late = Some(Duration::from_millis(ms));
+                }
                 None
             }
         }
@@ -158,7 +209,14 @@ async fn forward(State(up): State<Upstream>, req: Request) -> Response {
             out = out.header(name, value);
         }
     }
-    match out.send().await {
+    if let Some(a) = action {
+        *up.forwarded.lock().expect("counts").entry(a).or_default() += 1;
+    }
+    let answer = out.send().await;
+    if let Some(wait) = late {
+        tokio::time::sleep(wait).await;
+    }
+    match answer {
         Ok(res) => {
             let mut answer = Response::builder().status(res.status());
             for (name, value) in res.headers() {

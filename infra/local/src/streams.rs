@@ -2,6 +2,11 @@
 //! DynamoDB Streams API, read here the way Lambda's event source mapping reads it
 //! (shard iterator, records in order) and handed to the same handler the Lambda
 //! runs, as the `{"Records": [...]}` event Lambda would build.
+//!
+//! The reader keeps the sequence number of the last record it handed on. An iterator
+//! lapses after 15 minutes and records after 24 hours, in AWS and in the local
+//! emulator alike, so whenever an iterator fails the reader asks for a fresh one
+//! after that sequence number, and says so when records were lost.
 
 use campus::{AppState, config::Config};
 use serde_json::{Value, json};
@@ -10,31 +15,58 @@ use tokio::sync::Mutex;
 /// One reader of the table's stream: where it has got to.
 pub struct StreamReader {
     cfg: Config,
-    next: Mutex<Option<String>>,
+    http: reqwest::Client,
+    at: Mutex<Position>,
+}
+
+#[derive(Default)]
+struct Position {
+    /// The iterator to read next, if one is held.
+    iterator: Option<String>,
+    /// The last record handed on.
+    sequence: Option<String>,
+}
+
+/// An answer of the Streams API that is not a success: its error type and all of it.
+struct CallError {
+    kind: String,
+    message: String,
+}
+
+impl From<CallError> for String {
+    fn from(e: CallError) -> Self {
+        e.message
+    }
 }
 
 impl StreamReader {
     pub fn new(cfg: &Config) -> Self {
         Self {
             cfg: cfg.clone(),
-            next: Mutex::new(None),
+            // Built once (it loads the system's root certificates): it keeps no idle
+            // connection, so callers on different runtimes (tests) can share it.
+            http: reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap_or_default(),
+            at: Mutex::new(Position::default()),
         }
     }
 
     /// One DynamoDB Streams call; the emulator checks no signature, only that the
     /// credential scope names DynamoDB.
-    async fn call(&self, action: &str, body: Value) -> Result<Value, String> {
+    async fn call(&self, action: &str, body: Value) -> Result<Value, CallError> {
+        let fail = |message: String| CallError {
+            kind: String::new(),
+            message,
+        };
         let endpoint = self
             .cfg
             .aws_endpoint_url
             .as_deref()
-            .ok_or("no local emulator configured")?;
-        // A client per call: callers may run on different runtimes (tests).
-        let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(0)
-            .build()
-            .map_err(|e| e.to_string())?;
-        let res = client
+            .ok_or_else(|| fail("no local emulator configured".into()))?;
+        let res = self
+            .http
             .post(endpoint)
             .header("content-type", "application/x-amz-json-1.0")
             .header("x-amz-target", format!("DynamoDBStreams_20120810.{action}"))
@@ -48,77 +80,120 @@ impl StreamReader {
             .body(body.to_string())
             .send()
             .await
-            .map_err(|e| format!("{action}: {e}"))?;
+            .map_err(|e| fail(format!("{action}: {e}")))?;
         let status = res.status();
-        let v: Value = res.json().await.map_err(|e| format!("{action}: {e}"))?;
+        let v: Value = res
+            .json()
+            .await
+            .map_err(|e| fail(format!("{action}: {e}")))?;
         if !status.is_success() {
-            return Err(format!("{action}: {status} {v}"));
+            let kind = v["__type"]
+                .as_str()
+                .and_then(|t| t.rsplit('#').next())
+                .unwrap_or_default()
+                .to_string();
+            return Err(CallError {
+                kind,
+                message: format!("{action}: {status} {v}"),
+            });
         }
         Ok(v)
     }
 
-    async fn first_iterator(&self) -> Result<String, String> {
+    /// A fresh iterator: after `after` when the reader has got somewhere, else at the
+    /// oldest record kept.
+    async fn iterator(&self, after: Option<&str>) -> Result<String, CallError> {
+        let fail = |message: String| CallError {
+            kind: String::new(),
+            message,
+        };
         let table = campus::aws::Aws::new(&self.cfg)
             .dynamodb()
             .describe_table()
             .table_name(&self.cfg.table_name)
             .send()
             .await
-            .map_err(|e| format!("describing the table: {e:?}"))?;
+            .map_err(|e| fail(format!("describing the table: {e:?}")))?;
         let arn = table
             .table
             .and_then(|t| t.latest_stream_arn)
-            .ok_or("the table has no stream")?;
+            .ok_or_else(|| fail("the table has no stream".into()))?;
         let stream = self
             .call("DescribeStream", json!({"StreamArn": arn}))
             .await?;
         let shard = stream["StreamDescription"]["Shards"][0]["ShardId"]
             .as_str()
-            .ok_or("the stream has no shard")?
+            .ok_or_else(|| fail("the stream has no shard".into()))?
             .to_string();
-        let it = self
-            .call(
-                "GetShardIterator",
-                json!({"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"}),
-            )
-            .await?;
+        let mut request =
+            json!({"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"});
+        if let Some(seq) = after {
+            request["ShardIteratorType"] = "AFTER_SEQUENCE_NUMBER".into();
+            request["SequenceNumber"] = seq.into();
+        }
+        let it = match self.call("GetShardIterator", request.clone()).await {
+            Err(e) if e.kind == "TrimmedDataAccessException" => {
+                tracing::warn!(
+                    after,
+                    "stream records past the reader's position lapsed unread; reading on from the oldest kept"
+                );
+                request["ShardIteratorType"] = "TRIM_HORIZON".into();
+                if let Some(o) = request.as_object_mut() {
+                    o.remove("SequenceNumber");
+                }
+                self.call("GetShardIterator", request).await?
+            }
+            other => other?,
+        };
         it["ShardIterator"]
             .as_str()
             .map(str::to_string)
-            .ok_or_else(|| "no shard iterator".to_string())
+            .ok_or_else(|| fail("no shard iterator".into()))
     }
 
     /// Hands every record written since the last call to the search indexer; how
     /// many records there were.
     pub async fn drain_once(&self, state: &AppState) -> Result<usize, String> {
-        let mut next = self.next.lock().await;
+        let mut at = self.at.lock().await;
         let mut handed = 0;
         loop {
-            let iterator = match next.clone() {
+            let iterator = match at.iterator.clone() {
                 Some(i) => i,
-                None => self.first_iterator().await?,
+                None => self.iterator(at.sequence.as_deref()).await?,
             };
-            let got = self
+            let got = match self
                 .call(
                     "GetRecords",
                     json!({"ShardIterator": iterator, "Limit": 1000}),
                 )
-                .await?;
+                .await
+            {
+                Ok(got) => got,
+                Err(e) => {
+                    // Lapsed or unknown: the next call starts from the sequence number.
+                    at.iterator = None;
+                    if e.kind == "ExpiredIteratorException" {
+                        tracing::info!("stream iterator lapsed; resuming by sequence number");
+                        continue;
+                    }
+                    return Err(e.into());
+                }
+            };
             let mut records = got["Records"].as_array().cloned().unwrap_or_default();
             for r in &mut records {
-                // Lambda's records carry the creation time as epoch seconds; the
-                // indexer does not read it.
-                if let Some(d) = r.get_mut("dynamodb").and_then(Value::as_object_mut) {
-                    d.remove("ApproximateCreationDateTime");
-                }
+                lambda_record(r);
             }
             if !records.is_empty() {
                 campus_search_indexer::handle(state, json!({ "Records": records }))
                     .await
                     .map_err(|e| format!("{e:?}"))?;
+                at.sequence = records
+                    .last()
+                    .and_then(|r| r["dynamodb"]["SequenceNumber"].as_str())
+                    .map(str::to_string);
             }
             // Moved on only once handled: a failed batch is read again next time.
-            *next = got["NextShardIterator"]
+            at.iterator = got["NextShardIterator"]
                 .as_str()
                 .map(str::to_string)
                 .or(Some(iterator));
@@ -126,6 +201,22 @@ impl StreamReader {
                 return Ok(handed);
             }
             handed += records.len();
+        }
+    }
+}
+
+/// A Streams API record as Lambda hands it on: the creation time as epoch seconds
+/// (dropped: the indexer does not read it), and the TTL service's identity spelt
+/// `principalId` / `type`.
+fn lambda_record(r: &mut Value) {
+    if let Some(d) = r.get_mut("dynamodb").and_then(Value::as_object_mut) {
+        d.remove("ApproximateCreationDateTime");
+    }
+    if let Some(id) = r.get_mut("userIdentity").and_then(Value::as_object_mut) {
+        for (from, to) in [("PrincipalId", "principalId"), ("Type", "type")] {
+            if let Some(v) = id.remove(from) {
+                id.insert(to.to_string(), v);
+            }
         }
     }
 }

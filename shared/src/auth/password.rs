@@ -1,7 +1,7 @@
 //! Password hashing: argon2id with OWASP's parameters, run off the async threads.
 //! bcrypt hashes imported from older systems still verify, and are replaced on login.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex, mpsc::Sender};
 
 use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
 
@@ -21,15 +21,63 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
         .unwrap_or_default()
 });
 
+/// Where hashing runs: one thread per core, started on first use, fed in turn.
+///
+/// Each hash takes 19 MiB and a core's whole time, so more at once finish no sooner
+/// and only add memory. On tokio's blocking pool every hash could land on a new
+/// thread, and glibc gives each thread its own heap arena that keeps the 19 MiB
+/// afterwards: a burst of sign-ins on one process (the local gateway serves every
+/// function in one) left it 500 MB larger for good. A few long-lived threads keep a
+/// few arenas. In Lambda a process serves one request at a time: one thread is used.
+static HASHERS: LazyLock<Sender<Job>> = LazyLock::new(|| {
+    let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+    let queue = Arc::new(Mutex::new(queue));
+    for n in 0..std::thread::available_parallelism().map_or(1, |n| n.get()) {
+        let queue = queue.clone();
+        let started = std::thread::Builder::new()
+            .name(format!("password-hasher-{n}"))
+            .spawn(move || {
+                loop {
+                    let job = match queue.lock() {
+                        Ok(q) => q.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(job) = job else { return };
+                    // A job that panics fails its own request (its answer channel
+                    // drops), not the thread.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                }
+            });
+        if let Err(e) = started {
+            tracing::error!(error = %e, "a password hashing thread could not start");
+        }
+    }
+    jobs
+});
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Runs `work` on a hashing thread.
+async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    HASHERS
+        .send(Box::new(move || {
+            let _ = answer.send(work());
+        }))
+        .map_err(ApiError::internal)?;
+    answered.await.map_err(ApiError::internal)?
+}
+
 pub async fn hash(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || {
+    off_thread(move || {
         argon2()
             .hash_password(password.as_bytes())
             .map(|h| h.to_string())
             .map_err(ApiError::internal)
     })
     .await
-    .map_err(ApiError::internal)?
 }
 
 /// What checking a password found.
@@ -42,7 +90,7 @@ pub enum Verdict {
 }
 
 pub async fn verify(password: String, stored: Option<String>) -> Result<Verdict, ApiError> {
-    tokio::task::spawn_blocking(move || {
+    off_thread(move || {
         let Some(stored) = stored else {
             let _ = check_argon2(&password, &DUMMY_HASH);
             return Ok(Verdict::Wrong);
@@ -60,7 +108,6 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<Verdict,
         })
     })
     .await
-    .map_err(ApiError::internal)?
 }
 
 fn check_argon2(password: &str, stored: &str) -> bool {
