@@ -20,10 +20,11 @@ AWS_PORT ?= 4566
 ENV_FILE := $(if $(wildcard .env),.env,.env.example)
 
 JOB ?= deadlines
-# make load: virtual users, run time (s, m or h), a cap on requests; TARGET=URL uses a
-# running stack instead of starting one.
+# make load: virtual users, run time (s, m or h), each user's pause between actions (s),
+# a cap on requests; TARGET=URL uses a running stack instead of starting one.
 USERS ?= 20
 DURATION ?= 20m
+THINK ?= 2-6
 MAX_REQUESTS ?= 500000
 
 .PHONY: help run job test fuzz load bench bench-scenario lambda-arm64 validate-template openapi build fmt clean
@@ -94,7 +95,7 @@ fmt: ## Format the code
 
 load: $(VENV)/.installed $(VENV_LOAD)/.installed ## USERS virtual users walk the whole local stack for DURATION: latency, errors, memory -> bench/load.json, bench/load.png
 	cargo build -q -p campus-local
-	$(VENV_LOAD)/bin/python bench/load/load.py --users $(USERS) --duration $(DURATION) \
+	$(VENV_LOAD)/bin/python bench/load/load.py --users $(USERS) --duration $(DURATION) --think $(THINK) \
 	  --max-requests $(MAX_REQUESTS) $(if $(TARGET),--target $(TARGET))
 
 bench: $(VENV)/.installed ## Cold start, warm latency, DynamoDB round trips, memory, package size; beside an Express peer (FUNCTIONS="auth peer": only those)

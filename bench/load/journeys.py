@@ -23,6 +23,7 @@ import uuid
 import gevent
 import websocket
 from locust import HttpUser, between, task
+from locust.exception import StopUser
 from requests.adapters import HTTPAdapter
 
 PASSWORD = "Load-test-2026!"
@@ -57,7 +58,8 @@ class Account:
 
 
 class Company(HttpUser):
-    wait_time = between(0.5, 2.0)
+    # A person's pause between two actions, in seconds (load.py sets it from --think).
+    wait_time = between(2, 6)
 
     def on_start(self) -> None:
         n = next(_addresses)
@@ -66,6 +68,8 @@ class Company(HttpUser):
         self.client.mount("http://", adapter)
         self.tag = uuid.uuid4().hex[:10]
         self.admin = self.register(f"admin-{self.tag}@load.example", "Load Admin", company=f"Load {self.tag}")
+        if self.admin is None:
+            raise StopUser()  # its failure is counted; no company, no journey
         self.learners = []
         for i in range(3):
             invite = self.call("POST", "/api/company/invites", self.admin, 201,
@@ -77,12 +81,12 @@ class Company(HttpUser):
                 self.learners.append(learner)
         self.courses: list[tuple[str, list[str], str]] = []
         self.done: set[tuple[str, str]] = set()
+        self.socket = None
         self.build_course()
         # Check-in id -> when it was posted, or when its push arrived (whichever
         # comes first: the push can beat the POST's own answer).
         self.posted: dict[str, float] = {}
         self.arrived: dict[str, float] = {}
-        self.socket = None
         if self.learners:
             self.listener = gevent.spawn(self.listen, self.learners[0])
 

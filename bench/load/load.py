@@ -29,7 +29,7 @@ from collections import Counter, defaultdict  # noqa: E402
 
 import gevent  # noqa: E402
 import psutil  # noqa: E402
-from locust import events  # noqa: E402
+from locust import between, events  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -65,7 +65,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_stack(port: int) -> subprocess.Popen:
+def start_stack(port: int, aws_port: int) -> subprocess.Popen:
     env = dict(os.environ)
     env.update(env_file())
     stripe = free_port()
@@ -74,7 +74,7 @@ def start_stack(port: int) -> subprocess.Popen:
                TABLE_NAME="campus-load", BUCKET_NAME="campus-load", LOG_LEVEL="warn")
     log = open(os.path.join(ROOT, ".local", "load-stack.log"), "w")
     return subprocess.Popen(
-        [os.path.join(ROOT, "infra/scripts/with-emulator.sh"), "--port", str(free_port()),
+        [os.path.join(ROOT, "infra/scripts/with-emulator.sh"), "--port", str(aws_port),
          os.path.join(ROOT, "target/debug/campus-local"), "serve"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -91,20 +91,39 @@ def wait_healthy(base: str, stack: subprocess.Popen | None) -> None:
     sys.exit(f"load: {base} did not answer /api/health")
 
 
-def processes(stack: subprocess.Popen | None, port: int) -> dict[str, psutil.Process]:
-    """The emulator and campus-local: the stack's own, or those of a running `make run`."""
-    candidates = psutil.Process(stack.pid).children(recursive=True) if stack else psutil.process_iter()
-    found = {}
-    for p in candidates:
+def processes(port: int) -> tuple[dict[str, psutil.Process], str | None]:
+    """The campus-local serving `port`, the emulator it uses, and that emulator's URL."""
+    found: dict[str, psutil.Process] = {}
+    emulator_url = None
+    for p in psutil.process_iter():
         try:
-            cmd = " ".join(p.cmdline())
+            if not " ".join(p.cmdline()).endswith("campus-local serve"):
+                continue
+            if not any(c.status == psutil.CONN_LISTEN and c.laddr.port == port
+                       for c in p.net_connections("tcp")):
+                continue
+            found["campus-local"] = p
+            emulator_url = p.environ().get("AWS_ENDPOINT_URL")
         except psutil.Error:
             continue
-        if "infra/emulator/server.py" in cmd:
-            found.setdefault("emulator", p)
-        elif cmd.endswith("campus-local serve"):
-            found.setdefault("campus-local", p)
-    return found
+    aws_port = urllib.parse.urlparse(emulator_url).port if emulator_url else None
+    for p in psutil.process_iter():
+        try:
+            cmd = p.cmdline()
+        except psutil.Error:
+            continue
+        if any(c.endswith("infra/emulator/server.py") for c in cmd) and str(aws_port) in cmd:
+            found["emulator"] = p
+    return found, emulator_url
+
+
+def emulator_stats(url: str | None) -> dict:
+    if not url:
+        return {}
+    try:
+        return json.load(urllib.request.urlopen(url + "/_campus/stats", timeout=10))
+    except (OSError, ValueError):
+        return {}
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -133,6 +152,8 @@ def machine() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--users", type=int, default=20)
+    ap.add_argument("--think", default="2-6",
+                    help="seconds a virtual user pauses between actions, e.g. 0.5-2 to saturate")
     ap.add_argument("--duration", default="20m")
     ap.add_argument("--max-requests", type=int, default=500_000)
     ap.add_argument("--target", help="an already running stack, e.g. http://127.0.0.1:3000")
@@ -141,6 +162,8 @@ def main() -> None:
     ap.add_argument("--plot", default=os.path.join(ROOT, "bench", "load.png"))
     args = ap.parse_args()
     duration = parse_duration(args.duration)
+    low, _, high = args.think.partition("-")
+    Company.wait_time = between(float(low), float(high or low))
     os.makedirs(os.path.join(ROOT, ".local"), exist_ok=True)
 
     stack = None
@@ -149,14 +172,16 @@ def main() -> None:
     if host not in ("127.0.0.1", "localhost", "::1"):
         sys.exit("load: loopback targets only")
     if not args.target:
-        stack = start_stack(args.port)
+        stack = start_stack(args.port, free_port())
     try:
         wait_healthy(base, stack)
-        report = run(base, args.users, duration, args.max_requests, processes(stack, args.port))
+        procs, emulator_url = processes(urllib.parse.urlparse(base).port or 80)
+        report = run(base, args.users, duration, args.max_requests, procs, emulator_url)
     finally:
         if stack is not None:
             os.killpg(stack.pid, signal.SIGTERM)
             stack.wait(timeout=30)
+    report["think_seconds"] = args.think
     report["machine"] = machine()
     report["date"] = time.strftime("%Y-%m-%d")
     with open(args.out, "w") as f:
@@ -165,7 +190,8 @@ def main() -> None:
     print_table(report)
 
 
-def run(base: str, users: int, duration: float, max_requests: int, procs: dict) -> dict:
+def run(base: str, users: int, duration: float, max_requests: int, procs: dict,
+        emulator_url: str | None) -> dict:
     requests: list[tuple[float, str, str, float, int, bool]] = []
     started = time.time()
     env = Environment(user_classes=[Company], events=events, host=base)
@@ -183,14 +209,21 @@ def run(base: str, users: int, duration: float, max_requests: int, procs: dict) 
 
     def sample() -> None:
         while True:
-            row = {"t": round(time.time() - started, 1)}
-            for name, p in procs.items():
-                try:
-                    row[name] = round(p.memory_info().rss / 2**20, 1)
-                except psutil.Error:
-                    row[name] = None
-            memory.append(row)
+            memory.append(measure_memory())
             gevent.sleep(SAMPLE_SECONDS)
+
+    def measure_memory() -> dict:
+        row = {"t": round(time.time() - started, 1)}
+        for name, p in procs.items():
+            try:
+                row[name] = round(p.memory_info().rss / 2**20, 1)
+            except psutil.Error:
+                row[name] = None
+        held = emulator_stats(emulator_url)
+        for k in ("items", "stream_records", "transaction_tokens", "shard_iterators", "ses_messages"):
+            if k in held:
+                row[k] = held[k]
+        return row
 
     sampler = gevent.spawn(sample)
     runner = env.create_local_runner()
@@ -201,13 +234,7 @@ def run(base: str, users: int, duration: float, max_requests: int, procs: dict) 
     elapsed = time.time() - started
     gevent.sleep(0)
     sampler.kill()
-    row = {"t": round(elapsed, 1)}
-    for name, p in procs.items():
-        try:
-            row[name] = round(p.memory_info().rss / 2**20, 1)
-        except psutil.Error:
-            row[name] = None
-    memory.append(row)
+    memory.append(measure_memory())
     return analyse(requests, memory, users, elapsed)
 
 
@@ -216,13 +243,17 @@ def analyse(requests, memory, users: int, elapsed: float) -> dict:
     by_name = defaultdict(list)
     for r in requests:
         by_name[f"{r[1]} {r[2]}"].append(r)
+    window = min(300.0, elapsed / 4)
     endpoints = {}
     for name, rs in sorted(by_name.items()):
+        # What each endpoint answered at the start and at the end: the growth, if any.
+        early = summary([r[3] for r in rs if r[0] <= window])
+        late = summary([r[3] for r in rs if r[0] >= elapsed - window])
         endpoints[name] = dict(count=len(rs), failures=sum(1 for r in rs if not r[5]),
-                               **summary([r[3] for r in rs]))
+                               **summary([r[3] for r in rs]),
+                               p50_first_window=early["p50"], p50_last_window=late["p50"])
     statuses = Counter(str(r[4]) for r in http)
     unexpected = Counter(str(r[4]) for r in http if not r[5])
-    window = min(300.0, elapsed / 4)
     first = [r[3] for r in http if r[0] <= window]
     last = [r[3] for r in http if r[0] >= elapsed - window]
     minutes = []
@@ -245,9 +276,10 @@ def analyse(requests, memory, users: int, elapsed: float) -> dict:
         "p99_last_window_ms": p99_last,
         "endpoints": endpoints,
         "per_minute": minutes,
-        "memory_mb": memory,
+        "samples": memory,
         "targets": {
             "no 5xx": five_xx == 0,
+            "no failed connections": statuses.get("0", 0) == 0,
             "no unprovoked 409": unexpected.get("409", 0) == 0,
             "p99 last window <= 1.5x first": bool(p99_first and p99_last is not None
                                                   and p99_last <= 1.5 * p99_first),
@@ -276,12 +308,19 @@ def plot(report: dict, path: str) -> None:
     lat.set_title(f"make load: {report['users']} virtual users, {report['seconds'] / 60:.0f} min, "
                   f"{report.get('date', '')}")
     for name in ("emulator", "campus-local"):
-        pts = [(m["t"] / 60, m.get(name)) for m in report["memory_mb"] if m.get(name) is not None]
+        pts = [(m["t"] / 60, m.get(name)) for m in report["samples"] if m.get(name) is not None]
         if pts:
             mem.plot([p[0] for p in pts], [p[1] for p in pts], label=name)
     mem.set_ylabel("RSS, MB")
     mem.set_xlabel("minutes")
-    mem.legend()
+    mem.legend(loc="upper left")
+    held = [(m["t"] / 60, m["items"]) for m in report["samples"] if m.get("items") is not None]
+    if held:
+        items = mem.twinx()
+        items.plot([p[0] for p in held], [p[1] for p in held], color="grey", linestyle="--",
+                   label="items in the emulator")
+        items.set_ylabel("items (dashed)")
+        items.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=80)
 
@@ -291,19 +330,24 @@ def print_table(r: dict) -> None:
         return "-" if v is None else f"{v:.0f}"
 
     print(f"\n**{r['date']} — {r['machine']}**\n")
-    print(f"{r['users']} virtual users, {r['seconds'] / 60:.1f} min, {r['requests']} HTTP requests, "
+    print(f"{r['users']} virtual users (pausing {r['think_seconds']} s between actions), "
+          f"{r['seconds'] / 60:.1f} min, {r['requests']} HTTP requests, "
           f"{r['throughput_rps']} requests/s; statuses {r['statuses']}; "
           f"not as the journey expected: {r['unexpected_statuses'] or 'none'}\n")
-    print("| endpoint | count | failed | p50 ms | p95 ms | p99 ms |")
-    print("|---|---|---|---|---|---|")
+    print("| endpoint | count | failed | p50 ms | p95 ms | p99 ms | p50 first → last window |")
+    print("|---|---|---|---|---|---|---|")
     for name, e in sorted(r["endpoints"].items(), key=lambda kv: -kv[1]["count"]):
-        print(f"| {name} | {e['count']} | {e['failures']} | {ms(e['p50'])} | {ms(e['p95'])} | {ms(e['p99'])} |")
-    mem = r["memory_mb"]
+        print(f"| {name} | {e['count']} | {e['failures']} | {ms(e['p50'])} | {ms(e['p95'])} | "
+              f"{ms(e['p99'])} | {ms(e['p50_first_window'])} → {ms(e['p50_last_window'])} |")
+    mem = r["samples"]
     first, last = (mem[0], mem[-1]) if mem else ({}, {})
     print(f"\np99 first {r['window_seconds'] / 60:.0f} min: {ms(r['p99_first_window_ms'])} ms, "
           f"last {r['window_seconds'] / 60:.0f} min: {ms(r['p99_last_window_ms'])} ms; RSS emulator "
           f"{first.get('emulator')} -> {last.get('emulator')} MB, campus-local "
-          f"{first.get('campus-local')} -> {last.get('campus-local')} MB")
+          f"{first.get('campus-local')} -> {last.get('campus-local')} MB; the emulator holds "
+          f"{last.get('items')} items, {last.get('stream_records')} stream records, "
+          f"{last.get('transaction_tokens')} transaction tokens, {last.get('shard_iterators')} "
+          f"shard iterators, {last.get('ses_messages')} mails")
     for name, ok in r["targets"].items():
         print(f"  {'met' if ok else 'MISSED'}: {name}")
 

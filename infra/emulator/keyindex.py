@@ -31,6 +31,7 @@ from moto.dynamodb.models.table import Table
 
 # Greater than any key part below: part = (DynamoDB type, value), types are "S", "N", "B".
 _TOP = ("\U0010ffff",)
+_KEY_TYPES = ("S", "N", "B")
 
 
 def _part(value: DynamoType | None) -> tuple[str, Any] | None:
@@ -44,10 +45,14 @@ def _part(value: DynamoType | None) -> tuple[str, Any] | None:
 class _Index:
     """One secondary index: its key attributes and its partitions."""
 
-    def __init__(self, name: str, hash_attr: str, range_attr: str | None):
+    def __init__(self, name: str, hash_attr: str, range_attr: str | None, narrows: bool):
         self.name = name
         self.hash_attr = hash_attr
         self.range_attr = range_attr
+        # Only an index of one partition key and one sort key is read by key range
+        # here; others (no sort key: moto orders those by the table's sort key first;
+        # several key attributes) are left to moto's own Query.
+        self.narrows = narrows
         self.partitions: dict[Any, SortedDict] = {}
 
 
@@ -59,11 +64,11 @@ class TableIndex:
         self.partitions: dict[Any, SortedDict] = {}
         self.indexes: dict[str, _Index] = {}
         for idx in table.all_indexes():
-            hash_attr = next(k["AttributeName"] for k in idx.schema if k["KeyType"] == "HASH")
-            range_attr = next(
-                (k["AttributeName"] for k in idx.schema if k["KeyType"] == "RANGE"), None
-            )
-            self.indexes[idx.name] = _Index(idx.name, hash_attr, range_attr)
+            hashes = [k["AttributeName"] for k in idx.schema if k["KeyType"] == "HASH"]
+            ranges = [k["AttributeName"] for k in idx.schema if k["KeyType"] == "RANGE"]
+            narrows = len(hashes) == 1 and len(ranges) == 1 and bool(table.range_key_attr)
+            self.indexes[idx.name] = _Index(idx.name, hashes[0], ranges[0] if ranges else None,
+                                            narrows)
         # Where each item is filed in the indexes, so a change can unfile it.
         self.filed: dict[tuple, list[tuple[_Index, Any, tuple]]] = {}
         # (expires at, tie-breaker, key): pushed when an item's expiry changes; stale
@@ -74,7 +79,10 @@ class TableIndex:
 
 
 def _signature(table: Table) -> tuple:
-    return tuple(sorted(i.name for i in table.all_indexes()))
+    """What the index is built from: a change (an index added or re-made, TTL turned
+    on or moved to another attribute) rebuilds it from the items."""
+    indexes = sorted((i.name, repr(i.schema)) for i in table.all_indexes())
+    return (tuple(indexes), _ttl_attr(table))
 
 
 def index_of(table: Table) -> TableIndex:
@@ -114,8 +122,11 @@ def _file(table: Table, ix: TableIndex, item: Item) -> None:
     for index in ix.indexes.values():
         h = item.attrs.get(index.hash_attr)
         r = item.attrs.get(index.range_attr) if index.range_attr else None
-        # DynamoDB leaves an item out of an index that lacks one of its key attributes.
+        # DynamoDB leaves an item out of an index that lacks one of its key attributes
+        # (and refuses key attributes of other types than these).
         if h is None or (index.range_attr and r is None):
+            continue
+        if h.type not in _KEY_TYPES or (r is not None and r.type not in _KEY_TYPES):
             continue
         hp = _part(h)
         sort_key = (_part(r), key[0], key[1]) if index.range_attr else key
@@ -132,6 +143,12 @@ def _file(table: Table, ix: TableIndex, item: Item) -> None:
             heapq.heappush(
                 ix.expiry_heap, (at, next(ix._tie), key, item.hash_key, item.range_key)
             )
+            # An item whose expiry keeps moving (a session renewed on use) leaves an
+            # entry behind each time: keep the heap near the number of live expiries.
+            if len(ix.expiry_heap) > 2 * len(ix.expiry) + 1024:
+                live = {k: (at_, h, r) for at_, _, k, h, r in ix.expiry_heap if ix.expiry.get(k) == at_}
+                ix.expiry_heap = [(at_, next(ix._tie), k, h, r) for k, (at_, h, r) in live.items()]
+                heapq.heapify(ix.expiry_heap)
     else:
         ix.expiry.pop(key, None)
 
@@ -140,7 +157,7 @@ def refile(table: Table, hash_key: DynamoType, range_key: DynamoType | None) -> 
     """Re-files the item at this key after a write: unfiles what was there, files
     what is there now."""
     ix = table.__dict__.get("_campus_index")
-    if ix is None:
+    if ix is None or ix.signature != _signature(table):
         index_of(table)  # builds from the items, this one included
         return
     key = (_part(hash_key), _part(range_key))
@@ -181,22 +198,55 @@ _delete_item = Table.delete_item
 _update_item = DynamoDBBackend.update_item
 
 
-def _put_item_refiled(self: Table, *args: Any, **kwargs: Any) -> Item:
-    item = _put_item(self, *args, **kwargs)
-    refile(self, item.hash_key, item.range_key)
-    return item
+def _put_item_refiled(self: Table, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Item:
+    try:
+        return _put_item(self, item_attrs, *args, **kwargs)
+    finally:
+        # Also when moto failed after storing the item (a stream record it could
+        # not make): what is stored is what gets filed.
+        key = _key_of_attrs(self, item_attrs)
+        if key is not None:
+            refile(self, *key)
 
 
 def _delete_item_refiled(self: Table, hash_key: DynamoType, range_key: DynamoType | None) -> Item | None:
-    item = _delete_item(self, hash_key, range_key)
-    refile(self, hash_key, range_key)
-    return item
+    try:
+        return _delete_item(self, hash_key, range_key)
+    finally:
+        refile(self, hash_key, range_key)
 
 
-def _update_item_refiled(self: DynamoDBBackend, table_name: str, *args: Any, **kwargs: Any) -> Item:
-    item = _update_item(self, table_name, *args, **kwargs)
-    refile(self.get_table(table_name), item.hash_key, item.range_key)
-    return item
+def _update_item_refiled(self: DynamoDBBackend, table_name: str, key: dict[str, Any],
+                         *args: Any, **kwargs: Any) -> Item:
+    try:
+        return _update_item(self, table_name, key, *args, **kwargs)
+    finally:
+        table = self.tables.get(table_name)
+        found = _key_of_attrs(table, key) if table is not None else None
+        if found is not None:
+            refile(table, *found)
+
+
+def _key_of_attrs(table: Table, attrs: Any) -> tuple[DynamoType, DynamoType | None] | None:
+    """The key of an item or key given as attribute values, if it has one."""
+    try:
+        hash_key = DynamoType(attrs[table.hash_key_attr])
+        range_key = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr else None
+        return hash_key, range_key
+    except (KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
+_get_item = Table.get_item
+
+
+def _get_item_quietly(self: Table, hash_key: DynamoType, range_key: DynamoType | None = None,
+                      projection_expression=None) -> Item | None:
+    # moto's lookup of a missing partition adds an empty one to its defaultdict:
+    # every read of an absent item (a condition check, say) would be kept forever.
+    if range_key is not None and self.range_key_attr and hash_key not in self.items:
+        return None
+    return _get_item(self, hash_key, range_key, projection_expression)
 
 
 # --- Query: only the key range ------------------------------------------------------
@@ -241,27 +291,21 @@ def _candidates(self: Table, hash_key, range_comparison, range_objs, limit,
     ix = index_of(self)
     if index_name:
         index = ix.indexes.get(index_name)
-        if index is None:
-            return None  # moto answers the proper error
+        if index is None or not index.narrows:
+            return None  # moto answers the proper error, or reads it whole
         wanted = dict(kwargs.get("hash_key_conditions") or [])
         h = wanted.get(index.hash_attr)
         if h is None:
             return None
         part = index.partitions.get(_part(h))
-        ranged = index.range_attr is not None
 
         def wrap(p, above):
             return (p, _TOP) if above else (p,)
 
         def esk_key(esk):
-            if not ranged:
-                return (_part(DynamoType(esk[self.hash_key_attr])),
-                        _part(DynamoType(esk[self.range_key_attr])) if self.range_key_attr else None)
             return (_part(DynamoType(esk[index.range_attr])),
                     _part(DynamoType(esk[self.hash_key_attr])),
-                    _part(DynamoType(esk[self.range_key_attr])) if self.range_key_attr else None)
-        if not ranged and range_comparison:
-            return None
+                    _part(DynamoType(esk[self.range_key_attr])))
     else:
         if not self.range_key_attr or hash_key is None:
             return None
@@ -322,5 +366,6 @@ def _query_in_range(self: Table, hash_key, range_comparison, range_objs, limit,
 def install() -> None:
     Table.put_item = _put_item_refiled
     Table.delete_item = _delete_item_refiled
+    Table.get_item = _get_item_quietly
     DynamoDBBackend.update_item = _update_item_refiled
     Table.query = _query_in_range

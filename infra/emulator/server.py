@@ -19,6 +19,8 @@ Usage: python server.py PORT
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import os
 import sys
@@ -41,22 +43,67 @@ import ttl  # noqa: E402
 import wire  # noqa: E402
 
 
+STATS_PATH = "/_campus/stats"
+
+
 class OneAtATime:
-    """Runs the app for one request at a time, its whole answer read under the lock."""
+    """Runs the app for one request at a time, its whole answer read under the lock
+    (the request's body is read before it, so a slow upload holds up nobody)."""
 
     def __init__(self, app, lock: threading.Lock):
         self.app = app
         self.lock = lock
 
     def __call__(self, environ, start_response):
+        stream = environ["wsgi.input"]
+        length = environ.get("CONTENT_LENGTH") or ""
+        if environ.get("wsgi.input_terminated"):  # chunked: read to its end
+            body = stream.read()
+        elif length.isdigit():
+            body = stream.read(int(length))
+        else:  # no body; reading the socket on would wait for the client
+            body = b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
         with self.lock:
-            body = self.app(environ, start_response)
+            if environ.get("PATH_INFO") == STATS_PATH:
+                start_response("200 OK", [("Content-Type", "application/json")])
+                return [json.dumps(stats()).encode()]
+            answer = self.app(environ, start_response)
             try:
-                return [b"".join(body)]
+                return [b"".join(answer)]
             finally:
-                close = getattr(body, "close", None)
+                close = getattr(answer, "close", None)
                 if close is not None:
                     close()
+
+
+def stats() -> dict:
+    """What the emulator holds (`GET /_campus/stats`, read by `make load`): items and
+    stream records per table, and the other state kept for a while."""
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+    from moto.ses.models import ses_backends
+
+    tables = {}
+    for table in ttl._tables():
+        count = sum(len(p) for p in table.items.values()) if table.range_key_attr else len(table.items)
+        shard = table.stream_shard
+        tables[table.name] = {"items": count, "stream_records": len(shard.items) if shard else 0}
+
+    def each(backends):
+        for account in list(backends.values()):
+            yield from list(account.values())
+
+    from moto.dynamodb.models import dynamodb_backends
+
+    return {
+        "tables": tables,
+        "items": sum(t["items"] for t in tables.values()),
+        "stream_records": sum(t["stream_records"] for t in tables.values()),
+        "transaction_tokens": sum(len(b.__dict__.get("_campus_tokens", ())) for b in each(dynamodb_backends)),
+        "shard_iterators": sum(len(b.__dict__.get("_campus_iterators", ())) for b in each(dynamodbstreams_backends)),
+        "ses_messages": sum(len(b.sent_messages) for b in each(ses_backends)),
+    }
 
 
 def main() -> None:

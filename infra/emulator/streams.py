@@ -83,10 +83,27 @@ def _add(self: StreamShard, old, new) -> None:
     # Kept as compressed JSON: a day of records as dictionaries of dictionaries
     # would be gigabytes. The creation time is kept beside it.
     del record["dynamodb"]["ApproximateCreationDateTime"]
-    self.items.append(zlib.compress(json.dumps(record).encode(), 1))
+    self.items.append(zlib.compress(json.dumps(record, default=_bytes).encode(), 1))
     st["seqs"].append(st["next"])
     st["times"].append(time.time())
     st["next"] += 1
+
+
+def _bytes(value: Any) -> dict[str, str]:
+    # Binary attribute values: kept as base64, the way they travel, and marked so
+    # they are turned back into bytes when read.
+    if isinstance(value, (bytes, bytearray)):
+        return {_BINARY: base64.b64encode(value).decode()}
+    raise TypeError(f"{type(value).__name__} in a stream record")
+
+
+_BINARY = "__campus_binary__"
+
+
+def _unbytes(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1 and _BINARY in obj:
+        return base64.b64decode(obj[_BINARY])
+    return obj
 
 
 def oldest(shard: StreamShard) -> int:
@@ -101,7 +118,7 @@ def _get(self: StreamShard, start: int, quantity: int) -> list[dict[str, Any]]:
     i = bisect.bisect_left(st["seqs"], start)
     out = []
     for packed, at in zip(self.items[i:i + quantity], st["times"][i:i + quantity]):
-        record = json.loads(zlib.decompress(packed))
+        record = json.loads(zlib.decompress(packed), object_hook=_unbytes)
         record["dynamodb"]["ApproximateCreationDateTime"] = utcfromtimestamp(at)
         out.append(record)
     return out
@@ -198,6 +215,10 @@ def get_shard_iterator(self: DynamoDBStreamsBackend, arn: str, shard_id: str,
         position = int(sequence_number) + (1 if kind == "AFTER_SEQUENCE_NUMBER" else 0)
         if position < oldest(shard):
             raise TrimmedDataAccess()
+        if position > _state(shard)["next"]:
+            # Not a record of this shard (a reader from before the emulator started).
+            raise DynamodbException(_PREFIX + "ValidationException",
+                                    f"Invalid SequenceNumber {sequence_number} for shard {shard_id}")
     else:
         raise DynamodbException(_PREFIX + "ValidationException",
                                 f"Invalid ShardIteratorType: {kind}")

@@ -52,7 +52,7 @@ class Emulator(unittest.TestCase):
         cls.proc.terminate()
         cls.proc.wait()
 
-    def table(self) -> str:
+    def table(self, ttl: bool = True) -> str:
         name = "t-" + uuid.uuid4().hex[:12]
         s = {"AttributeType": "S"}
         self.ddb.create_table(
@@ -66,9 +66,13 @@ class Emulator(unittest.TestCase):
                               {"AttributeName": "gs", "KeyType": "RANGE"}],
                 "Projection": {"ProjectionType": "ALL"}}],
             StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+        if ttl:
+            self.enable_ttl(name)
+        return name
+
+    def enable_ttl(self, name: str) -> None:
         self.ddb.update_time_to_live(
             TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
-        return name
 
     def put(self, table: str, pk: str, sk: str, **attrs) -> None:
         item = {"pk": {"S": pk}, "sk": {"S": sk}}
@@ -171,7 +175,61 @@ class Emulator(unittest.TestCase):
             self.ddb.transact_write_items(TransactItems=items, ClientRequestToken=token)
         self.assertEqual(e.exception.response["Error"]["Code"], "TransactionCanceledException")
 
+    def test_an_invalid_request_is_refused_whole_before_any_condition(self):
+        t = self.table()
+        with self.assertRaises(ClientError) as e:
+            self.ddb.transact_write_items(TransactItems=[
+                {"ConditionCheck": {"TableName": t, "Key": {"pk": {"S": "v"}, "sk": {"S": "1"}},
+                                    "ConditionExpression": "attribute_exists(pk)"}},
+                {"Put": {"TableName": t, "Item": {"pk": {"N": "5"}, "sk": {"S": "1"}}}},
+            ])
+        self.assertEqual(e.exception.response["Error"]["Code"], "ValidationException")
+        # A number DynamoDB cannot hold, after a write that would go in: neither does.
+        with self.assertRaises(ClientError) as e:
+            self.ddb.transact_write_items(TransactItems=[
+                {"Put": {"TableName": t, "Item": {"pk": {"S": "v"}, "sk": {"S": "2"}}}},
+                {"Put": {"TableName": t, "Item": {"pk": {"S": "v"}, "sk": {"S": "3"}, "n": {"N": "1e200"}}}},
+            ])
+        self.assertEqual(e.exception.response["Error"]["Code"], "ValidationException")
+        self.assertIsNone(self.get(t, "v", "2"))
+        self.assertIsNone(self.get(t, "v", "3"))
+
+    def test_binary_values_travel_through_transactions_and_the_stream(self):
+        t = self.table()
+        it = self.iterator(t, "LATEST")
+        item = {"pk": {"S": "b"}, "sk": {"S": "1"}, "blob": {"B": b"\x00\xff"}}
+        self.ddb.transact_write_items(TransactItems=[{"Put": {"TableName": t, "Item": item}}],
+                                      ClientRequestToken=uuid.uuid4().hex)
+        self.assertEqual(self.get(t, "b", "1")["blob"], {"B": b"\x00\xff"})
+        records, _ = self.records(it)
+        self.assertEqual(records[0]["dynamodb"]["NewImage"]["blob"], {"B": b"\x00\xff"})
+
     # --- queries ----------------------------------------------------------------------
+
+    def test_an_index_without_a_sort_key_pages_through_every_item(self):
+        name = "t-" + uuid.uuid4().hex[:12]
+        s = {"AttributeType": "S"}
+        self.ddb.create_table(
+            TableName=name, BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[dict(s, AttributeName=a) for a in ("pk", "sk", "gh")],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            GlobalSecondaryIndexes=[{"IndexName": "gix",
+                                     "KeySchema": [{"AttributeName": "gh", "KeyType": "HASH"}],
+                                     "Projection": {"ProjectionType": "ALL"}}])
+        for pk, sk in (("a", "2"), ("b", "1"), ("c", "3"), ("d", "0")):
+            self.put(name, pk, sk, gh="x")
+        for forward in (True, False):
+            seen, start = [], None
+            while True:
+                page = self.ddb.query(TableName=name, IndexName="gix", KeyConditionExpression="gh = :x",
+                                      ExpressionAttributeValues={":x": {"S": "x"}}, Limit=1,
+                                      ScanIndexForward=forward, **({"ExclusiveStartKey": start} if start else {}))
+                seen += [i["pk"]["S"] for i in page["Items"]]
+                start = page.get("LastEvaluatedKey")
+                if not start:
+                    break
+            self.assertEqual(sorted(seen), ["a", "b", "c", "d"])
 
     def test_queries_answer_the_key_range_in_order_and_page(self):
         t = self.table()
@@ -246,6 +304,24 @@ class Emulator(unittest.TestCase):
         self.assertEqual(removed[0]["dynamodb"]["Keys"]["sk"], {"S": "old"})
         self.assertEqual(removed[0]["userIdentity"],
                          {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"})
+
+    def test_items_written_before_ttl_was_turned_on_expire_too(self):
+        t = self.table(ttl=False)
+        self.put(t, "w", "early", ttl=int(time.time()) - 10)
+        self.enable_ttl(t)
+        deadline = time.time() + 5
+        while self.get(t, "w", "early") is not None and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertIsNone(self.get(t, "w", "early"))
+
+    def test_a_sequence_number_the_shard_never_had_is_refused(self):
+        t = self.table()
+        self.put(t, "q", "1")
+        records, _ = self.records(self.iterator(t, "TRIM_HORIZON"))
+        beyond = str(int(records[-1]["dynamodb"]["SequenceNumber"]) + 100)
+        with self.assertRaises(ClientError) as e:
+            self.iterator(t, "AFTER_SEQUENCE_NUMBER", beyond)
+        self.assertEqual(e.exception.response["Error"]["Code"], "ValidationException")
 
     def test_iterators_expire_and_records_lapse(self):
         t = self.table()

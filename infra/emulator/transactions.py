@@ -21,7 +21,9 @@ answer is a TransactionCanceledException with a ValidationError reason, as AWS g
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import json
 import os
 import time
@@ -31,14 +33,16 @@ from typing import Any
 from moto.dynamodb.exceptions import (
     ConditionalCheckFailed,
     DynamodbException,
+    InvalidAttributeTypeError,
     MockValidationException,
     MultipleTransactionsException,
     TooManyTransactionsException,
     TransactionCanceledException,
     TransactWriteSingleOpException,
 )
-from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.comparisons import get_filter_expression
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.responses import DynamoHandler
 
 from keyindex import refile
@@ -58,17 +62,25 @@ class IdempotentParameterMismatch(DynamodbException):
 
 
 def _key_of(table, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
-    if op_type != "Put":
-        return op["Key"]
-    attrs = op["Item"]
-    names = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
-    missing = [n for n in names if n not in attrs]
-    if missing:
-        raise MockValidationException(
-            "One or more parameter values were invalid: Missing the key "
-            f"{missing[0]} in the item"
-        )
-    return {n: attrs[n] for n in names}
+    """The item's key, checked as DynamoDB checks a request before running any of it:
+    every key attribute present and of the table's type, a Put's item well-formed."""
+    attrs = op["Item"] if op_type == "Put" else op["Key"]
+    names = [(table.hash_key_attr, table.hash_key_type)]
+    if table.range_key_attr:
+        names.append((table.range_key_attr, table.range_key_type))
+    for name, kind in names:
+        if name not in attrs:
+            raise MockValidationException(
+                "One or more parameter values were invalid: Missing the key "
+                f"{name} in the item"
+            )
+        actual = DynamoType(attrs[name]).type
+        if actual != kind:
+            raise InvalidAttributeTypeError(name, expected_type=kind, actual_type=actual)
+    if op_type == "Put":
+        table._validate_item_types(attrs)
+        table._validate_key_sizes(attrs)
+    return {name: attrs[name] for name, _ in names}
 
 
 def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
@@ -119,11 +131,14 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
                      shard.mark() if shard is not None else None))
         try:
             _apply(self, op_type, op, table, key)
-        except (MockValidationException, ConditionalCheckFailed) as e:
+        except Exception as e:
+            # Whatever failed, nothing of the transaction stays.
             _undo(undo)
-            failed = [(None, None, None)] * len(plan)
-            failed[position] = ("ValidationError", getattr(e, "message", str(e)), None)
-            raise TransactionCanceledException(failed)
+            if isinstance(e, (MockValidationException, ConditionalCheckFailed)):
+                failed = [(None, None, None)] * len(plan)
+                failed[position] = ("ValidationError", getattr(e, "message", str(e)), None)
+                raise TransactionCanceledException(failed) from e
+            raise
 
 
 def _apply(backend: DynamoDBBackend, op_type: str, op: dict[str, Any], table, key) -> None:
@@ -178,7 +193,9 @@ def _handle_with_token(self: DynamoHandler):
             break
         tokens.popitem(last=False)
     request = {k: v for k, v in self.body.items() if k != "ClientRequestToken"}
-    fingerprint = json.dumps(request, sort_keys=True)
+    fingerprint = hashlib.sha256(
+        json.dumps(request, sort_keys=True, default=_bytes).encode()
+    ).digest()
     seen = tokens.get(token)
     if seen is not None:
         if seen[1] != fingerprint:
@@ -189,6 +206,12 @@ def _handle_with_token(self: DynamoHandler):
     # one changed nothing, so running it again is what the caller gets from AWS too.
     tokens[token] = (time.monotonic() + TOKEN_SECONDS, fingerprint)
     return answer
+
+
+def _bytes(value: Any) -> str:
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"{type(value).__name__} in a request")
 
 
 def _handle_replayed():

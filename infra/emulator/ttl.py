@@ -25,6 +25,11 @@ import streams
 from keyindex import _current, _part, index_of
 
 SWEEP_SECONDS = float(os.environ.get("EMULATOR_TTL_SWEEP_SECONDS", "1"))
+# Deletions per hold of the server's lock, so a backlog does not stall requests.
+BATCH = 500
+# DynamoDB's TTL leaves alone an item whose expiry is more than five years past (an
+# attribute that holds something else than an expiry, say).
+HORIZON = 5 * 365 * 24 * 3600
 
 
 def _tables():
@@ -33,21 +38,24 @@ def _tables():
             yield from list(backend.tables.values())
 
 
-def sweep(now: float | None = None) -> int:
-    """Deletes every item whose TTL has passed; how many."""
+def sweep(now: float | None = None, limit: int | None = None) -> int:
+    """Deletes the items whose TTL has passed (at most `limit`); how many."""
     now = time.time() if now is None else now
     deleted = 0
     for table in _tables():
+        if limit is not None and deleted >= limit:
+            break
         if table.stream_shard is not None:
             table.stream_shard.trim(now)
         if not table.ttl or table.ttl.get("TimeToLiveStatus") != "ENABLED":
             continue
         ix = index_of(table)
-        heap = ix.expiry_heap
-        while heap and heap[0][0] <= now:
-            at, _, key, hash_key, range_key = heapq.heappop(heap)
+        while ix.expiry_heap and ix.expiry_heap[0][0] <= now:
+            if limit is not None and deleted >= limit:
+                break
+            at, _, key, hash_key, range_key = heapq.heappop(ix.expiry_heap)
             # A stale entry: the item was deleted, or given another expiry since.
-            if ix.expiry.get(key) != at:
+            if ix.expiry.get(key) != at or at < now - HORIZON:
                 continue
             item = _current(table, hash_key, range_key)
             if item is None or (_part(item.hash_key), _part(item.range_key)) != key:
@@ -62,10 +70,13 @@ def start(lock: threading.Lock) -> None:
     def run() -> None:
         while True:
             time.sleep(SWEEP_SECONDS)
-            with lock:
-                try:
-                    sweep()
-                except Exception as e:  # a sweep must never stop the emulator
-                    print(f"emulator: TTL sweep failed: {e!r}", flush=True)
+            more = True
+            while more:
+                with lock:
+                    try:
+                        more = sweep(limit=BATCH) >= BATCH
+                    except Exception as e:  # a sweep must never stop the emulator
+                        print(f"emulator: TTL sweep failed: {e!r}", flush=True)
+                        more = False
 
     threading.Thread(target=run, name="ttl-sweeper", daemon=True).start()

@@ -32,7 +32,8 @@ fn t() -> &'static TestApp {
     app_with(&[
         ("AWS_ENDPOINT_URL", proxy().url.as_str()),
         ("AWS_TIMEOUT_MS", "1000"),
-        ("AWS_MAX_ATTEMPTS", "2"),
+        // Three: the operation timeout (attempts × 1 s) leaves a retry room after its backoff.
+        ("AWS_MAX_ATTEMPTS", "3"),
     ])
 }
 

@@ -23,7 +23,8 @@ pub struct StreamReader {
 struct Position {
     /// The iterator to read next, if one is held.
     iterator: Option<String>,
-    /// The last record handed on.
+    /// The stream and shard read, and the last record handed on from it.
+    shard: Option<(String, String)>,
     sequence: Option<String>,
 }
 
@@ -100,9 +101,9 @@ impl StreamReader {
         Ok(v)
     }
 
-    /// A fresh iterator: after `after` when the reader has got somewhere, else at the
-    /// oldest record kept.
-    async fn iterator(&self, after: Option<&str>) -> Result<String, CallError> {
+    /// A fresh iterator: after the last record handed on when the reader has got
+    /// somewhere in this shard, else at the oldest record kept.
+    async fn iterator(&self, at: &mut Position) -> Result<String, CallError> {
         let fail = |message: String| CallError {
             kind: String::new(),
             message,
@@ -125,25 +126,39 @@ impl StreamReader {
             .as_str()
             .ok_or_else(|| fail("the stream has no shard".into()))?
             .to_string();
-        let mut request =
-            json!({"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"});
-        if let Some(seq) = after {
-            request["ShardIteratorType"] = "AFTER_SEQUENCE_NUMBER".into();
-            request["SequenceNumber"] = seq.into();
-        }
-        let it = match self.call("GetShardIterator", request.clone()).await {
-            Err(e) if e.kind == "TrimmedDataAccessException" => {
-                tracing::warn!(
-                    after,
-                    "stream records past the reader's position lapsed unread; reading on from the oldest kept"
-                );
-                request["ShardIteratorType"] = "TRIM_HORIZON".into();
-                if let Some(o) = request.as_object_mut() {
-                    o.remove("SequenceNumber");
-                }
-                self.call("GetShardIterator", request).await?
+        let here = (arn.clone(), shard.clone());
+        if at.shard.as_ref() != Some(&here) {
+            if at.shard.is_some() {
+                tracing::warn!(stream = %arn, "the table's stream changed; reading it from its oldest record");
             }
-            other => other?,
+            at.shard = Some(here);
+            at.sequence = None;
+        }
+        let oldest =
+            json!({"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"});
+        let it = match &at.sequence {
+            None => self.call("GetShardIterator", oldest).await?,
+            Some(seq) => {
+                let after = json!({"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": seq});
+                match self.call("GetShardIterator", after).await {
+                    Err(e) if e.kind == "TrimmedDataAccessException" => {
+                        tracing::warn!(
+                            after = %seq,
+                            "stream records past the reader's position lapsed unread; reading on from the oldest kept"
+                        );
+                        self.call("GetShardIterator", oldest).await?
+                    }
+                    Err(e) if e.kind == "ValidationException" => {
+                        tracing::warn!(
+                            after = %seq,
+                            "the stream does not know the reader's position; reading it from its oldest record"
+                        );
+                        at.sequence = None;
+                        self.call("GetShardIterator", oldest).await?
+                    }
+                    other => other?,
+                }
+            }
         };
         it["ShardIterator"]
             .as_str()
@@ -156,10 +171,11 @@ impl StreamReader {
     pub async fn drain_once(&self, state: &AppState) -> Result<usize, String> {
         let mut at = self.at.lock().await;
         let mut handed = 0;
+        let mut renewed = false;
         loop {
             let iterator = match at.iterator.clone() {
                 Some(i) => i,
-                None => self.iterator(at.sequence.as_deref()).await?,
+                None => self.iterator(&mut at).await?,
             };
             let got = match self
                 .call(
@@ -170,10 +186,12 @@ impl StreamReader {
             {
                 Ok(got) => got,
                 Err(e) => {
-                    // Lapsed or unknown: the next call starts from the sequence number.
+                    // Lapsed or unknown: a fresh one from the sequence number, once.
                     at.iterator = None;
-                    if e.kind == "ExpiredIteratorException" {
-                        tracing::info!("stream iterator lapsed; resuming by sequence number");
+                    let stale = ["ExpiredIteratorException", "ValidationException"];
+                    if !renewed && stale.contains(&e.kind.as_str()) {
+                        tracing::info!(error = %e.message, "stream iterator renewed by sequence number");
+                        renewed = true;
                         continue;
                     }
                     return Err(e.into());
