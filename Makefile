@@ -99,12 +99,12 @@ load: $(VENV)/.installed $(VENV_LOAD)/.installed ## USERS virtual users walk the
 	  --max-requests $(MAX_REQUESTS) $(if $(TARGET),--target $(TARGET))
 
 bench: $(VENV)/.installed ## Cold start, warm latency, DynamoDB round trips, memory, package size; beside an Express peer (FUNCTIONS="auth peer": only those)
-	cargo build --release $(addprefix -p campus-,$(BUILT))
-	@$(MAKE) --no-print-directory lambda-arm64 FUNCTIONS="$(BUILT)" || echo "bench: the arm64 packages could not be built here; sizes are of the host build only"
+	$(if $(BUILT),cargo build --release $(addprefix -p campus-,$(BUILT)))
+	$(if $(BUILT),@$(MAKE) --no-print-directory lambda-arm64 FUNCTIONS="$(BUILT)" || echo "bench: the arm64 packages could not be built here; sizes are of the host build only")
 	cd bench/peer && npm ci --no-audit --no-fund --silent
 	cargo build -q -p campus-bench
 	@mkdir -p .local
-	set -a; source .env.example; set +a; \
+	set -o pipefail; set -a; source .env.example; set +a; \
 	  TABLE_NAME=campus-bench BUCKET_NAME=campus-bench LOG_LEVEL=warn \
 	  $(if $(filter command line,$(origin FUNCTIONS)),BENCH_FUNCTIONS="$(FUNCTIONS)") \
 	  infra/scripts/with-emulator.sh target/debug/campus-bench | tee .local/bench.md

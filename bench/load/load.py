@@ -257,7 +257,8 @@ def analyse(requests, memory, users: int, elapsed: float) -> dict:
     first = [r[3] for r in http if r[0] <= window]
     last = [r[3] for r in http if r[0] >= elapsed - window]
     minutes = []
-    for m in range(int(math.ceil(elapsed / 60))):
+    # Whole minutes only: the stragglers after the stop are not a minute's traffic.
+    for m in range(int(elapsed // 60)):
         rs = [r[3] for r in http if m * 60 <= r[0] < (m + 1) * 60]
         minutes.append(dict(minute=m + 1, requests=len(rs), rps=round(len(rs) / 60, 2), **summary(rs)))
     p99_first = percentile(first, 99)

@@ -80,6 +80,16 @@ fn notification(company: &str, user: &str, i: usize) -> Notification {
     )
 }
 
+/// The ids of a list's items, in order.
+fn ids(list: &campus_tests::Resp) -> Vec<&str> {
+    list.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["id"].as_str())
+        .collect()
+}
+
 async fn register(email: &str) -> campus_tests::Resp {
     t().post(
         "/api/auth/register",
@@ -113,12 +123,7 @@ async fn a_transaction_on_a_full_table_completes_in_one_attempt() {
         .get("/api/notifications?limit=20", admin.token())
         .await
         .expect(200);
-    let ids: Vec<&str> = page.body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["id"].as_str())
-        .collect();
+    let ids = ids(&page);
     assert_eq!(ids.len(), 20);
     assert_eq!(ids[0], newest.as_str());
     assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first: {ids:?}");
@@ -148,12 +153,7 @@ async fn a_refused_write_does_not_stop_search_indexing() {
         .get("/api/search?q=zephyrolo", admin.token())
         .await
         .expect(200);
-    let ids: Vec<&str> = found.body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["id"].as_str())
-        .collect();
+    let ids = ids(&found);
     assert!(
         ids.contains(&course.body["id"].as_str().expect("id")),
         "the course written after the refused write is found: {}",
