@@ -4,6 +4,9 @@
 //!
 //! Every invocation comes from its own source address, as Lambda's traffic does: the
 //! per-address rate limit of public routes would otherwise refuse the bench itself.
+//! The signed-in routes are one user's thousand invocations a minute, so `make bench`
+//! raises the per-user limits (each request is still counted) and every answer is
+//! checked, so a refusal is never timed as the route.
 //! `BENCH_FUNCTIONS="auth courses"` measures only those (`peer` names the Express
 //! peer). Each subject's measurement is kept in `.local/bench/`, keyed by its binary,
 //! so an interrupted run resumes where it stopped and a rebuilt function is measured
@@ -157,6 +160,14 @@ async fn warm(s: &Subject, event: &str, expect: u16) -> (Vec<Duration>, f64) {
     for n in 0..WARM {
         let out = api.invoke(&from_caller(event, SPAWNS + n)).await;
         samples.push(out.answered_at - out.handed_at);
+        // A refusal (a rate limit, say) would be timed as if it were the route.
+        assert_eq!(
+            status_of(&out.body),
+            expect,
+            "{}: invocation {n} answered {}",
+            s.name,
+            String::from_utf8_lossy(&out.body)
+        );
     }
     let rss = child.id().and_then(peak_rss_mb).unwrap_or(0.0);
     let _ = child.kill().await;
