@@ -249,9 +249,13 @@ def analyse(requests, memory, users: int, elapsed: float) -> dict:
         # What each endpoint answered at the start and at the end: the growth, if any.
         early = summary([r[3] for r in rs if r[0] <= window])
         late = summary([r[3] for r in rs if r[0] >= elapsed - window])
+        by_minute = [dict(minute=m + 1, count=len(v), **summary(v))
+                     for m in range(int(elapsed // 60))
+                     for v in [[r[3] for r in rs if m * 60 <= r[0] < (m + 1) * 60]]]
         endpoints[name] = dict(count=len(rs), failures=sum(1 for r in rs if not r[5]),
                                **summary([r[3] for r in rs]),
-                               p50_first_window=early["p50"], p50_last_window=late["p50"])
+                               p50_first_window=early["p50"], p50_last_window=late["p50"],
+                               per_minute=by_minute)
     statuses = Counter(str(r[4]) for r in http)
     unexpected = Counter(str(r[4]) for r in http if not r[5])
     first = [r[3] for r in http if r[0] <= window]
