@@ -746,9 +746,9 @@ pub async fn run(app: Router, state: campus::AppState) -> Vec<Step> {
         Write,
     )
     .await;
-    let why = "session, the user, their partition (query, one batch delete: a notification), their certificates, files and team memberships, then user + credential";
+    let why = "session, the user, their partition (query, one batch delete: a notification), their open sockets, their check-ins, the company's events, the audit entries naming them (query, then one update each: one here), their certificates, files and team memberships, then user + credential";
     let path = format!("/api/users/{}", s(&created["id"]));
-    w.call("DELETE /api/users/{id}", &path, t, None, Steps(8, why))
+    w.call("DELETE /api/users/{id}", &path, t, None, Steps(13, why))
         .await;
     let why = "the credential, the user, then the token and its mail";
     w.call(
@@ -759,17 +759,26 @@ pub async fn run(app: Router, state: campus::AppState) -> Vec<Step> {
         Steps(3, why),
     )
     .await;
-    let why = "session, the user, the credential, the write, the user's sessions, one revoke per other live session (one here)";
+    let why = "session, the user, the credential with its lockout, the write, the user's sessions, one revoke per other live session (one here), their open sockets";
     w.call(
         "POST /api/auth/password/change",
         "/api/auth/password/change",
         t,
         Some(json!({"currentPassword": pw, "newPassword": "Bench-pass-2027"})),
-        Steps(6, why),
+        Steps(7, why),
     )
     .await;
-    w.call("POST /api/auth/logout", "/api/auth/logout", t, None, Write)
-        .await;
+    w.call(
+        "POST /api/auth/logout",
+        "/api/auth/logout",
+        t,
+        None,
+        Steps(
+            3,
+            "session, the revoke with its audit entry, the session's open sockets",
+        ),
+    )
+    .await;
     w.steps
 }
 

@@ -107,6 +107,20 @@ impl AuditSlot {
         })
     }
 
+    /// Writes this request's entry under `pseudonym` wherever it would name
+    /// `user_id` (actor, resource), without their address or browser: the entry of
+    /// a user's own deletion.
+    pub fn erase(&self, user_id: &str, pseudonym: &str) {
+        if let Ok(mut g) = self.0.lock() {
+            if let Some(actor) = g.actor.as_mut().filter(|a| a.user_id == user_id) {
+                actor.user_id = pseudonym.to_string();
+                g.info.ip = None;
+                g.info.user_agent = None;
+            }
+            g.info.path = g.info.path.replace(user_id, pseudonym);
+        }
+    }
+
     /// Called once a transaction carrying this request's entry has committed.
     pub fn mark_written(&self) {
         if let Ok(mut g) = self.0.lock() {

@@ -88,6 +88,33 @@ pub fn new_id() -> String {
     ulid::Ulid::generate().to_string()
 }
 
+/// Holds an answer back until a fixed time after the request began, for answers
+/// whose speed would otherwise tell whether an account exists (a reset request does
+/// a little more work for a real address than for an unknown one).
+pub struct NoSooner {
+    start: tokio::time::Instant,
+    min: std::time::Duration,
+}
+
+impl NoSooner {
+    pub fn start(min: std::time::Duration) -> Self {
+        Self {
+            start: tokio::time::Instant::now(),
+            min,
+        }
+    }
+
+    pub async fn wait(self) {
+        if self.start.elapsed() > self.min {
+            tracing::warn!(
+                elapsed_ms = self.start.elapsed().as_millis() as u64,
+                "an evenly timed answer took longer than its floor"
+            );
+        }
+        tokio::time::sleep_until(self.start + self.min).await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

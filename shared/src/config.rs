@@ -95,6 +95,9 @@ pub struct OAuthProvider {
     pub userinfo_url: String,
     pub scope: &'static str,
     pub verified_email: VerifiedEmail,
+    /// Who must have issued an ID token (Microsoft): `{tid}` stands for the token's
+    /// tenant, as Entra ID's multi-tenant issuer does.
+    pub issuer: String,
 }
 
 /// Where a provider says which email is the user's, and that it is verified.
@@ -161,6 +164,11 @@ fn oauth_providers(src: &dyn Source) -> Result<Vec<OAuthProvider>, ConfigError> 
             userinfo_url: or(src, &format!("OAUTH_{env}_USERINFO_URL"), userinfo),
             scope,
             verified_email,
+            issuer: or(
+                src,
+                &format!("OAUTH_{env}_ISSUER"),
+                "https://login.microsoftonline.com/{tid}/v2.0",
+            ),
         });
     }
     Ok(out)
@@ -281,6 +289,13 @@ impl Config {
         if jwt_secret.len() < 32 {
             return Err(ConfigError(
                 "setting JWT_SECRET must be at least 32 characters".into(),
+            ));
+        }
+        // The published example secret signs tokens for anyone who has read the
+        // repository: only a process on the local stack (an emulator endpoint) may use it.
+        if jwt_secret.contains("change-me") && src.get("AWS_ENDPOINT_URL").is_none() {
+            return Err(ConfigError(
+                "setting JWT_SECRET is the published example; set a secret of your own".into(),
             ));
         }
         let aws_credentials = match (
@@ -404,6 +419,22 @@ mod tests {
         ]))
         .unwrap_err();
         assert!(err.0.contains("AWS_ACCESS_KEY_ID"), "{}", err.0);
+    }
+
+    #[test]
+    fn the_example_secret_is_refused_outside_the_local_stack() {
+        let example = "local-dev-secret-change-me-0123456789abcdef";
+        let mut pairs = vec![
+            ("TABLE_NAME", "t"),
+            ("BUCKET_NAME", "b"),
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "very-secret-key"),
+            ("JWT_SECRET", example),
+        ];
+        let err = Config::from_source(&src(&pairs)).unwrap_err();
+        assert!(err.0.contains("JWT_SECRET"), "{}", err.0);
+        pairs.push(("AWS_ENDPOINT_URL", "http://127.0.0.1:1"));
+        assert!(Config::from_source(&src(&pairs)).is_ok());
     }
 
     #[test]

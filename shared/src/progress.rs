@@ -41,3 +41,34 @@ pub async fn views(
         })
         .collect())
 }
+
+/// Makes a learner's own enrolment in a course one that `by` (a manager's id, or
+/// `purchase`) gave them, keeping its progress: what opens a priced course's
+/// lessons to someone who enrolled before it had a price. Anything but a
+/// self-enrolment is left as it is.
+pub async fn adopt_enrolment(
+    db: &Db,
+    company_id: &str,
+    user_id: &str,
+    course_id: &str,
+    by: &str,
+) -> Result<(), ApiError> {
+    let adopted = db
+        .update(
+            &keys::assignment(company_id, user_id, course_id),
+            "SET #assignedBy = :by ADD #version :one",
+            vec![
+                (":by".into(), crate::db::to_value(by)?),
+                (":one".into(), crate::db::to_value(1)?),
+            ],
+            crate::db::Cond::expr(
+                "#assignedBy = :self",
+                vec![(":self".into(), crate::db::to_value("self")?)],
+            ),
+        )
+        .await;
+    match adopted {
+        Ok(()) | Err(crate::db::WriteError::Condition(_)) => Ok(()),
+        Err(crate::db::WriteError::Api(e)) => Err(e),
+    }
+}

@@ -15,7 +15,7 @@ use crate::{
     aws::Aws,
     calendar, clock,
     db::{Cond, Filter, keys},
-    model::{CheckIn, Connection, ConnectionPointer, EventView},
+    model::{CheckIn, Connection, ConnectionPointer, EventView, Session},
 };
 
 /// API Gateway closes a WebSocket after two hours.
@@ -74,6 +74,26 @@ impl Realtime {
             }
         }
     }
+
+    /// Closes one connection from the server's side (gone already counts as closed).
+    pub async fn close(&self, connection_id: &str) -> ApiResult<()> {
+        let Some(client) = self.client() else {
+            return Ok(());
+        };
+        match client
+            .delete_connection()
+            .connection_id(connection_id)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(e)) if e.err().is_gone_exception() => Ok(()),
+            Err(e) => {
+                tracing::warn!(connection = connection_id, error = ?e, "close failed");
+                Err(ApiError::Unavailable { retry_after: 1 })
+            }
+        }
+    }
 }
 
 /// `{"type": ..., "data": ...}`, the shape of every pushed message.
@@ -92,6 +112,7 @@ pub async fn connected(
         connection_id: connection_id.into(),
         company_id: p.company_id.clone(),
         user_id: p.user_id.clone(),
+        session_id: p.session_id.clone(),
         role: p.role,
         connected_at: clock::now_rfc3339(),
         expires_epoch: expires,
@@ -157,7 +178,7 @@ pub async fn initial(state: &AppState, conn: &Connection) -> ApiResult<()> {
         user_id: conn.user_id.clone(),
         company_id: conn.company_id.clone(),
         role: conn.role,
-        session_id: String::new(),
+        session_id: conn.session_id.clone(),
         api_key_id: None,
     };
     let (check_ins, events): (Vec<CheckIn>, Vec<EventView>) = tokio::try_join!(
@@ -207,14 +228,13 @@ pub async fn push<'m>(
     messages_for: impl Fn(&Connection) -> Vec<&'m Value>,
 ) {
     let run = async {
-        let conns: Vec<Connection> = state
-            .db
-            .all_with_prefix(
-                &keys::connections_partition(company_id),
-                keys::CONNECTION_PREFIX,
-            )
-            .await?;
+        let conns = connections(state, company_id).await?;
+        let live = live_sessions(state, &conns).await?;
         for c in &conns {
+            if !live.contains(&c.session_id) {
+                end(state, c).await;
+                continue;
+            }
             for msg in messages_for(c) {
                 if !state.realtime.post(&c.connection_id, msg).await? {
                     disconnected(state, &c.connection_id).await?;
@@ -227,4 +247,75 @@ pub async fn push<'m>(
     if let Err(e) = run.await {
         tracing::warn!(error = ?e, "push failed");
     }
+}
+
+/// The ids of the sessions behind `conns` that are still live, read in batches:
+/// a socket outlives nothing it was opened with, even if closing it failed.
+async fn live_sessions(
+    state: &AppState,
+    conns: &[Connection],
+) -> ApiResult<std::collections::HashSet<String>> {
+    let mut wanted: Vec<_> = conns
+        .iter()
+        .filter(|c| !c.session_id.is_empty())
+        .map(|c| keys::session(&c.company_id, &c.user_id, &c.session_id))
+        .collect();
+    wanted.sort_by(|a, b| (&a.pk, &a.sk).cmp(&(&b.pk, &b.sk)));
+    wanted.dedup_by(|a, b| a.pk == b.pk && a.sk == b.sk);
+    let now = clock::now().unix_timestamp();
+    let mut live = std::collections::HashSet::new();
+    for chunk in wanted.chunks(100) {
+        let items = state.db.get_many_consistent(chunk).await?;
+        let sessions: Vec<Session> = crate::db::entities_of(&items, "session")?;
+        live.extend(
+            sessions
+                .into_iter()
+                .filter(|s| !s.revoked && s.expires_at > now)
+                .map(|s| s.id),
+        );
+    }
+    Ok(live)
+}
+
+/// Closes a connection and forgets it; a failure is logged (the push-time session
+/// check still keeps messages from it).
+async fn end(state: &AppState, c: &Connection) {
+    let closed = async {
+        state.realtime.close(&c.connection_id).await?;
+        disconnected(state, &c.connection_id).await
+    };
+    if let Err(e) = closed.await {
+        tracing::warn!(connection = %c.connection_id, error = ?e, "connection not closed");
+    }
+}
+
+/// Ends the open sockets of `user_id`'s sessions (all of them, or only `session`):
+/// called wherever a session ends, so a socket never outlives its sign-in.
+pub async fn close_sessions(
+    state: &AppState,
+    company_id: &str,
+    user_id: &str,
+    session: Option<&str>,
+    keep: Option<&str>,
+) -> ApiResult<()> {
+    let conns = connections(state, company_id).await?;
+    for c in conns.iter().filter(|c| {
+        c.user_id == user_id
+            && session.is_none_or(|s| s == c.session_id)
+            && keep.is_none_or(|k| k != c.session_id)
+    }) {
+        end(state, c).await;
+    }
+    Ok(())
+}
+
+/// The company's open sockets: one Query of its connections partition.
+async fn connections(state: &AppState, company_id: &str) -> ApiResult<Vec<Connection>> {
+    state
+        .db
+        .all_with_prefix(
+            &keys::connections_partition(company_id),
+            keys::CONNECTION_PREFIX,
+        )
+        .await
 }

@@ -27,7 +27,11 @@ impl AppState {
     pub fn new(config: Config) -> Self {
         let aws = Aws::new(&config);
         Self {
-            db: Db::new(aws.dynamodb(), config.table_name.clone()),
+            db: Db::new(
+                aws.dynamodb(),
+                config.table_name.clone(),
+                config.jwt_secret.expose(),
+            ),
             jwt: Jwt::new(&config),
             refresh_key: RefreshKey::new(config.jwt_secret.expose()),
             storage: Storage::new(aws.clone(), config.bucket_name.clone()),

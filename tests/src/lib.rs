@@ -102,6 +102,7 @@ pub fn app_with(overrides: &[(&str, &str)]) -> &'static TestApp {
                 ("AUTHORIZE_URL", at("authorize")),
                 ("TOKEN_URL", at("token")),
                 ("USERINFO_URL", at("userinfo")),
+                ("ISSUER", oauth::issuer(&format!("http://{oauth_addr}"))),
             ] {
                 settings.insert(format!("OAUTH_{env}_{key}"), value);
             }
@@ -257,7 +258,11 @@ impl TestApp {
     /// A client for the table this API uses, on the calling test's runtime.
     pub async fn db(&self) -> Db {
         let cfg = config(&self.settings);
-        Db::new(campus::aws::Aws::new(&cfg).dynamodb(), cfg.table_name)
+        Db::new(
+            campus::aws::Aws::new(&cfg).dynamodb(),
+            cfg.table_name.clone(),
+            cfg.jwt_secret.expose(),
+        )
     }
 
     /// A client whose connections come from `ip` (any loopback address, 127.0.0.0/8),
@@ -571,6 +576,15 @@ pub fn mailer(overrides: &[(&str, &str)]) -> campus_mailer::Mailer {
 
 pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// `hours` from now, RFC 3339 to the second (an event's start or end).
+pub fn in_hours(hours: i64) -> String {
+    (time::OffsetDateTime::now_utc() + time::Duration::hours(hours))
+        .replace_nanosecond(0)
+        .expect("a whole second")
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("RFC 3339")
+}
 
 /// Opens `ws://…/ws?token=`; the error is the refusal (its HTTP status).
 pub async fn socket(token: &str) -> Result<Socket, u16> {

@@ -20,6 +20,13 @@ use serde_json::json;
 
 pub const CLIENT_ID: &str = "campus-test-client";
 pub const CLIENT_SECRET: &str = "campus-test-client-secret";
+/// The Entra ID tenant of the Microsoft stand-in's ID tokens.
+pub const TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+/// The issuer setting for the stand-in at `base` (`http://127.0.0.1:port`).
+pub fn issuer(base: &str) -> String {
+    format!("{base}/microsoft/{{tid}}/v2.0")
+}
 
 /// Who signs in at the provider next: their email and whether it is verified.
 #[derive(Clone)]
@@ -96,7 +103,18 @@ async fn authorize(
     Redirect::to(&format!("{redirect_uri}?code={code}&state={state}")).into_response()
 }
 
-async fn token(Path(provider): Path<String>, body: String) -> Response {
+async fn token(
+    Path(provider): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: String,
+) -> Response {
+    let base = format!(
+        "http://{}",
+        headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default()
+    );
     let form: HashMap<String, String> = serde_urlencoded::from_str(&body).unwrap_or_default();
     let field = |k: &str| form.get(k).cloned().unwrap_or_default();
     let mut w = world().lock().expect("world");
@@ -120,7 +138,10 @@ async fn token(Path(provider): Path<String>, body: String) -> Response {
         // Entra ID says an email is verified only in the ID token, with the
         // optional `xms_edov` claim.
         use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-        let claims = json!({"sub": "subject-1", "email": grant.person.email, "xms_edov": grant.person.verified});
+        let claims = json!({"sub": "subject-1", "email": grant.person.email,
+            "xms_edov": grant.person.verified, "aud": CLIENT_ID, "tid": TENANT,
+            "iss": issuer(&base).replace("{tid}", TENANT),
+            "exp": time::OffsetDateTime::now_utc().unix_timestamp() + 3600});
         answer["id_token"] = json!(format!(
             "{}.{}.signature",
             URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","typ":"JWT"}"#),

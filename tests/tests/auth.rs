@@ -179,6 +179,32 @@ async fn login_failures_look_the_same_and_lock_after_five() {
 }
 
 #[tokio::test]
+async fn an_unknown_address_locks_exactly_like_a_real_one() {
+    let t = app();
+    let real = new_company().await;
+    let ghost = unique_email("ghost");
+    let mut last = Vec::new();
+    for email in [real.email.as_str(), ghost.as_str()] {
+        for _ in 0..5 {
+            t.login(email, "Wrong-pass-1")
+                .await
+                .expect_error(401, "INVALID_CREDENTIALS");
+        }
+        let locked = t
+            .login(email, "Wrong-pass-1")
+            .await
+            .expect_error(429, "ACCOUNT_LOCKED");
+        let retry: u64 = locked.header("retry-after").unwrap().parse().unwrap();
+        assert!(retry > 800 && retry <= 900, "{email}: Retry-After {retry}");
+        let mut body = locked.body.clone();
+        body["error"]["requestId"] = serde_json::Value::Null;
+        last.push(body);
+    }
+    // Nothing in the answer tells the two apart.
+    assert_eq!(last[0], last[1]);
+}
+
+#[tokio::test]
 async fn login_answers_tokens_that_work() {
     let t = app();
     let admin = new_company().await;
@@ -203,6 +229,26 @@ fn forge(claims: Value, secret: &str) -> String {
         &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
     )
     .unwrap()
+}
+
+#[tokio::test]
+async fn the_role_is_the_sessions_not_the_tokens() {
+    let t = app();
+    let admin = new_company().await;
+    let learner = join(&admin, "participant").await;
+    // Whoever holds the signing secret can mint any claims; the session still says
+    // who the caller is.
+    let payload = learner.access.split('.').nth(1).expect("a JWT");
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let mut claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64")).expect("json");
+    claims["role"] = json!("admin");
+    let promoted = forge(claims, JWT_SECRET);
+    t.get("/api/users", Some(&promoted))
+        .await
+        .expect_error(403, "FORBIDDEN");
+    let me = t.get("/api/auth/me", Some(&promoted)).await.expect(200);
+    assert_eq!(me.body["user"]["role"], "participant");
 }
 
 #[tokio::test]

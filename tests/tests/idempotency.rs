@@ -207,3 +207,20 @@ async fn concurrent_repeats_make_one() {
     assert!(made.iter().all(|r| r.body["id"] == made[0].body["id"]));
     assert_eq!(course_count(&ada).await, 1);
 }
+
+#[tokio::test]
+async fn a_kept_answer_is_replayed_only_to_a_live_credential() {
+    let ada = new_company().await;
+    post_keyed(Some(&ada), "/api/courses", "after-logout", &course("Kept"))
+        .await
+        .expect(201);
+    app()
+        .post("/api/auth/logout", ada.token(), json!({}))
+        .await
+        .expect(204);
+    // The access token still verifies, but its session has ended: no replay.
+    let r = post_keyed(Some(&ada), "/api/courses", "after-logout", &course("Kept")).await;
+    let r = r.expect_error(401, "SESSION_REVOKED");
+    assert!(r.header("idempotent-replayed").is_none());
+    assert!(!r.body.to_string().contains("Kept"), "{}", r.body);
+}

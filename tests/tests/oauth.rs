@@ -18,14 +18,24 @@ fn fragment(url: &str) -> HashMap<String, String> {
     serde_urlencoded::from_str(f).expect("a fragment")
 }
 
-/// Leaves for `provider`: the URL of its sign-in page, checked.
-async fn leave_for(provider: &str) -> String {
+/// Leaves for `provider`: the URL of its sign-in page, checked, and the cookie that
+/// binds the sign-in to this browser (`name=value`).
+async fn leave_for(provider: &str) -> (String, String) {
     let t = app();
     let r = t
         .get(&format!("/api/auth/{provider}"), None)
         .await
         .expect(302);
     let to = r.header("location").expect("a redirect").to_string();
+    let set = r
+        .header("set-cookie")
+        .expect("a binding cookie")
+        .to_string();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+    let cookie = set.split(';').next().unwrap_or_default().to_string();
     let q = query(&to);
     assert_eq!(q["client_id"], oauth::CLIENT_ID);
     assert_eq!(q["code_challenge_method"], "S256");
@@ -34,7 +44,7 @@ async fn leave_for(provider: &str) -> String {
         t.url(&format!("/api/auth/{provider}/callback"))
     );
     assert!(q["state"].len() >= 32);
-    to
+    (to, cookie)
 }
 
 /// At the provider, `email` signs in; the provider sends the browser back: our
@@ -47,10 +57,14 @@ async fn at_provider(to: &str, email: &str, verified: bool) -> String {
     r.header("location").expect("back to us").to_string()
 }
 
-/// Our callback: where it sends the browser (the frontend), as fragment fields.
-async fn come_back(callback: &str) -> HashMap<String, String> {
+/// Our callback, in the browser holding `cookie`: where it sends the browser (the
+/// frontend), as fragment fields.
+async fn come_back(callback: &str, cookie: &str) -> HashMap<String, String> {
     let t = app();
-    let r = t.send(t.client.get(callback)).await.expect(302);
+    let r = t
+        .send(t.client.get(callback).header("cookie", cookie))
+        .await
+        .expect(302);
     let to = r.header("location").expect("to the frontend").to_string();
     assert!(
         to.starts_with("http://localhost:5173/auth/callback#"),
@@ -60,9 +74,9 @@ async fn come_back(callback: &str) -> HashMap<String, String> {
 }
 
 async fn sign_in_with(provider: &str, email: &str, verified: bool) -> HashMap<String, String> {
-    let to = leave_for(provider).await;
+    let (to, cookie) = leave_for(provider).await;
     let back = at_provider(&to, email, verified).await;
-    come_back(&back).await
+    come_back(&back, &cookie).await
 }
 
 async fn signed_in_as(f: &HashMap<String, String>, who: &Account) {
@@ -108,28 +122,36 @@ async fn a_state_is_good_once_and_only_for_its_provider() {
     let t = app();
     let ada = new_company().await;
     // Used twice: the second time it is spent.
-    let back = at_provider(&leave_for("google").await, &ada.email, true).await;
-    signed_in_as(&come_back(&back).await, &ada).await;
-    assert_eq!(come_back(&back).await["error"], "invalid_state");
+    let (to, cookie) = leave_for("google").await;
+    let back = at_provider(&to, &ada.email, true).await;
+    signed_in_as(&come_back(&back, &cookie).await, &ada).await;
+    assert_eq!(come_back(&back, &cookie).await["error"], "invalid_state");
 
     // A state that was never handed out, or none.
     let forged = t.url("/api/auth/google/callback?code=x&state=forged-state-value");
-    assert_eq!(come_back(&forged).await["error"], "invalid_state");
+    assert_eq!(come_back(&forged, &cookie).await["error"], "invalid_state");
     let bare = t.url("/api/auth/google/callback");
-    assert_eq!(come_back(&bare).await["error"], "invalid_state");
+    assert_eq!(come_back(&bare, &cookie).await["error"], "invalid_state");
 
     // Google's state at GitHub's callback.
-    let back = at_provider(&leave_for("google").await, &ada.email, true).await;
+    let (to, cookie) = leave_for("google").await;
+    let back = at_provider(&to, &ada.email, true).await;
     let elsewhere = back.replace("/api/auth/google/", "/api/auth/github/");
-    assert_eq!(come_back(&elsewhere).await["error"], "invalid_state");
+    assert_eq!(
+        come_back(&elsewhere, &cookie).await["error"],
+        "invalid_state"
+    );
 
     // The user declined at the provider.
-    let to = leave_for("microsoft").await;
+    let (to, cookie) = leave_for("microsoft").await;
     let declined = t.url(&format!(
         "/api/auth/microsoft/callback?error=access_denied&state={}",
         query(&to)["state"]
     ));
-    assert_eq!(come_back(&declined).await["error"], "access_denied");
+    assert_eq!(
+        come_back(&declined, &cookie).await["error"],
+        "access_denied"
+    );
 
     // No such provider.
     t.get("/api/auth/facebook", None)
@@ -144,4 +166,19 @@ async fn a_disabled_account_is_not_signed_in() {
     campus_tests::change_user(&ada, &bob.user_id, json!({"status": "disabled"})).await;
     let f = sign_in_with("github", &bob.email, true).await;
     assert_eq!(f["error"], "account_disabled");
+}
+
+#[tokio::test]
+async fn a_sign_in_finishes_only_in_the_browser_that_started_it() {
+    // Login CSRF: Mallory starts a sign-in with her own account and sends the
+    // callback link to Ada, whose browser holds no binding cookie, or another one.
+    let mallory = new_company().await;
+    let (_, adas_cookie) = leave_for("google").await;
+    for cookie in ["", "campus_oauth=", adas_cookie.as_str()] {
+        let (to, _mallorys_cookie) = leave_for("google").await;
+        let back = at_provider(&to, &mallory.email, true).await;
+        let f = come_back(&back, cookie).await;
+        assert_eq!(f["error"], "invalid_state", "with {cookie:?}");
+        assert!(!f.contains_key("accessToken"));
+    }
 }

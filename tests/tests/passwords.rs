@@ -94,6 +94,7 @@ async fn an_expired_token_is_refused() {
         user_id: user.user_id.clone(),
         purpose: "reset".into(),
         expires_epoch: time::OffsetDateTime::now_utc().unix_timestamp() - 1,
+        generation: 0,
     };
     t.db().await.put(&token, None).await.expect("put");
     t.post(
@@ -178,4 +179,113 @@ async fn change_checks_the_current_password_and_keeps_this_session() {
         .await
         .expect_error(401, "SESSION_REVOKED");
     t.login(&user.email, NEW).await.expect(200);
+}
+
+#[tokio::test]
+async fn forgot_takes_as_long_for_an_unknown_address_as_for_a_real_one() {
+    let t = app();
+    let user = new_company().await;
+    // Both answers are held to one floor, above the real address's work, so the
+    // time says nothing about which exists.
+    for email in [user.email.clone(), unique_email("nobody")] {
+        let start = std::time::Instant::now();
+        t.post("/api/auth/password/forgot", None, json!({"email": email}))
+            .await
+            .expect(202);
+        let took = start.elapsed();
+        assert!(
+            took >= std::time::Duration::from_millis(300),
+            "{email}: {took:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_older_link_dies_with_a_reset_or_a_change() {
+    let t = app();
+    let user = new_company().await;
+    let ask = || {
+        t.post(
+            "/api/auth/password/forgot",
+            None,
+            json!({"email": user.email}),
+        )
+    };
+    ask().await.expect(202);
+    let older = mailed_token(&user.company_id, &user.email, "password_reset")
+        .await
+        .expect("a first link");
+    ask().await.expect(202);
+    let newer = mailed_token(&user.company_id, &user.email, "password_reset")
+        .await
+        .expect("a second link");
+    assert_ne!(older, newer);
+    t.post(
+        "/api/auth/password/reset",
+        None,
+        json!({"token": newer, "password": NEW}),
+    )
+    .await
+    .expect(204);
+    let r = t
+        .post(
+            "/api/auth/password/reset",
+            None,
+            json!({"token": older, "password": "Another-pass-77"}),
+        )
+        .await
+        .expect_error(400, "VALIDATION_FAILED");
+    assert!(r.body["error"]["details"]["token"].is_string());
+    t.login(&user.email, NEW).await.expect(200);
+
+    // A link asked for before a change dies with the change.
+    ask().await.expect(202);
+    let before_change = mailed_token(&user.company_id, &user.email, "password_reset")
+        .await
+        .expect("a third link");
+    let session = t.login(&user.email, NEW).await.expect(200);
+    t.post(
+        "/api/auth/password/change",
+        session.body["accessToken"].as_str(),
+        json!({"currentPassword": NEW, "newPassword": "Changed-pass-88"}),
+    )
+    .await
+    .expect(204);
+    t.post(
+        "/api/auth/password/reset",
+        None,
+        json!({"token": before_change, "password": "Another-pass-77"}),
+    )
+    .await
+    .expect_error(400, "VALIDATION_FAILED");
+    t.login(&user.email, "Changed-pass-88").await.expect(200);
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_lock_the_account_like_failed_sign_ins() {
+    let t = app();
+    let admin = new_company().await;
+    let user = join(&admin, "participant").await;
+    for _ in 0..5 {
+        t.post(
+            "/api/auth/password/change",
+            user.token(),
+            json!({"currentPassword": "Guess-pass-123", "newPassword": NEW}),
+        )
+        .await
+        .expect_error(400, "VALIDATION_FAILED");
+    }
+    // Locked for the right password too, here and at sign-in.
+    let r = t
+        .post(
+            "/api/auth/password/change",
+            user.token(),
+            json!({"currentPassword": PASSWORD, "newPassword": NEW}),
+        )
+        .await
+        .expect_error(429, "ACCOUNT_LOCKED");
+    assert!(r.header("retry-after").is_some());
+    t.login(&user.email, PASSWORD)
+        .await
+        .expect_error(429, "ACCOUNT_LOCKED");
 }

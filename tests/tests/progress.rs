@@ -68,12 +68,33 @@ async fn events_move_progress_and_the_last_lesson_completes_with_a_certificate()
     assert_eq!(again.body["completedLessons"], 1);
     assert_eq!(again.body["lastActivityAt"], first_activity);
 
-    // A quiz counts as done and keeps its score; the path form takes the same body.
+    // A learner cannot grade themselves: a client score or `quiz_submitted` is
+    // refused and changes nothing. The path form takes the same body.
+    for body in [
+        json!({"lessonId": lessons[1], "type": "quiz_submitted"}),
+        json!({"lessonId": lessons[1], "type": "lesson_completed", "score": 100}),
+        json!({"lessonId": lessons[1], "type": "lesson_started", "score": 0}),
+    ] {
+        let r = t
+            .post(
+                &format!("/api/progress/{course}"),
+                learner.token(),
+                body.clone(),
+            )
+            .await
+            .expect_error(400, "VALIDATION_FAILED");
+        let field = if body.get("score").is_some() {
+            "score"
+        } else {
+            "type"
+        };
+        assert!(r.body["error"]["details"][field].is_string(), "{}", r.body);
+    }
     let r = t
         .post(
             &format!("/api/progress/{course}"),
             learner.token(),
-            json!({"lessonId": lessons[1], "type": "quiz_submitted", "score": 80}),
+            json!({"lessonId": lessons[1], "type": "lesson_completed"}),
         )
         .await
         .expect(200);
@@ -212,4 +233,120 @@ async fn concurrent_events_never_lose_a_lesson() {
         .await
         .expect(200);
     assert_eq!(certs.body["items"].as_array().unwrap().len(), 1);
+}
+
+/// A course that `enrolled` joined while it was free, then given a price: its id and
+/// its lessons.
+async fn priced_course(
+    admin: &campus_tests::Account,
+    enrolled: &campus_tests::Account,
+) -> (String, Vec<String>) {
+    let t = app();
+    let (course, lessons) = course_with_lessons(admin, "Paid Safety", "published", 2).await;
+    t.post(
+        &format!("/api/courses/{course}/enroll"),
+        enrolled.token(),
+        json!({}),
+    )
+    .await
+    .expect(201);
+    let c = t
+        .get(&format!("/api/courses/{course}"), admin.token())
+        .await
+        .expect(200);
+    t.put(
+        &format!("/api/courses/{course}"),
+        admin.token(),
+        json!({"title": "Paid Safety", "description": "", "difficulty": "beginner",
+            "durationWeeks": 1, "tags": [], "status": "published", "priceCents": 4900,
+            "currency": "EUR", "version": c.body["version"]}),
+    )
+    .await
+    .expect(200);
+    (course, lessons)
+}
+
+#[tokio::test]
+async fn a_priced_course_is_only_an_outline_until_bought_or_assigned() {
+    let t = app();
+    let admin = new_company().await;
+    let learner = join(&admin, "participant").await;
+    // Enrolled while it was free: enrolling oneself is not buying.
+    let (course, lessons) = priced_course(&admin, &learner).await;
+
+    // Not bought, not assigned: the outline without content, and progress is 402.
+    let d = t
+        .get(&format!("/api/courses/{course}"), learner.token())
+        .await
+        .expect(200);
+    assert_eq!(d.body["locked"], true);
+    let outline = &d.body["modules"][0]["lessons"];
+    assert_eq!(outline.as_array().map(Vec::len), Some(2));
+    assert_eq!(outline[0]["title"], "Lesson 0");
+    assert_eq!(outline[0]["content"], "");
+    for kind in ["lesson_started", "lesson_completed"] {
+        t.post(
+            "/api/progress/event",
+            learner.token(),
+            event(&course, &lessons[0], kind),
+        )
+        .await
+        .expect_error(402, "PAYMENT_REQUIRED");
+    }
+    // A newcomer cannot enrol in it at all.
+    let newcomer = join(&admin, "participant").await;
+    t.post(
+        &format!("/api/courses/{course}/enroll"),
+        newcomer.token(),
+        json!({}),
+    )
+    .await
+    .expect_error(402, "PAYMENT_REQUIRED");
+    let certs = t
+        .get("/api/certificates", learner.token())
+        .await
+        .expect(200);
+    assert_eq!(certs.body["items"], json!([]));
+    // Its authors see it whole.
+    let whole = t
+        .get(&format!("/api/courses/{course}"), admin.token())
+        .await
+        .expect(200);
+    assert_eq!(whole.body["locked"], false);
+    assert_eq!(
+        whole.body["modules"][0]["lessons"][0]["content"],
+        "Read this."
+    );
+
+    // A manager's assignment opens it (the enrolment becomes the assignment):
+    // content, progress, certificate.
+    let r = t
+        .post(
+            "/api/team/assign-course",
+            admin.token(),
+            json!({"courseId": course, "userIds": [learner.user_id]}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["alreadyAssigned"], json!([learner.user_id]));
+    let d = t
+        .get(&format!("/api/courses/{course}"), learner.token())
+        .await
+        .expect(200);
+    assert_eq!(d.body["locked"], false);
+    assert_eq!(d.body["modules"][0]["lessons"][0]["content"], "Read this.");
+    for l in &lessons {
+        t.post(
+            "/api/progress/event",
+            learner.token(),
+            event(&course, l, "lesson_completed"),
+        )
+        .await
+        .expect(200);
+    }
+    let certs = t
+        .get("/api/certificates", learner.token())
+        .await
+        .expect(200);
+    assert_eq!(certs.body["items"].as_array().map(Vec::len), Some(1));
 }

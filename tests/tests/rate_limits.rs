@@ -180,3 +180,69 @@ async fn failed_sign_ins_from_one_address_are_throttled_across_accounts() {
     .await
     .expect(200);
 }
+
+#[tokio::test]
+async fn a_credential_counts_as_its_own_only_once_it_is_verified() {
+    t();
+    let ada = new_company().await;
+    let key = t()
+        .post(
+            "/api/users/me/api-keys",
+            ada.token(),
+            json!({"name": "sync"}),
+        )
+        .await
+        .expect(201)
+        .body["secret"]
+        .as_str()
+        .expect("a secret")
+        .to_string();
+    fresh_window(60).await;
+    // A well-formed key that nobody issued (or a real key's ids with another secret)
+    // is the address's, however it is dressed: the public window, then 429.
+    let from = t().client_from("127.0.0.6");
+    let forged = format!("{}.forged", key.rsplit_once('.').expect("a key").0);
+    for (i, token) in ["ck.c1.u1.k1.secret", forged.as_str()]
+        .iter()
+        .cycle()
+        .take(10)
+        .enumerate()
+    {
+        let r = t()
+            .send(from.get(t().url("/api/version")).bearer_auth(token))
+            .await
+            .expect(200);
+        assert_eq!(header_u64(&r, "x-ratelimit-limit"), 10);
+        assert_eq!(header_u64(&r, "x-ratelimit-remaining"), 9 - i as u64);
+    }
+    // So sign-ups and reset mails stop at the address's limit.
+    assert_limited(
+        t().send(
+            from.post(t().url("/api/auth/password/forgot"))
+                .bearer_auth("ck.c1.u1.k1.secret")
+                .json(&json!({"email": "someone@example.com"})),
+        )
+        .await,
+    );
+    // The real key, from the same address, counts in its user's window.
+    let r = t()
+        .send(from.get(t().url("/api/auth/me")).bearer_auth(&key))
+        .await
+        .expect(200);
+    assert_eq!(header_u64(&r, "x-ratelimit-limit"), 12);
+}
+
+#[tokio::test]
+async fn a_deep_health_check_is_counted_per_address() {
+    t();
+    fresh_window(60).await;
+    let from = t().client_from("127.0.0.8");
+    for i in 1..=10u64 {
+        let r = t().send(from.get(t().url("/api/health?deep=true"))).await;
+        assert_ne!(r.status, 429, "{r:?}");
+        assert_eq!(header_u64(&r, "x-ratelimit-remaining"), 10 - i);
+    }
+    assert_limited(t().send(from.get(t().url("/api/health?deep=true"))).await);
+    // The plain check stays free for monitors.
+    t().send(from.get(t().url("/api/health"))).await.expect(200);
+}

@@ -2,7 +2,7 @@
 //! reach the right connections of the right company, gone ones are forgotten.
 
 use campus::db::keys;
-use campus::model::{Connection, Role};
+use campus::model::Connection;
 use campus_tests::{app, join, new_company, next_message, next_of, socket};
 use serde_json::json;
 
@@ -36,13 +36,7 @@ async fn a_connection_starts_with_check_ins_and_events() {
     )
     .await
     .expect(201);
-    let soon = |h: i64| {
-        (time::OffsetDateTime::now_utc() + time::Duration::hours(h))
-            .replace_nanosecond(0)
-            .unwrap()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap()
-    };
+    let soon = campus_tests::in_hours;
     t.post(
         "/api/calendar/events",
         admin.token(),
@@ -181,14 +175,10 @@ async fn closed_and_gone_connections_are_forgotten() {
     assert_eq!(left, 0);
 
     // A connection API Gateway no longer knows (410 Gone) goes at the next push.
-    let p = campus::auth::Principal {
-        user_id: admin.user_id.clone(),
-        company_id: admin.company_id.clone(),
-        role: Role::Admin,
-        session_id: String::new(),
-        api_key_id: None,
-    };
     let state = campus::AppState::new(campus_tests::config(&t.settings));
+    let p = campus::auth::principal_of(&state, &admin.access)
+        .await
+        .unwrap();
     campus::realtime::connected(&state, &p, "stale-connection")
         .await
         .unwrap();
@@ -253,4 +243,134 @@ async fn the_ws_function_connects_refuses_and_disconnects() {
         .unwrap();
     assert_eq!(r["statusCode"], 200);
     assert!(db.get::<Connection>(&key).await.unwrap().is_none());
+}
+
+/// Whether the server ends the socket within `ms` (messages before the end are
+/// skipped).
+async fn ended_within(ws: &mut campus_tests::Socket, ms: u64) -> bool {
+    use futures_util::StreamExt;
+    let until = tokio::time::Instant::now() + std::time::Duration::from_millis(ms);
+    loop {
+        match tokio::time::timeout_at(until, ws.next()).await {
+            Err(_) => return false,
+            Ok(None | Some(Err(_))) => return true,
+            Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_)))) => return true,
+            Ok(Some(Ok(_))) => {}
+        }
+    }
+}
+
+/// A socket of `who`'s, past its `initial` message.
+async fn listening(token: &str) -> campus_tests::Socket {
+    let mut ws = socket(token).await.unwrap();
+    assert_eq!(
+        next_message(&mut ws, WAIT).await.unwrap()["type"],
+        "initial"
+    );
+    ws
+}
+
+#[tokio::test]
+async fn a_socket_ends_with_its_session_however_the_session_ends() {
+    let t = app();
+    let admin = new_company().await;
+
+    // Sign-out.
+    let a = join(&admin, "participant").await;
+    let mut ws = listening(&a.access).await;
+    t.post("/api/auth/logout", a.token(), json!({}))
+        .await
+        .expect(204);
+    assert!(ended_within(&mut ws, WAIT).await, "after logout");
+
+    // A password change ends the other sessions' sockets, not this one's.
+    let b = join(&admin, "participant").await;
+    let other = t.login(&b.email, campus_tests::PASSWORD).await.expect(200);
+    let other = other.body["accessToken"].as_str().unwrap().to_string();
+    let mut theirs = listening(&other).await;
+    let mut mine = listening(&b.access).await;
+    t.post(
+        "/api/auth/password/change",
+        b.token(),
+        json!({"currentPassword": campus_tests::PASSWORD, "newPassword": "Battery-staple-42"}),
+    )
+    .await
+    .expect(204);
+    assert!(
+        ended_within(&mut theirs, WAIT).await,
+        "after a password change"
+    );
+    assert!(
+        !ended_within(&mut mine, QUIET).await,
+        "the changing session's socket stays"
+    );
+
+    // A role change, disabling, deletion: by an admin, to someone else's sockets.
+    for change in ["role", "disable", "delete"] {
+        // A company each: a free plan has five seats.
+        let admin = new_company().await;
+        let c = join(&admin, "participant").await;
+        let mut ws = listening(&c.access).await;
+        let path = format!("/api/users/{}", c.user_id);
+        match change {
+            "role" => {
+                campus_tests::change_user(&admin, &c.user_id, json!({"role": "instructor"})).await
+            }
+            "disable" => {
+                campus_tests::change_user(&admin, &c.user_id, json!({"status": "disabled"})).await
+            }
+            _ => {
+                t.delete(&path, admin.token()).await.expect(204);
+            }
+        }
+        assert!(ended_within(&mut ws, WAIT).await, "after {change}");
+    }
+
+    // A refresh token used twice ends its session, and the socket with it.
+    let d = join(&admin, "participant").await;
+    let mut ws = listening(&d.access).await;
+    let refresh = json!({"refreshToken": d.refresh});
+    t.post("/api/auth/refresh", None, refresh.clone())
+        .await
+        .expect(200);
+    t.post("/api/auth/refresh", None, refresh)
+        .await
+        .expect_error(401, "SESSION_REVOKED");
+    assert!(
+        ended_within(&mut ws, WAIT).await,
+        "after refresh-token reuse"
+    );
+}
+
+#[tokio::test]
+async fn nothing_is_pushed_to_a_socket_whose_session_is_no_longer_live() {
+    let t = app();
+    let admin = new_company().await;
+    let user = join(&admin, "participant").await;
+    let mut ws = listening(&user.access).await;
+    // The session ends behind the API's back (as if closing the socket had failed):
+    // the next push checks it, sends nothing, and closes the socket.
+    let state = campus::AppState::new(campus_tests::config(&t.settings));
+    let p = campus::auth::principal_of(&state, &user.access)
+        .await
+        .unwrap();
+    t.db()
+        .await
+        .update(
+            &keys::session(&p.company_id, &p.user_id, &p.session_id),
+            "SET #revoked = :t",
+            vec![(":t".into(), campus::db::to_value(true).unwrap())],
+            None,
+        )
+        .await
+        .unwrap();
+    t.post(
+        "/api/checkins",
+        admin.token(),
+        json!({"location": "Secret lab", "message": "Not for them"}),
+    )
+    .await
+    .expect(201);
+    assert_eq!(next_of(&mut ws, "checkin.created", QUIET).await, None);
+    assert!(ended_within(&mut ws, WAIT).await);
 }

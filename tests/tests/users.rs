@@ -389,3 +389,202 @@ async fn export_contains_what_is_stored_about_the_caller() {
     assert!(!r.body["sessions"].as_array().unwrap().is_empty());
     assert!(!r.body.to_string().contains("argon2"));
 }
+
+#[tokio::test]
+async fn deleting_a_user_clears_what_colleagues_saw_of_them() {
+    let t = app();
+    let admin = new_company().await;
+    let p = join(&admin, "participant").await;
+    let colleague = join(&admin, "participant").await;
+    let soon = campus_tests::in_hours;
+    let event = |title: &str| {
+        json!({"title": title, "type": "meetup", "audience": "company",
+            "startsAt": soon(2), "endsAt": soon(3)})
+    };
+    t.post(
+        "/api/checkins",
+        p.token(),
+        json!({"location": "Desk 7", "message": "Ask me anything"}),
+    )
+    .await
+    .expect(201);
+    let theirs = t
+        .post("/api/calendar/events", p.token(), event("Their meetup"))
+        .await
+        .expect(201);
+    let theirs = theirs.body["id"].as_str().unwrap().to_string();
+    let shared = t
+        .post("/api/calendar/events", admin.token(), event("All hands"))
+        .await
+        .expect(201);
+    let shared = shared.body["id"].as_str().unwrap().to_string();
+    t.post(
+        &format!("/api/calendar/events/{shared}/attend"),
+        p.token(),
+        json!({}),
+    )
+    .await
+    .expect(200);
+
+    t.delete(&format!("/api/users/{}", p.user_id), admin.token())
+        .await
+        .expect(204);
+
+    let seen = t.get("/api/checkins", colleague.token()).await.expect(200);
+    assert!(!seen.body.to_string().contains("Desk 7"), "{}", seen.body);
+    t.get(&format!("/api/calendar/events/{theirs}"), colleague.token())
+        .await
+        .expect_error(404, "NOT_FOUND");
+    let all_hands = t
+        .get(&format!("/api/calendar/events/{shared}"), colleague.token())
+        .await
+        .expect(200);
+    assert_eq!(all_hands.body["attendees"], json!([admin.user_id]));
+
+    // The audit trail keeps what was done, not by whom it was done.
+    let db = t.db().await;
+    let trail = db
+        .query::<serde_json::Value>(
+            &campus::db::keys::audit_partition(&admin.company_id),
+            "AUDIT#",
+            100,
+            None,
+            campus::db::Filter::default(),
+        )
+        .await
+        .unwrap();
+    let text = serde_json::to_string(&trail.items).unwrap();
+    assert!(!text.contains(&p.user_id), "{text}");
+    assert!(
+        trail.items.iter().any(|e| e["actorId"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("deleted-"))
+            && e["ip"].is_null()),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn an_avatar_is_an_https_url_to_a_public_host() {
+    let t = app();
+    let admin = new_company().await;
+    let path = format!("/api/users/{}", admin.user_id);
+    for bad in [
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "http://img.example/a.png",
+        "https://169.254.169.254/latest/meta-data",
+        "https://127.0.0.1/a.png",
+        "https://[::1]/a.png",
+        "https://10.0.0.8/a.png",
+        "https://localhost/a.png",
+        "https://user:pass@img.example/a.png",
+    ] {
+        let r = t
+            .put(&path, admin.token(), json!({"avatarUrl": bad}))
+            .await
+            .expect_error(400, "VALIDATION_FAILED");
+        assert!(r.body["error"]["details"]["avatarUrl"].is_string(), "{bad}");
+    }
+    let r = t
+        .put(
+            &path,
+            admin.token(),
+            json!({"avatarUrl": "https://img.example/me.png"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["avatarUrl"], "https://img.example/me.png");
+    // The API's own avatar path is taken as it is.
+    let own = t.url(&format!("/api/avatars/{}/01ABC", admin.company_id));
+    let r = t
+        .put(&path, admin.token(), json!({"avatarUrl": own}))
+        .await
+        .expect(200);
+    assert_eq!(r.body["avatarUrl"], own.as_str());
+}
+
+#[tokio::test]
+async fn hidden_characters_are_refused_in_every_text_field() {
+    let t = app();
+    let admin = new_company().await;
+    let path = format!("/api/users/{}", admin.user_id);
+    for (field, value) in [
+        ("name", "Ada\u{0000}"),
+        ("name", "Ada\u{0007}"),
+        ("name", "evil\u{202E}gnp.exe"),
+        ("bio", "isolated \u{2066}text\u{2069}"),
+    ] {
+        let r = t
+            .put(&path, admin.token(), json!({ field: value }))
+            .await
+            .expect_error(400, "VALIDATION_FAILED");
+        assert!(
+            r.body["error"]["details"][field].is_string(),
+            "{field}: {}",
+            r.body
+        );
+    }
+    // Other endpoints' fields, nested ones included, by the same rule.
+    let r = t
+        .post(
+            "/api/courses",
+            admin.token(),
+            json!({"title": "Fine", "description": "", "difficulty": "beginner",
+                "durationWeeks": 1, "tags": ["ok", "bad\u{001b}[31m"], "status": "draft"}),
+        )
+        .await
+        .expect_error(400, "VALIDATION_FAILED");
+    assert!(
+        r.body["error"]["details"]["tags[1]"].is_string(),
+        "{}",
+        r.body
+    );
+    // Line breaks, tabs and right-to-left text are text.
+    let r = t
+        .put(
+            &path,
+            admin.token(),
+            json!({"bio": "שלום\n\tline two \u{200F}"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["bio"], "שלום\n\tline two \u{200F}");
+}
+
+#[tokio::test]
+async fn a_crafted_cursor_is_a_400_never_a_500() {
+    let t = app();
+    let admin = new_company().await;
+    join(&admin, "participant").await;
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    // From the caller's own partition, but without a sort key, or with a made-up
+    // one: neither was signed by the API.
+    let pk = format!("C#{}", admin.company_id);
+    for crafted in [
+        URL_SAFE_NO_PAD.encode(json!({ "pk": pk }).to_string()),
+        URL_SAFE_NO_PAD.encode(json!({ "pk": pk, "sk": "USER#0" }).to_string()),
+        format!(
+            "{}.AAAA",
+            URL_SAFE_NO_PAD.encode(json!({ "pk": pk }).to_string())
+        ),
+    ] {
+        for path in [
+            "/api/users",
+            "/api/notifications",
+            "/api/courses?scope=catalog",
+        ] {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            t.get(&format!("{path}{sep}cursor={crafted}"), admin.token())
+                .await
+                .expect_error(400, "VALIDATION_FAILED");
+        }
+    }
+    // A cursor the API handed out still works.
+    let page = t.get("/api/users?limit=1", admin.token()).await.expect(200);
+    let next = page.body["nextCursor"].as_str().expect("a next page");
+    t.get(&format!("/api/users?limit=1&cursor={next}"), admin.token())
+        .await
+        .expect(200);
+}

@@ -49,7 +49,11 @@ async fn loaded() -> &'static (Account, String) {
             let mut settings = t().settings.clone();
             settings.insert("AWS_ENDPOINT_URL".into(), endpoint());
             let cfg = config(&settings);
-            let db = Db::new(Aws::new(&cfg).dynamodb(), cfg.table_name);
+            let db = Db::new(
+                Aws::new(&cfg).dynamodb(),
+                cfg.table_name.clone(),
+                cfg.jwt_secret.expose(),
+            );
             let mut items = Vec::with_capacity(OTHERS + OWN);
             for i in 0..OTHERS {
                 let (company, user) = (format!("other{:02}", i % 70), format!("u{}", i % 350));

@@ -2,6 +2,7 @@ use axum::{Json, extract::State};
 use campus::{
     ApiError, ApiResult, AppState,
     auth::{
+        lockout,
         password::{self, Verdict},
         sessions::{self, Origin},
     },
@@ -9,7 +10,7 @@ use campus::{
     db::{Cond, entity_of, keys},
     error::ErrorBody,
     http::ValidJson,
-    model::{Company, Login, User, UserStatus},
+    model::{Company, Lockout, Login, User, UserStatus},
     rate_limit,
 };
 use serde::Deserialize;
@@ -18,11 +19,8 @@ use validator::Validate;
 
 use crate::AuthResponse;
 
-/// Failures counted per account within this window...
+/// The window of an address's failed sign-ins.
 const WINDOW_SECS: i64 = 15 * 60;
-/// ...before the account is locked for this long.
-const LOCK_SECS: i64 = 15 * 60;
-const MAX_FAILURES: u32 = 5;
 
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct LoginRequest {
@@ -51,8 +49,8 @@ pub async fn login(
     let now = clock::now().unix_timestamp();
     // The address's failures are counted when there is a limit and an address.
     let by_ip = ip_failures(&state).zip(origin.ip.as_deref());
-    // The account and the address's failures, in one round trip.
-    let mut wanted = vec![keys::login(&email)];
+    // The account, its lockout and the address's failures, in one round trip.
+    let mut wanted = vec![keys::login(&email), lockout::key(&email)];
     if let Some((limit, ip)) = &by_ip {
         wanted.push(limit.key(ip, now));
     }
@@ -60,29 +58,26 @@ pub async fn login(
     if let Some((limit, _)) = &by_ip {
         limit.check(rate_limit::hits_of(&items)?, now)?;
     }
+    let lock: Option<Lockout> = entity_of(&items, "lockout")?;
+    lockout::check(lock.as_ref(), now)?;
     let login: Option<Login> = entity_of(&items, "login")?;
-    if let Some(l) = login.as_ref().filter(|l| l.locked_until > now) {
-        return Err(ApiError::AccountLocked {
-            retry_after: (l.locked_until - now) as u64,
-        });
-    }
     let verdict = password::verify(
         req.password.clone(),
         login.as_ref().and_then(|l| l.password_hash.clone()),
     )
     .await?;
-    if (verdict == Verdict::Wrong || login.is_none())
-        && let Some((limit, ip)) = &by_ip
-    {
-        limit.count(&state.db, ip, now).await?;
-    }
-    let Some(mut login) = login else {
-        return Err(ApiError::InvalidCredentials);
+    // A wrong password and an unknown address cost the same writes and answer the
+    // same, lockout included.
+    let login = match login {
+        Some(l) if verdict != Verdict::Wrong => l,
+        _ => {
+            if let Some((limit, ip)) = &by_ip {
+                limit.count(&state.db, ip, now).await?;
+            }
+            lockout::record_failure(&state, &email, lock, now).await?;
+            return Err(ApiError::InvalidCredentials);
+        }
     };
-    if verdict == Verdict::Wrong {
-        record_failure(&state, login, now).await?;
-        return Err(ApiError::InvalidCredentials);
-    }
 
     let items = state
         .db
@@ -96,16 +91,13 @@ pub async fn login(
     if user.status == UserStatus::Disabled {
         return Err(ApiError::Forbidden("This account is disabled"));
     }
-
-    if verdict == Verdict::OkNeedsRehash || login.failed_attempts > 0 {
-        if verdict == Verdict::OkNeedsRehash {
-            login.password_hash = Some(password::hash(req.password).await?);
-        }
+    lockout::clear(&state, lock).await;
+    if verdict == Verdict::OkNeedsRehash {
+        let mut login = login;
         let read = login.version;
-        login.failed_attempts = 0;
-        login.failed_since = 0;
+        login.password_hash = Some(password::hash(req.password).await?);
         login.version += 1;
-        // Losing this race only means the counters or rehash wait for the next sign-in.
+        // Losing this race only means the rehash waits for the next sign-in.
         let _ = state.db.put(&login, Cond::version(read)).await;
     }
     let tokens = sessions::start(&state, &user, &origin).await?;
@@ -121,24 +113,4 @@ fn ip_failures(state: &AppState) -> Option<rate_limit::Limit<'static>> {
         limit,
         window_secs: WINDOW_SECS,
     })
-}
-
-async fn record_failure(state: &AppState, mut login: Login, now: i64) -> ApiResult<()> {
-    let read = login.version;
-    if now - login.failed_since > WINDOW_SECS {
-        login.failed_attempts = 0;
-        login.failed_since = now;
-    }
-    login.failed_attempts += 1;
-    if login.failed_attempts >= MAX_FAILURES {
-        login.locked_until = now + LOCK_SECS;
-        login.failed_attempts = 0;
-        login.failed_since = 0;
-    }
-    login.version += 1;
-    // Two failures racing: one of them is counted; the attacker gains one try at most.
-    match state.db.put(&login, Cond::version(read)).await {
-        Ok(()) | Err(campus::db::WriteError::Condition(_)) => Ok(()),
-        Err(e) => Err(e.into()),
-    }
 }

@@ -7,12 +7,16 @@
 //! registration or invitation; a provider only signs in to one). The callback ends
 //! in a redirect to the frontend: tokens in the fragment (never sent to a server,
 //! never in logs), or `error=...`.
+//!
+//! The `state` is bound to the browser that left: `GET /{provider}` sets a cookie
+//! whose secret's hash the state keeps, and the callback goes on only with that
+//! cookie, so nobody can finish their own sign-in in someone else's browser.
 
 use std::sync::OnceLock;
 
 use axum::{
     extract::{Path, State},
-    http::{HeaderValue, StatusCode, header},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use campus::{
@@ -34,6 +38,39 @@ use validator::Validate;
 
 /// How long a sign-in may take between leaving for the provider and coming back.
 const STATE_TTL_SECS: i64 = 600;
+/// The cookie that binds a sign-in to its browser.
+const BINDING_COOKIE: &str = "campus_oauth";
+
+/// The binding cookie, set (with its secret) or cleared (`None`). `Secure` whenever
+/// the API is served over https; `Lax`, so the provider's redirect back carries it.
+fn binding_cookie(state: &AppState, secret: Option<&str>) -> Option<HeaderValue> {
+    let secure = if state.config.api_base_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let (value, age) = match secret {
+        Some(s) => (s, STATE_TTL_SECS),
+        None => ("", 0),
+    };
+    HeaderValue::from_str(&format!(
+        "{BINDING_COOKIE}={value}; Path=/api/auth; Max-Age={age}; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .ok()
+}
+
+/// The binding secret this browser presents, if any.
+fn presented_binding(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == BINDING_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty())
+}
 
 fn provider<'a>(state: &'a AppState, name: &str) -> ApiResult<&'a OAuthProvider> {
     state
@@ -61,18 +98,20 @@ fn redirect(to: &str) -> Response {
 /// Start signing in with a provider: a redirect to its sign-in page.
 #[utoipa::path(get, path = "/api/auth/{provider}", tag = "auth",
     params(("provider" = String, Path, description = "`google`, `microsoft` or `github`")),
-    responses((status = 302, description = "To the provider's sign-in page, with `state` and a PKCE challenge"),
+    responses((status = 302, description = "To the provider's sign-in page, with `state` and a PKCE challenge; sets the cookie that binds the sign-in to this browser"),
         (status = 404, description = "No such provider, or it is not configured", body = ErrorBody)))]
 pub async fn start(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult<Response> {
     let p = provider(&state, &name)?;
     let csrf = tokens::random_secret();
     // 32 random bytes as base64url: 43 characters, as RFC 7636 asks.
     let verifier = tokens::random_secret();
+    let binding = tokens::random_secret();
     let pending = OAuthState {
         id: tokens::sha256_hex(&csrf),
         provider: p.name.to_string(),
         verifier: verifier.clone(),
         expires_epoch: clock::now().unix_timestamp() + STATE_TTL_SECS,
+        browser: tokens::sha256_hex(&binding),
     };
     state.db.put(&pending, Cond::absent()).await?;
     let query = form_urlencoded::Serializer::new(String::new())
@@ -84,7 +123,11 @@ pub async fn start(State(state): State<AppState>, Path(name): Path<String>) -> A
         .append_pair("code_challenge", &tokens::pkce_challenge(&verifier))
         .append_pair("code_challenge_method", "S256")
         .finish();
-    Ok(redirect(&format!("{}?{query}", p.authorize_url)))
+    let mut res = redirect(&format!("{}?{query}", p.authorize_url));
+    if let Some(cookie) = binding_cookie(&state, Some(&binding)) {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(res)
 }
 
 #[derive(Deserialize, Validate, IntoParams)]
@@ -136,6 +179,7 @@ impl From<ApiError> for Refusal {
 /// verified email and redirects to `{FRONTEND_URL}/auth/callback#accessToken=...`,
 /// or `#error=...` (`access_denied`, `invalid_state`, `provider_failed`,
 /// `unverified_email`, `no_account`, `account_disabled`, `temporarily_unavailable`).
+/// Without the cookie `GET /{provider}` set in this browser: `invalid_state`.
 #[utoipa::path(get, path = "/api/auth/{provider}/callback", tag = "auth",
     params(("provider" = String, Path), CallbackQuery),
     responses((status = 302, description = "To the frontend, with tokens or an error in the fragment"),
@@ -144,14 +188,16 @@ pub async fn callback(
     State(state): State<AppState>,
     Path(name): Path<String>,
     origin: Origin,
+    headers: HeaderMap,
     QueryParams(q): QueryParams<CallbackQuery>,
 ) -> ApiResult<Response> {
     let p = provider(&state, &name)?;
+    let binding = presented_binding(&headers);
     let back = format!(
         "{}/auth/callback",
         state.config.frontend_url.trim_end_matches('/')
     );
-    Ok(match sign_in(&state, p, &origin, q).await {
+    let mut res = match sign_in(&state, p, &origin, binding.as_deref(), q).await {
         Ok(t) => {
             let fragment = form_urlencoded::Serializer::new(String::new())
                 .append_pair("accessToken", &t.access_token)
@@ -168,13 +214,19 @@ pub async fn callback(
             );
             redirect(&format!("{back}#error={}", r.code()))
         }
-    })
+    };
+    // Used or not, the binding has done its work.
+    if let Some(cookie) = binding_cookie(&state, None) {
+        res.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(res)
 }
 
 async fn sign_in(
     state: &AppState,
     p: &OAuthProvider,
     origin: &Origin,
+    binding: Option<&str>,
     q: CallbackQuery,
 ) -> Result<sessions::Tokens, Refusal> {
     if q.error.is_some() {
@@ -189,12 +241,14 @@ async fn sign_in(
         .take(&keys::oauth_state(&tokens::sha256_hex(&csrf)))
         .await?
         .ok_or(Refusal::InvalidState)?;
-    if pending.provider != p.name {
+    // Hashes compared: the stored one is no secret worth timing.
+    let same_browser = binding.is_some_and(|b| tokens::sha256_hex(b) == pending.browser);
+    if pending.provider != p.name || !same_browser {
         return Err(Refusal::InvalidState);
     }
     let tokens = exchange(state, p, &code, &pending.verifier).await?;
     let email = match p.verified_email {
-        VerifiedEmail::IdToken => microsoft_email(tokens.id_token.as_deref())?,
+        VerifiedEmail::IdToken => microsoft_email(p, tokens.id_token.as_deref())?,
         _ => verified_email(state, p, &tokens.access_token).await?,
     };
 
@@ -270,9 +324,18 @@ struct OidcUser {
     email_verified: Option<bool>,
 }
 
-/// The claims of a Microsoft ID token that say whose email it is.
+/// The claims of a Microsoft ID token that say whose email it is, for whom the
+/// token was made, by which tenant, and until when.
 #[derive(Deserialize)]
 struct MicrosoftClaims {
+    #[serde(default)]
+    aud: String,
+    #[serde(default)]
+    iss: String,
+    #[serde(default)]
+    tid: String,
+    #[serde(default)]
+    exp: i64,
     email: Option<String>,
     /// "Email domain owner verified": an optional claim the app registration must
     /// ask for. Without it Entra ID's `email` is whatever a tenant admin typed, so
@@ -283,8 +346,10 @@ struct MicrosoftClaims {
 
 /// Microsoft's userinfo never says an email is verified; its ID token can. The
 /// token came straight from Microsoft's token endpoint over TLS, which OpenID
-/// Connect (Core 3.1.3.7) accepts in place of checking its signature.
-fn microsoft_email(id_token: Option<&str>) -> Result<String, Refusal> {
+/// Connect (Core 3.1.3.7) accepts in place of checking its signature; its audience
+/// (this app), issuer (the tenant's Entra ID) and expiry are checked as that
+/// section asks.
+fn microsoft_email(p: &OAuthProvider, id_token: Option<&str>) -> Result<String, Refusal> {
     use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
     let payload = id_token
         .and_then(|t| t.split('.').nth(1))
@@ -292,6 +357,22 @@ fn microsoft_email(id_token: Option<&str>) -> Result<String, Refusal> {
         .ok_or(Refusal::ProviderFailed)?;
     let claims: MicrosoftClaims =
         serde_json::from_slice(&payload).map_err(|_| Refusal::ProviderFailed)?;
+    let tenant_ok = !claims.tid.is_empty()
+        && claims
+            .tid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if claims.aud != p.client_id
+        || !tenant_ok
+        || claims.iss != p.issuer.replace("{tid}", &claims.tid)
+        || claims.exp <= clock::now().unix_timestamp()
+    {
+        tracing::warn!(
+            provider = p.name,
+            "ID token for another app, issuer or time"
+        );
+        return Err(Refusal::ProviderFailed);
+    }
     claims
         .email
         .filter(|_| claims.xms_edov == Some(true))
@@ -338,4 +419,71 @@ async fn verified_email(
         .map(|e| e.trim().to_lowercase())
         .filter(|e| !e.is_empty())
         .ok_or(Refusal::UnverifiedEmail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    use serde_json::json;
+
+    fn microsoft() -> OAuthProvider {
+        OAuthProvider {
+            name: "microsoft",
+            client_id: "app-1".into(),
+            client_secret: campus::config::Secret::new("s"),
+            authorize_url: String::new(),
+            token_url: String::new(),
+            userinfo_url: String::new(),
+            scope: "openid email",
+            verified_email: VerifiedEmail::IdToken,
+            issuer: "https://login.microsoftonline.com/{tid}/v2.0".into(),
+        }
+    }
+
+    fn id_token(claims: serde_json::Value) -> String {
+        format!(
+            "{}.{}.sig",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        )
+    }
+
+    #[test]
+    fn an_id_token_counts_only_for_this_app_from_its_tenant_in_time() {
+        let later = clock::now().unix_timestamp() + 600;
+        let good = json!({"aud": "app-1", "tid": "t-1", "iss": "https://login.microsoftonline.com/t-1/v2.0",
+            "exp": later, "email": "Ada@Example.com", "xms_edov": true});
+        assert_eq!(
+            microsoft_email(&microsoft(), Some(&id_token(good.clone()))).unwrap(),
+            "ada@example.com"
+        );
+        let mut bad = Vec::new();
+        for (field, value) in [
+            ("aud", json!("another-app")),
+            ("iss", json!("https://login.microsoftonline.com/t-2/v2.0")),
+            ("iss", json!("https://evil.example/t-1/v2.0")),
+            ("tid", json!("")),
+            ("exp", json!(clock::now().unix_timestamp() - 1)),
+        ] {
+            let mut c = good.clone();
+            c[field] = value;
+            bad.push(c);
+        }
+        for c in bad {
+            assert!(
+                matches!(
+                    microsoft_email(&microsoft(), Some(&id_token(c.clone()))),
+                    Err(Refusal::ProviderFailed)
+                ),
+                "{c}"
+            );
+        }
+        let mut unverified = good;
+        unverified["xms_edov"] = json!(false);
+        assert!(matches!(
+            microsoft_email(&microsoft(), Some(&id_token(unverified))),
+            Err(Refusal::UnverifiedEmail)
+        ));
+    }
 }

@@ -5,15 +5,15 @@ use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{
-        AuthUser,
+        AuthUser, lockout,
         password::{self, Verdict},
         sessions, tokens,
     },
     clock,
-    db::{AttributeValue, Cond, WriteError, keys, to_value},
+    db::{AttributeValue, Cond, WriteError, entity_of, keys, to_value},
     error::ErrorBody,
     http::ValidJson,
-    model::{Login, Mail, PasswordToken, User, UserStatus},
+    model::{Lockout, Login, Mail, PasswordToken, User, UserStatus},
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -26,9 +26,10 @@ pub struct ForgotRequest {
     pub email: String,
 }
 
-/// Ask for a reset link. Always 202, whether or not the address has an account, so
-/// the answer tells nobody which addresses exist; if it does (and is not disabled),
-/// a link that works once, for an hour, is mailed.
+/// Ask for a reset link. Always 202, and never sooner than a fixed time, whether or
+/// not the address has an account, so neither the answer nor its speed tells anybody
+/// which addresses exist; if it does (and is not disabled), a link that works once,
+/// for an hour, is mailed. A reset or a change ends every link mailed before it.
 #[utoipa::path(post, path = "/api/auth/password/forgot", tag = "auth",
     request_body = ForgotRequest,
     responses((status = 202, description = "Accepted; mailed if the account exists"), (status = 400, body = ErrorBody)))]
@@ -36,16 +37,25 @@ pub async fn forgot(
     State(state): State<AppState>,
     ValidJson(req): ValidJson<ForgotRequest>,
 ) -> ApiResult<StatusCode> {
-    let email = req.email.trim().to_lowercase();
+    let floor = clock::NoSooner::start(FORGOT_FLOOR);
+    let mailed = mail_reset_link(&state, req.email.trim().to_lowercase()).await;
+    floor.wait().await;
+    mailed.map(|()| StatusCode::ACCEPTED)
+}
+
+/// Longer than the work of a real address (two reads and one transaction).
+const FORGOT_FLOOR: std::time::Duration = std::time::Duration::from_millis(300);
+
+async fn mail_reset_link(state: &AppState, email: String) -> ApiResult<()> {
     let Some(login) = state.db.get::<Login>(&keys::login(&email)).await? else {
-        return Ok(StatusCode::ACCEPTED);
+        return Ok(());
     };
     let user: Option<User> = state
         .db
         .get(&keys::user(&login.company_id, &login.user_id))
         .await?;
     let Some(user) = user.filter(|u| u.status != UserStatus::Disabled) else {
-        return Ok(StatusCode::ACCEPTED);
+        return Ok(());
     };
     let secret = tokens::random_secret();
     let token = PasswordToken {
@@ -54,6 +64,7 @@ pub async fn forgot(
         user_id: user.id.clone(),
         purpose: "reset".into(),
         expires_epoch: clock::epoch_after(state.config.password_reset_ttl),
+        generation: login.password_generation,
     };
     let mail = Mail::new(
         &user.company_id,
@@ -71,7 +82,7 @@ pub async fn forgot(
         .put(&token, Cond::absent())
         .put(&mail, Cond::absent());
     state.db.commit(tx).await?;
-    Ok(StatusCode::ACCEPTED)
+    Ok(())
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -113,17 +124,33 @@ pub async fn reset(
     }
     let hash = password::hash(req.password).await?;
     // Deleting the token under `attribute_exists` is what makes it single-use: of two
-    // concurrent resets, one transaction fails as a whole.
-    let mut tx = state.db.tx().delete(&key, Cond::present()).update(
-        &keys::login(&user.email),
-        "SET #passwordHash = :h, #failedAttempts = :zero, #lockedUntil = :zero ADD #version :one",
-        vec![
-            (":h".into(), to_value(&hash)?),
-            (":zero".into(), AttributeValue::N("0".into())),
-            (":one".into(), AttributeValue::N("1".into())),
-        ],
-        Cond::expr("#userId = :uid", vec![(":uid".into(), to_value(&user.id)?)]),
-    );
+    // concurrent resets, one transaction fails as a whole. The generation condition
+    // is what ends older links: every reset and change raises it. A reset also
+    // lifts a lockout.
+    let mut tx = state
+        .db
+        .tx()
+        .delete(&key, Cond::present())
+        .update(
+            &keys::login(&user.email),
+            "SET #passwordHash = :h ADD #version :one, #passwordGeneration :one",
+            vec![
+                (":h".into(), to_value(&hash)?),
+                (":one".into(), AttributeValue::N("1".into())),
+            ],
+            Cond::expr(
+                if token.generation == 0 {
+                    "#userId = :uid AND (attribute_not_exists(#passwordGeneration) OR #passwordGeneration = :g)"
+                } else {
+                    "#userId = :uid AND #passwordGeneration = :g"
+                },
+                vec![
+                    (":uid".into(), to_value(&user.id)?),
+                    (":g".into(), to_value(token.generation)?),
+                ],
+            ),
+        )
+        .delete(&lockout::key(&user.email), None);
     if user.status == UserStatus::Invited {
         let read = user.version;
         user.status = UserStatus::Active;
@@ -153,7 +180,8 @@ pub struct ChangeRequest {
 #[utoipa::path(post, path = "/api/auth/password/change", tag = "auth", security(("bearer" = [])),
     request_body = ChangeRequest,
     responses((status = 204, description = "Changed"), (status = 400, description = "Wrong current password, or a weak new one", body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 429, description = "RATE_LIMITED, or ACCOUNT_LOCKED after five wrong passwords (sign-in or here) within 15 minutes; with Retry-After", body = ErrorBody)))]
 pub async fn change(
     State(state): State<AppState>,
     AuthUser(p): AuthUser,
@@ -164,14 +192,20 @@ pub async fn change(
         .db
         .find(&keys::user(&p.company_id, &p.user_id))
         .await?;
-    let login: Login = state
+    // A wrong current password counts toward the account's lockout like a failed
+    // sign-in: a stolen session is no way round it.
+    let now = clock::now().unix_timestamp();
+    let items = state
         .db
-        .get_consistent(&keys::login(&user.email))
-        .await?
-        .ok_or(ApiError::NotFound)?;
+        .get_many_consistent(&[keys::login(&user.email), lockout::key(&user.email)])
+        .await?;
+    let lock: Option<Lockout> = entity_of(&items, "lockout")?;
+    lockout::check(lock.as_ref(), now)?;
+    let login: Login = entity_of(&items, "login")?.ok_or(ApiError::NotFound)?;
     let verdict =
         password::verify(req.current_password.clone(), login.password_hash.clone()).await?;
     if verdict == Verdict::Wrong {
+        lockout::record_failure(&state, &user.email, lock, now).await?;
         return Err(ApiError::field(
             "currentPassword",
             "is not the current password",
@@ -189,6 +223,7 @@ pub async fn change(
     let mut login = login;
     let read = login.version;
     login.password_hash = Some(password::hash(req.new_password).await?);
+    login.password_generation += 1;
     login.version += 1;
     let tx = state
         .db

@@ -108,9 +108,7 @@ pub async fn register(
         user_id: user.id.clone(),
         company_id: company.id.clone(),
         password_hash: Some(hash),
-        failed_attempts: 0,
-        failed_since: 0,
-        locked_until: 0,
+        password_generation: 0,
         version: 1,
     };
     let session = sessions::new_session(&state, &user, &origin);

@@ -30,9 +30,14 @@ pub struct CourseDetail {
     pub modules: Vec<ModuleView>,
     /// The caller's assignment and progress, if the course is theirs.
     pub progress: Option<Assignment>,
+    /// A priced course the caller has neither bought nor been assigned by a
+    /// manager: its lessons come without `content` (the outline only).
+    pub locked: bool,
 }
 
-/// A course with its modules and lessons, and the caller's progress in it.
+/// A course with its modules and lessons, and the caller's progress in it. A priced
+/// course's lessons come without content to those who neither bought it nor were
+/// assigned it by a manager (`locked`).
 #[utoipa::path(get, path = "/api/courses/{id}", tag = "courses", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = CourseDetail), (status = 404, body = ErrorBody)))]
@@ -56,7 +61,14 @@ pub async fn get(
         return Err(ApiError::NotFound);
     }
     let mut modules: Vec<Module> = entities_of(&items, "module")?;
-    let lessons: Vec<Lesson> = entities_of(&items, "lesson")?;
+    let mut lessons: Vec<Lesson> = entities_of(&items, "lesson")?;
+    let progress = progress?;
+    let locked = !course.open_to(p.role, progress.as_ref());
+    if locked {
+        for l in &mut lessons {
+            l.content.clear();
+        }
+    }
     modules.sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
     let modules = modules
         .into_iter()
@@ -76,6 +88,7 @@ pub async fn get(
     Ok(Json(CourseDetail {
         course,
         modules,
-        progress: progress?,
+        progress,
+        locked,
     }))
 }

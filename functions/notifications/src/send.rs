@@ -7,7 +7,7 @@ use campus::{
     auth::{Gate, Manager},
     db::keys,
     error::ErrorBody,
-    http::{ValidJson, non_blank},
+    http::{Links, ValidJson, non_blank, public_url},
     model::{Channels, NOTIFICATION_TYPES, User},
     notify, people,
 };
@@ -53,7 +53,7 @@ pub struct Content {
 }
 
 impl Content {
-    fn message(&self) -> ApiResult<(notify::Message, Channels)> {
+    fn message(&self, state: &AppState) -> ApiResult<(notify::Message, Channels)> {
         let kind = NOTIFICATION_TYPES
             .iter()
             .find(|t| **t == self.kind)
@@ -66,13 +66,19 @@ impl Content {
         let title = non_blank("title", &self.title)?;
         let body = non_blank("body", &self.body)?;
         let channels = self.channels.clone().unwrap_or(vec![Channel::InApp]);
+        // Followed by every recipient's client and mail: no script or private address.
+        let link = self
+            .link
+            .as_deref()
+            .map(|l| public_url(state, "link", l, Links::OrPath))
+            .transpose()?;
         let msg = notify::Message {
             kind,
             title: title.clone(),
             body: body.clone(),
-            link: self.link.clone(),
+            data: serde_json::json!({"title": title, "body": body, "link": link}),
+            link,
             template: "notification",
-            data: serde_json::json!({"title": title, "body": body, "link": self.link}),
         };
         let asked = Channels {
             in_app: channels.contains(&Channel::InApp),
@@ -99,7 +105,7 @@ async fn deliver(
     c: &Content,
     audit: &Audit,
 ) -> ApiResult<Delivery> {
-    let (msg, asked) = c.message()?;
+    let (msg, asked) = c.message(state)?;
     let sent = notify::fan_out(state, &msg, users, asked, audit).await?;
     Ok(Delivery {
         recipients: users.len() as u32,
@@ -128,7 +134,7 @@ pub async fn send(
         .user_id
         .as_deref()
         .ok_or_else(|| ApiError::field("userId", "is required"))?;
-    b.message()?;
+    b.message(&state)?;
     let user: User = state
         .db
         .get(&keys::user(&p.company_id, id))
@@ -156,7 +162,7 @@ pub async fn bulk(
         ));
     }
     // Checked before any read, so a bad message costs nothing.
-    b.message()?;
+    b.message(&state)?;
     let users = people::resolve(
         &state.db,
         &p.company_id,

@@ -27,7 +27,7 @@ pub enum EventType {
     LessonStarted,
     /// Completes the lesson (once, however often it is sent).
     LessonCompleted,
-    /// Completes the lesson and records `score`.
+    /// Refused (400): a quiz is graded by the server, never passed by saying so.
     QuizSubmitted,
     /// Records `positionSeconds`.
     VideoProgress,
@@ -44,9 +44,8 @@ pub struct ProgressEvent {
     pub lesson_id: String,
     #[serde(rename = "type")]
     pub kind: EventType,
-    /// 0 to 100; required for `quiz_submitted`.
-    #[validate(range(max = 100))]
-    pub score: Option<u32>,
+    /// Refused (400) whatever its value: a client never reports its own score.
+    pub score: Option<serde_json::Value>,
     /// Required for `video_progress`.
     #[validate(range(max = 86400))]
     pub position_seconds: Option<u32>,
@@ -59,6 +58,7 @@ pub struct ProgressEvent {
 #[utoipa::path(post, path = "/api/progress/event", tag = "progress", security(("bearer" = [])),
     request_body = ProgressEvent,
     responses((status = 200, body = ProgressView), (status = 400, body = ErrorBody),
+        (status = 402, description = "A priced course the caller has neither bought nor been assigned", body = ErrorBody),
         (status = 404, description = "No such course", body = ErrorBody),
         (status = 409, description = "The course is a draft", body = ErrorBody)))]
 pub async fn event(
@@ -78,6 +78,7 @@ pub async fn event(
 #[utoipa::path(post, path = "/api/progress/{courseId}", tag = "progress", security(("bearer" = [])),
     params(("courseId" = String, Path)), request_body = ProgressEvent,
     responses((status = 200, body = ProgressView), (status = 400, body = ErrorBody),
+        (status = 402, description = "A priced course the caller has neither bought nor been assigned", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn course_event(
     State(state): State<AppState>,
@@ -106,9 +107,19 @@ async fn apply(
     ev: &ProgressEvent,
     audit: &Audit,
 ) -> ApiResult<ProgressView> {
+    // Grading belongs to the server: a learner cannot pass a quiz by saying so.
+    if ev.score.is_some() {
+        return Err(ApiError::field(
+            "score",
+            "is not accepted: quizzes are graded by the server",
+        ));
+    }
     match ev.kind {
-        EventType::QuizSubmitted if ev.score.is_none() => {
-            return Err(ApiError::field("score", "is required for quiz_submitted"));
+        EventType::QuizSubmitted => {
+            return Err(ApiError::field(
+                "type",
+                "quiz_submitted is not accepted: quizzes are graded by the server",
+            ));
         }
         EventType::VideoProgress if ev.position_seconds.is_none() => {
             return Err(ApiError::field(
@@ -131,10 +142,7 @@ async fn apply(
     if !lessons.iter().any(|l| l.id == ev.lesson_id) {
         return Err(ApiError::field("lessonId", "no such lesson in this course"));
     }
-    let completes_lesson = matches!(
-        ev.kind,
-        EventType::LessonCompleted | EventType::QuizSubmitted
-    );
+    let completes_lesson = ev.kind == EventType::LessonCompleted;
     let assignment_key = keys::assignment(&p.company_id, &p.user_id, course_id);
     for attempt in 0..ATTEMPTS {
         if attempt > 0 {
@@ -151,7 +159,13 @@ async fn apply(
                 keys::notification_preferences(&p.company_id, &p.user_id),
             ])
             .await?;
-        let (mut a, cond, fresh) = match entity_of::<Assignment>(&got, "assignment")? {
+        let held = entity_of::<Assignment>(&got, "assignment")?;
+        if !course.open_to(p.role, held.as_ref()) {
+            return Err(ApiError::PaymentRequired(
+                "This course is sold: buy it with POST /api/payments {courseId}".into(),
+            ));
+        }
+        let (mut a, cond, fresh) = match held {
             Some(a) => {
                 let cond = Cond::version(a.version);
                 (a, cond, false)
@@ -178,14 +192,8 @@ async fn apply(
         if newly_done {
             a.completed_lessons.push(ev.lesson_id.clone());
         }
-        match (ev.kind, ev.score, ev.position_seconds) {
-            (EventType::QuizSubmitted, Some(score), _) => {
-                a.scores.insert(ev.lesson_id.clone(), score);
-            }
-            (EventType::VideoProgress, _, Some(pos)) => {
-                a.positions.insert(ev.lesson_id.clone(), pos);
-            }
-            _ => {}
+        if let (EventType::VideoProgress, Some(pos)) = (ev.kind, ev.position_seconds) {
+            a.positions.insert(ev.lesson_id.clone(), pos);
         }
         // Lessons deleted since they were completed no longer count.
         let done = lessons

@@ -8,7 +8,9 @@ use campus::{
     db::{Filter, Item, Key, entities_of, keys},
     error::ErrorBody,
     http::QueryParams,
-    model::{CalendarEvent, Course, CourseStatus, InventoryItem, Lesson, Prompt, Role, User},
+    model::{
+        Assignment, CalendarEvent, Course, CourseStatus, InventoryItem, Lesson, Prompt, Role, User,
+    },
     search::{self, Candidate, Posting},
 };
 use serde::{Deserialize, Serialize};
@@ -167,18 +169,30 @@ async fn visible(
     let users: BTreeMap<String, User> = by_id(&items, "user", |u: &User| u.id.clone())?;
     let inventory: BTreeMap<String, InventoryItem> =
         by_id(&items, "inventory_item", |i: &InventoryItem| i.id.clone())?;
-    // A lesson is seen with its course: the drafts' only by instructors and up.
-    let lesson_courses: BTreeMap<String, Course> = if instructor || lessons.is_empty() {
-        BTreeMap::new()
+    // A lesson is seen with its course: the drafts' only by instructors and up, a
+    // priced one's only by those it is open to (its content is what is indexed).
+    let (lesson_courses, held) = if instructor || lessons.is_empty() {
+        (BTreeMap::new(), BTreeMap::new())
     } else {
-        let course_keys: BTreeSet<String> = lessons.values().map(|l| l.course_id.clone()).collect();
-        let keys: Vec<Key> = course_keys
+        let course_ids: BTreeSet<String> = lessons.values().map(|l| l.course_id.clone()).collect();
+        let keys: Vec<Key> = course_ids
             .iter()
-            .map(|c| keys::course(&p.company_id, c))
+            .flat_map(|c| {
+                [
+                    keys::course(&p.company_id, c),
+                    keys::assignment(&p.company_id, &p.user_id, c),
+                ]
+            })
             .collect();
-        by_id(&state.db.get_many(&keys).await?, "course", |c: &Course| {
-            c.id.clone()
-        })?
+        // BatchGetItem takes 100 keys at a time.
+        let mut got = Vec::new();
+        for chunk in keys.chunks(100) {
+            got.extend(state.db.get_many(chunk).await?);
+        }
+        (
+            by_id(&got, "course", |c: &Course| c.id.clone())?,
+            by_id(&got, "assignment", |a: &Assignment| a.course_id.clone())?,
+        )
     };
     let teams = if events
         .values()
@@ -195,9 +209,12 @@ async fn visible(
             "course" => courses
                 .get(&c.id)
                 .is_some_and(|x| instructor || published(Some(x))),
-            "lesson" => lessons
-                .get(&c.id)
-                .is_some_and(|l| instructor || published(lesson_courses.get(&l.course_id))),
+            "lesson" => lessons.get(&c.id).is_some_and(|l| {
+                let course = lesson_courses.get(&l.course_id);
+                instructor
+                    || (published(course)
+                        && course.is_some_and(|x| x.open_to(p.role, held.get(&l.course_id))))
+            }),
             "prompt" => prompts
                 .get(&c.id)
                 .is_some_and(|x| x.visible_to(&p.user_id, manager)),

@@ -439,7 +439,12 @@ async fn enrol(
 ) -> ApiResult<()> {
     let assignment = Assignment::new(company_id, user_id, course_id, "purchase", None);
     match state.db.put(&assignment, Cond::absent()).await {
-        Ok(()) | Err(WriteError::Condition(_)) => Ok(()),
+        Ok(()) => Ok(()),
+        // Enrolled already: a self-enrolment becomes the purchase (its lessons open).
+        Err(WriteError::Condition(_)) => {
+            campus::progress::adopt_enrolment(&state.db, company_id, user_id, course_id, "purchase")
+                .await
+        }
         Err(WriteError::Api(e)) => Err(e),
     }
 }

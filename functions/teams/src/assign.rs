@@ -123,6 +123,18 @@ pub async fn assign_course(
             .iter()
             .filter(|u| !existing.iter().any(|a| a.user_id == u.id))
             .collect();
+        // A learner's own enrolment becomes the manager's assignment (a priced
+        // course's lessons open to it), its progress kept.
+        for a in existing.iter().filter(|a| a.assigned_by == "self") {
+            campus::progress::adopt_enrolment(
+                &state.db,
+                &a.company_id,
+                &a.user_id,
+                &a.course_id,
+                &p.user_id,
+            )
+            .await?;
+        }
         already.extend(existing.into_iter().map(|a| a.user_id));
         if fresh.is_empty() {
             continue;

@@ -11,7 +11,7 @@ use campus::{
     clock,
     db::{Cond, Filter, Index, WriteError, entity_of, keys, to_value},
     error::ErrorBody,
-    http::non_blank,
+    http::{Links, non_blank, public_url},
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
     model::{
         Company, Department, Login, Mail, PasswordToken, Role, Session, Settings, TeamMember, User,
@@ -129,9 +129,7 @@ pub async fn create(
         user_id: user.id.clone(),
         company_id: p.company_id.clone(),
         password_hash: None,
-        failed_attempts: 0,
-        failed_since: 0,
-        locked_until: 0,
+        password_generation: 0,
         version: 1,
     };
     // The set-password link carries a one-time secret; only its hash is stored.
@@ -142,6 +140,7 @@ pub async fn create(
         user_id: user.id.clone(),
         purpose: "set_password".into(),
         expires_epoch: clock::epoch_after(state.config.invite_ttl),
+        generation: 0,
     };
     let mail = Mail::new(
         &p.company_id,
@@ -192,7 +191,8 @@ pub async fn get(
 pub struct UpdateUser {
     #[validate(length(min = 1, max = 100))]
     pub name: Option<String>,
-    #[validate(url, length(max = 2048))]
+    /// An `https` URL to a public host, or the API's own avatar path.
+    #[validate(length(max = 2048))]
     pub avatar_url: Option<String>,
     #[validate(length(max = 2000))]
     pub bio: Option<String>,
@@ -241,7 +241,7 @@ pub async fn update(
         user.name = non_blank("name", name)?;
     }
     if let Some(url) = req.avatar_url {
-        user.avatar_url = Some(url);
+        user.avatar_url = Some(public_url(&state, "avatarUrl", &url, Links::Absolute)?);
     }
     if let Some(bio) = req.bio {
         user.bio = Some(bio);
@@ -305,6 +305,10 @@ pub async fn delete(
         .keys_in(&keys::user_partition(&p.company_id, &id))
         .await?;
     state.db.delete_many(&owned).await?;
+    campus::realtime::close_sessions(&state, &p.company_id, &id, None, None).await?;
+    // Then what is theirs in the company's partitions: check-ins, events, attendance,
+    // their name in the audit trail.
+    campus::erasure::user_traces(&state, &p.company_id, &id).await?;
     // Certificates outlive their holder, verifiable but anonymised.
     campus::certificates::anonymise_holder(&state, &p.company_id, &id).await?;
     campus::uploads::delete_owned_by(&state, &p.company_id, &id).await?;
@@ -337,7 +341,10 @@ pub async fn delete(
         .tx()
         .delete(&keys::user(&p.company_id, &id), Cond::present())
         .delete(&keys::login(&user.email), None);
-    let tx = plans::free_seat(tx, &p.company_id).audit(&audit, 204, None);
+    // The deletion's own entry names the user by their pseudonym only.
+    let gone = campus::erasure::pseudonym(&state, &id);
+    audit.0.erase(&id, &gone);
+    let tx = plans::free_seat(tx, &p.company_id).audit(&audit, 204, Some(&gone));
     state.db.commit(tx).await.map_err(|e| match e {
         WriteError::Condition(_) => ApiError::NotFound,
         WriteError::Api(e) => e,

@@ -74,6 +74,10 @@ impl FromRequestParts<AppState> for AuthUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         if let Some(p) = parts.extensions.get::<Principal>() {
+            // Verified before the audit trail began (an API key, by the rate limit).
+            if let Some(slot) = parts.extensions.get::<AuditSlot>() {
+                slot.set_actor(p);
+            }
             return Ok(Self(p.clone()));
         }
         let (principal, _) = authenticate(parts, state, |_| Vec::new()).await?;
@@ -94,6 +98,9 @@ pub(crate) async fn authenticate(
     wanted.extend(with(credential.company_id()));
     let items = state.db.get_many_consistent(&wanted).await?;
     let principal = credential.confirm(parts, state, &items).await?;
+    if let Some(slot) = parts.extensions.get::<AuditSlot>() {
+        slot.set_actor(&principal);
+    }
     parts.extensions.insert(principal.clone());
     Ok((principal, items))
 }
@@ -189,8 +196,8 @@ impl Credential {
         items: &[Item],
     ) -> Result<Principal, ApiError> {
         let claim = match self {
-            Self::Token(p) => {
-                session_live(entity_of(items, "session")?)?;
+            Self::Token(mut p) => {
+                p.role = session_live(entity_of(items, "session")?)?;
                 return Ok(p);
             }
             Self::Key(k) => k,
@@ -267,10 +274,11 @@ fn claims(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
     Ok(principal)
 }
 
-/// 401 unless the token's session is still live.
-fn session_live(session: Option<Session>) -> Result<(), ApiError> {
+/// The session's role, or 401 unless the token's session is still live. The role
+/// is the session's, never the token's: a token is only as good as its sign-in.
+fn session_live(session: Option<Session>) -> Result<Role, ApiError> {
     match session {
-        Some(s) if !s.revoked && s.expires_at > crate::clock::now().unix_timestamp() => Ok(()),
+        Some(s) if !s.revoked && s.expires_at > crate::clock::now().unix_timestamp() => Ok(s.role),
         _ => Err(ApiError::SessionRevoked),
     }
 }
@@ -288,9 +296,11 @@ pub(crate) fn claims_of(state: &AppState, token: &str) -> Result<Principal, ApiE
     })
 }
 
-async fn check_session(state: &AppState, p: &Principal) -> Result<(), ApiError> {
+/// `p` with its session's role, or 401 unless the session is live.
+async fn check_session(state: &AppState, mut p: Principal) -> Result<Principal, ApiError> {
     let key = keys::session(&p.company_id, &p.user_id, &p.session_id);
-    session_live(state.db.get_consistent::<Session>(&key).await?)
+    p.role = session_live(state.db.get_consistent::<Session>(&key).await?)?;
+    Ok(p)
 }
 
 /// Who an access token speaks for, if it is valid and its session live (what a
@@ -299,9 +309,7 @@ pub async fn principal_of(state: &AppState, token: &str) -> Result<Principal, Ap
     if token.trim().is_empty() {
         return Err(ApiError::Unauthenticated("Authentication required"));
     }
-    let p = claims_of(state, token.trim())?;
-    check_session(state, &p).await?;
-    Ok(p)
+    check_session(state, claims_of(state, token.trim())?).await
 }
 
 /// A minimum role, as a type, so a handler's signature states who may call it.

@@ -3,6 +3,7 @@
 
 pub(crate) mod extract;
 pub mod jwt;
+pub mod lockout;
 pub mod password;
 pub mod sessions;
 pub mod tokens;

@@ -87,31 +87,22 @@ pub async fn revoke_audited(
         .audit(audit, 204, None);
     match state.db.commit(tx).await {
         // Gone meanwhile: signed out either way.
-        Ok(()) | Err(WriteError::Condition(_)) => Ok(()),
-        Err(e) => Err(e.into()),
+        Ok(()) | Err(WriteError::Condition(_)) => {}
+        Err(e) => return Err(e.into()),
     }
+    crate::realtime::close_sessions(state, &p.company_id, &p.user_id, Some(&p.session_id), None)
+        .await
 }
 
+/// Revokes one session and closes its sockets.
 pub async fn revoke(
     state: &AppState,
     company_id: &str,
     user_id: &str,
     session_id: &str,
 ) -> Result<(), ApiError> {
-    let key = keys::session(company_id, user_id, session_id);
-    match state
-        .db
-        .update(
-            &key,
-            "SET #revoked = :t",
-            vec![(":t".into(), to_value(true)?)],
-            Cond::present(),
-        )
-        .await
-    {
-        Ok(()) | Err(WriteError::Condition(_)) => Ok(()),
-        Err(e) => Err(e.into()),
-    }
+    revoke_only(state, company_id, user_id, session_id).await?;
+    crate::realtime::close_sessions(state, company_id, user_id, Some(session_id), None).await
 }
 
 /// Revokes every session of a user (password reset, role change, disabling).
@@ -144,12 +135,38 @@ pub async fn revoke_all_but(
             .iter()
             .filter(|s| !s.revoked && Some(s.id.as_str()) != keep)
         {
-            revoke(state, company_id, user_id, &s.id).await?;
+            revoke_only(state, company_id, user_id, &s.id).await?;
         }
         match page.next_cursor {
             Some(c) => cursor = Some(c),
-            None => return Ok(()),
+            None => break,
         }
+    }
+    // Every socket of theirs but the kept session's, in one read of the company's
+    // connections.
+    crate::realtime::close_sessions(state, company_id, user_id, None, keep).await
+}
+
+/// Marks one session revoked (gone already is as good).
+async fn revoke_only(
+    state: &AppState,
+    company_id: &str,
+    user_id: &str,
+    session_id: &str,
+) -> Result<(), ApiError> {
+    let key = keys::session(company_id, user_id, session_id);
+    match state
+        .db
+        .update(
+            &key,
+            "SET #revoked = :t",
+            vec![(":t".into(), to_value(true)?)],
+            Cond::present(),
+        )
+        .await
+    {
+        Ok(()) | Err(WriteError::Condition(_)) => Ok(()),
+        Err(e) => Err(e.into()),
     }
 }
 

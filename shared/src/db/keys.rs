@@ -127,6 +127,11 @@ pub fn login(email: &str) -> Key {
     Key::new(format!("LOGIN#{email}"), "LOGIN")
 }
 
+/// Failed password attempts for an email address, beside its login (if any).
+pub fn lockout(email: &str) -> Key {
+    Key::new(format!("LOGIN#{email}"), "LOCKOUT")
+}
+
 /// An OAuth sign-in under way, by the hash of its `state`.
 pub fn oauth_state(id: &str) -> Key {
     Key::new(format!("OAUTH#{id}"), "STATE")

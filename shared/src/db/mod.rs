@@ -33,6 +33,8 @@ pub trait Entity: Serialize + DeserializeOwned {
 pub struct Db {
     client: Client,
     table: String,
+    /// Signs list cursors, so the only cursors followed are ones this API handed out.
+    cursors: cursor::Signer,
 }
 
 /// Why a write did not happen.
@@ -485,10 +487,12 @@ impl Tx {
 }
 
 impl Db {
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
+    /// `secret`: the server's secret, from which the cursor-signing key is derived.
+    pub fn new(client: Client, table: impl Into<String>, secret: &str) -> Self {
         Self {
             client,
             table: table.into(),
+            cursors: cursor::Signer::new(secret),
         }
     }
 
@@ -816,7 +820,7 @@ impl Db {
     ) -> Result<Page<T>, ApiError> {
         let (pk, sk) = Index::attrs(index);
         let start = cursor
-            .map(|c| cursor::decode(c, pk, partition))
+            .map(|c| self.cursors.decode(c, pk, partition))
             .transpose()?;
         let mut req = self
             .client
@@ -861,7 +865,7 @@ impl Db {
             .collect::<Result<Vec<T>, _>>()?;
         Ok(Page {
             items,
-            next_cursor: out.last_evaluated_key.and_then(cursor::encode),
+            next_cursor: out.last_evaluated_key.and_then(|k| self.cursors.encode(k)),
         })
     }
 

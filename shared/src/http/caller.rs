@@ -1,13 +1,19 @@
 //! Who is calling, as far as counting and remembering requests go: the user of a
-//! valid access token, the API key presented, else the caller's address. Worked out
-//! without the table: an API key is checked by the handler's extractor.
+//! valid access token, a verified API key, else the caller's address. A credential
+//! counts only once it is proven: an access token by its signature, an API key by
+//! its item (one read, which the handler's extractor then takes instead of its own).
+//! Anything unproven, however well formed, is counted by its address.
 
 use axum::extract::Request;
 
 use crate::{
     AppState,
     audit::ClientIp,
-    auth::{ApiKeyClaim, Principal, extract::claims_of, tokens::sha256_hex},
+    auth::{
+        ApiKeyClaim, Principal,
+        extract::{authenticate, claims_of},
+        tokens::sha256_hex,
+    },
 };
 
 #[derive(Debug, Clone)]
@@ -15,8 +21,7 @@ pub enum Caller {
     /// Whom a valid access token names (its session is checked later, by the
     /// handler's extractor, which takes this instead of verifying the token again).
     User(Principal),
-    /// An API key as presented: counted by its id; remembered by a hash of the
-    /// whole key, so a forged key naming a real id shares nothing with it.
+    /// A verified API key: counted by its id; remembered by a hash of the whole key.
     ApiKey { key_id: String, token_hash: String },
     /// The address API Gateway saw.
     Address(String),
@@ -24,21 +29,36 @@ pub enum Caller {
 
 impl Caller {
     /// The caller of `req`; `None` only for in-process requests without an address.
-    pub fn of(state: &AppState, req: &Request) -> Option<Self> {
+    /// An API key is verified here (its principal kept in the request for the
+    /// handler); one that fails is the address's, and its handler answers 401.
+    pub async fn resolve(state: &AppState, req: Request) -> (Option<Self>, Request) {
         if let Some(c) = req.extensions().get::<Caller>() {
-            return Some(c.clone());
+            return (Some(c.clone()), req);
         }
-        let token = crate::auth::extract::bearer_token(req.headers()).ok();
-        if let Some(key) = token.and_then(ApiKeyClaim::parse) {
-            return Some(Self::ApiKey {
-                key_id: key.key_id,
-                token_hash: sha256_hex(token.unwrap_or_default()),
-            });
+        let token = crate::auth::extract::bearer_token(req.headers())
+            .ok()
+            .map(str::to_string);
+        let address = req.extensions().get::<ClientIp>().map(|c| c.0.clone());
+        if let Some(key) = token.as_deref().and_then(ApiKeyClaim::parse) {
+            let (mut parts, body) = req.into_parts();
+            let verified = authenticate(&mut parts, state, |_| Vec::new())
+                .await
+                .is_ok();
+            let req = Request::from_parts(parts, body);
+            let caller = match verified {
+                true => Some(Self::ApiKey {
+                    key_id: key.key_id,
+                    token_hash: sha256_hex(token.as_deref().unwrap_or_default()),
+                }),
+                false => address.map(Self::Address),
+            };
+            return (caller, req);
         }
-        match token.and_then(|t| claims_of(state, t).ok()) {
+        let caller = match token.as_deref().and_then(|t| claims_of(state, t).ok()) {
             Some(p) => Some(Self::User(p)),
-            None => Some(Self::Address(req.extensions().get::<ClientIp>()?.0.clone())),
-        }
+            None => address.map(Self::Address),
+        };
+        (caller, req)
     }
 
     /// Whom a rate limit counts (the bucket says which kind).

@@ -66,7 +66,8 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         return ApiError::field("Idempotency-Key", "must be 1 to 255 visible characters")
             .into_response();
     };
-    let Some(caller) = Caller::of(&state, &req) else {
+    let (caller, req) = Caller::resolve(&state, req).await;
+    let Some(caller) = caller else {
         return next.run(req).await;
     };
     guarded(&state, req, next, &caller, &key)
@@ -81,7 +82,7 @@ async fn guarded(
     caller: &Caller,
     key: &str,
 ) -> ApiResult<Response> {
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     let bytes = to_bytes(body, state.config.max_body_bytes)
         .await
         .map_err(|_| ApiError::PayloadTooLarge)?;
@@ -108,7 +109,14 @@ async fn guarded(
     );
     match state.db.put(&record, claim).await {
         Ok(()) => {}
-        Err(WriteError::Condition(_)) => return replay(state, &record, &seal).await,
+        Err(WriteError::Condition(_)) => {
+            // A kept answer is the caller's only while their credential still holds
+            // (a signed-out session replays nothing).
+            if !matches!(caller, Caller::Address(_)) {
+                crate::auth::extract::authenticate(&mut parts, state, |_| Vec::new()).await?;
+            }
+            return replay(state, &record, &seal).await;
+        }
         Err(WriteError::Api(e)) => return Err(e),
     }
 

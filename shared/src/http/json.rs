@@ -41,7 +41,60 @@ impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for ValidJso
                 })?;
         let value = parse::<T>(&bytes)?;
         value.validate()?;
+        no_hidden_characters(&bytes)?;
         Ok(Self(value))
+    }
+}
+
+/// Whether `c` is a character no human-readable text needs and that hides or
+/// reorders what a reader sees: C0 and C1 controls (tab, line feed and carriage
+/// return excepted), DEL, and the bidirectional embeddings, overrides and isolates
+/// (the "Trojan Source" characters).
+fn is_hidden(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// 400 naming the first field (or key) of the body that holds a hidden character:
+/// checked on the whole body once, so no field of any endpoint is forgotten.
+fn no_hidden_characters(bytes: &[u8]) -> Result<(), ApiError> {
+    fn walk(v: &serde_json::Value, path: &mut String) -> Option<String> {
+        match v {
+            serde_json::Value::String(s) => s.chars().any(is_hidden).then(|| path.clone()),
+            serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                let found = walk(x, path);
+                path.truncate(len);
+                found
+            }),
+            serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                let found = if k.chars().any(is_hidden) {
+                    Some(path.clone())
+                } else {
+                    walk(x, path)
+                };
+                path.truncate(len);
+                found
+            }),
+            _ => None,
+        }
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(());
+    };
+    match walk(&value, &mut String::new()) {
+        None => Ok(()),
+        Some(field) => Err(ApiError::field(
+            if field.is_empty() { "body" } else { &field },
+            "must not contain control or bidirectional-override characters",
+        )),
     }
 }
 
@@ -89,6 +142,27 @@ mod tests {
     struct T {
         email: String,
         n: u8,
+    }
+
+    #[test]
+    fn hidden_characters_are_named_by_field() {
+        for body in [
+            r#"{"name":"a\u0000b"}"#,
+            r#"{"name":"bell\u0007"}"#,
+            "{\"name\":\"evil\u{202E}txt\"}",
+            r#"{"name":"iso\u2066late"}"#,
+        ] {
+            match no_hidden_characters(body.as_bytes()) {
+                Err(ApiError::Validation(d)) => assert!(d.contains_key("name"), "{body}: {d:?}"),
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+        match no_hidden_characters(br#"{"tags":["ok","x\u001b[31m"]}"#) {
+            Err(ApiError::Validation(d)) => assert!(d.contains_key("tags[1]"), "{d:?}"),
+            other => panic!("{other:?}"),
+        }
+        let fine = "{\"content\":\"line one\\n\\tline two \u{5d0}\u{5d1} \u{200f}\"}";
+        assert!(no_hidden_characters(fine.as_bytes()).is_ok(), "{fine}");
     }
 
     #[test]

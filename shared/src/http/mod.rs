@@ -9,6 +9,7 @@ mod layers;
 mod pagination;
 mod query;
 mod throttle;
+mod urls;
 
 pub use caller::Caller;
 pub use created::created;
@@ -18,6 +19,7 @@ pub use layers::stack;
 pub use pagination::{ListQuery, ListResponse};
 pub use query::QueryParams;
 pub use throttle::is_limited;
+pub use urls::{Links, public_url};
 
 /// A required text field, trimmed; blank is a validation failure naming the field.
 pub fn non_blank(field: &str, v: &str) -> crate::ApiResult<String> {

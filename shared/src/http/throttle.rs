@@ -27,7 +27,10 @@ pub fn is_limited(path: &str) -> bool {
 /// Which limit a request by `caller` counts against, and for whom.
 fn classify(state: &AppState, req: &Request, caller: &Caller) -> Option<(Limit<'static>, String)> {
     let path = req.uri().path();
-    if !is_limited(path) {
+    // A deep health check costs three AWS calls: counted like any public request.
+    // Any query counts it: the handler decodes `%64eep` as `deep`.
+    let deep_health = path == "/api/health" && req.uri().query().is_some_and(|q| !q.is_empty());
+    if !is_limited(path) && !deep_health {
         return None;
     }
     let limits = &state.config.rate_limits;
@@ -50,9 +53,10 @@ fn classify(state: &AppState, req: &Request, caller: &Caller) -> Option<(Limit<'
     (limit.limit > 0).then_some((limit, subject))
 }
 
-pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (caller, mut req) = Caller::resolve(&state, req).await;
     // Without an address (only in-process callers) there is nobody to count.
-    let Some(caller) = Caller::of(&state, &req) else {
+    let Some(caller) = caller else {
         return next.run(req).await;
     };
     let limited = classify(&state, &req, &caller);

@@ -9,8 +9,12 @@ pub struct Connection {
     pub connection_id: String,
     pub company_id: String,
     pub user_id: String,
-    /// The role at connect time (a role change revokes the sessions; the socket
-    /// lasts at most two hours).
+    /// The sign-in the socket was opened with: it is closed when that session ends,
+    /// and nothing is pushed to it once the session is no longer live.
+    #[serde(default)]
+    pub session_id: String,
+    /// The role at connect time (a role change ends the sessions, and with them the
+    /// socket).
     pub role: crate::model::Role,
     pub connected_at: String,
     /// API Gateway closes a WebSocket after two hours at most; the item lapses after.

@@ -52,6 +52,22 @@ pub struct Course {
     pub version: u64,
 }
 
+impl Course {
+    pub fn is_priced(&self) -> bool {
+        self.price_cents.is_some_and(|p| p > 0)
+    }
+
+    /// Whether a caller of `role` with `assignment` has the lessons (their content,
+    /// progress, quizzes and certificate): always for a free course and for its
+    /// authors; for a priced one, only through a purchase or a manager's assignment
+    /// (an enrolment of one's own is not either).
+    pub fn open_to(&self, role: crate::model::Role, assignment: Option<&Assignment>) -> bool {
+        !self.is_priced()
+            || role >= crate::model::Role::Instructor
+            || assignment.is_some_and(|a| a.assigned_by != "self")
+    }
+}
+
 impl Entity for Course {
     fn keys(&self) -> Keys {
         let mut k = Keys::new(keys::course(&self.company_id, &self.id), "course").search(format!(

@@ -2,9 +2,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::{Entity, Keys, keys};
 
-/// The credential for one email address: whose it is, the password hash, and the
-/// failed-attempt window that drives the lockout. Kept apart from the user item so a
-/// user can be serialised anywhere without a hash in it.
+/// The credential for one email address: whose it is and the password hash. Kept
+/// apart from the user item so a user can be serialised anywhere without a hash in
+/// it. The failed-attempt window lives in a [`Lockout`] beside it, which exists for
+/// addresses without an account too.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Login {
@@ -13,15 +14,33 @@ pub struct Login {
     pub company_id: String,
     /// argon2id PHC string, or an imported bcrypt hash; `None` until a password is set.
     pub password_hash: Option<String>,
+    /// Raised by every password reset and change: a mailed link names the generation
+    /// it was issued at, so every older link dies with the password it would replace.
     #[serde(default)]
+    pub password_generation: u64,
+    pub version: u64,
+}
+
+/// Failed password attempts for one email address, account or not, so a lockout
+/// (and its 429) is the same for addresses that exist and addresses that do not.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Lockout {
+    pub email: String,
     pub failed_attempts: u32,
     /// Epoch seconds of the first failure in the current window.
-    #[serde(default)]
     pub failed_since: i64,
-    /// Epoch seconds until which sign-in is refused.
-    #[serde(default)]
+    /// Epoch seconds until which password checks are refused.
     pub locked_until: i64,
+    /// Epoch seconds after which the item is of no use (window and lock both over).
+    pub expires_epoch: i64,
     pub version: u64,
+}
+
+impl Entity for Lockout {
+    fn keys(&self) -> Keys {
+        Keys::new(keys::lockout(&self.email), "lockout").ttl(self.expires_epoch)
+    }
 }
 
 impl Entity for Login {

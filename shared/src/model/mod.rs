@@ -55,7 +55,7 @@ pub use file::{FilePurpose, FileRecord, FileStatus};
 pub use idempotency::IdempotencyRecord;
 pub use inventory::{InventoryCategory, InventoryChange, InventoryItem, InventorySku};
 pub use invite::{Invite, InviteStatus, InviteToken, invite_token_company};
-pub use login::Login;
+pub use login::{Lockout, Login};
 pub use notification::{Channels, NOTIFICATION_TYPES, Notification, NotificationPreferences};
 pub use oauth_state::OAuthState;
 pub use outbox::{Mail, MailStatus, OUTBOX_DUE};

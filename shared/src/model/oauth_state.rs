@@ -12,6 +12,10 @@ pub struct OAuthState {
     pub provider: String,
     pub verifier: String,
     pub expires_epoch: i64,
+    /// SHA-256 (hex) of the secret in the cookie of the browser that started the
+    /// sign-in: the callback goes on only in that browser (no login CSRF).
+    #[serde(default)]
+    pub browser: String,
 }
 
 impl Entity for OAuthState {

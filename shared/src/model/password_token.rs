@@ -13,6 +13,10 @@ pub struct PasswordToken {
     pub user_id: String,
     pub purpose: String,
     pub expires_epoch: i64,
+    /// The login's `passwordGeneration` when issued; any later reset or change
+    /// makes the token worthless.
+    #[serde(default)]
+    pub generation: u64,
 }
 
 impl Entity for PasswordToken {

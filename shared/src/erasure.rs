@@ -1,0 +1,134 @@
+//! What deleting a user removes beyond their own partition: their check-ins (shown
+//! to colleagues with name, place and message), the events they created (a course's
+//! deadline stays, without their name on it), their place in attendee lists, and
+//! their identity in the company's audit trail (the entries stay; where they name
+//! the user, as actor or resource, a pseudonym stands instead, and the address and
+//! browser of their own requests are dropped).
+
+use aws_lc_rs::hmac;
+
+use crate::{
+    ApiResult, AppState,
+    auth::tokens::hex,
+    db::{AttributeValue, Cond, Filter, WriteError, keys, to_value},
+    model::{CalendarEvent, EventType},
+};
+
+/// Removes every trace of `user_id` outside their partition.
+pub async fn user_traces(state: &AppState, company_id: &str, user_id: &str) -> ApiResult<()> {
+    let check_ins = state
+        .db
+        .keys_in_index(&keys::user_checkins_index(company_id, user_id))
+        .await?;
+    state.db.delete_many(&check_ins).await?;
+    events(state, company_id, user_id).await?;
+    audit_trail(state, company_id, user_id).await
+}
+
+/// The stand-in for a deleted user's id: the same for all their entries (so a
+/// trail still reads as one person's), and not reversible without the server's secret.
+pub fn pseudonym(state: &AppState, user_id: &str) -> String {
+    let key = hmac::Key::new(
+        hmac::HMAC_SHA256,
+        state.config.jwt_secret.expose().as_bytes(),
+    );
+    let tag = hmac::sign(&key, format!("campus-erased-user\0{user_id}").as_bytes());
+    format!("deleted-{}", &hex(tag.as_ref())[..16])
+}
+
+fn ignore_gone(r: Result<(), WriteError>) -> ApiResult<()> {
+    match r {
+        Ok(()) | Err(WriteError::Condition(_)) => Ok(()),
+        Err(WriteError::Api(e)) => Err(e),
+    }
+}
+
+async fn events(state: &AppState, company_id: &str, user_id: &str) -> ApiResult<()> {
+    let all: Vec<CalendarEvent> = state
+        .db
+        .all_with_prefix(&keys::events_partition(company_id), "EVENT#")
+        .await?;
+    let gone = pseudonym(state, user_id);
+    for e in all {
+        let key = keys::event(company_id, &e.id);
+        let attends = e.attendees.iter().any(|a| a == user_id);
+        if e.created_by == user_id && !(e.kind == EventType::Deadline && e.course_id.is_some()) {
+            ignore_gone(state.db.delete(&key, Cond::present()).await)?;
+            continue;
+        }
+        if attends {
+            let me = AttributeValue::Ss(vec![user_id.to_string()]);
+            ignore_gone(
+                state
+                    .db
+                    .update(
+                        &key,
+                        "DELETE #attendees :me",
+                        vec![(":me".into(), me)],
+                        Cond::present(),
+                    )
+                    .await,
+            )?;
+        }
+        if e.created_by == user_id {
+            ignore_gone(
+                state
+                    .db
+                    .update(
+                        &key,
+                        "SET #createdBy = :gone",
+                        vec![(":gone".into(), to_value(&gone)?)],
+                        Cond::present(),
+                    )
+                    .await,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+async fn audit_trail(state: &AppState, company_id: &str, user_id: &str) -> ApiResult<()> {
+    let partition = keys::audit_partition(company_id);
+    let gone = pseudonym(state, user_id);
+    let me = AttributeValue::S(user_id.to_string());
+    let mut cursor = None;
+    loop {
+        let page = state
+            .db
+            .query::<crate::audit::AuditEntry>(
+                &partition,
+                "AUDIT#",
+                // Most entries are others': read in large pages (1 MB at most).
+                1000,
+                cursor.as_deref(),
+                Filter::default().eq_any(&[("actorId", me.clone()), ("resourceId", me.clone())]),
+            )
+            .await?;
+        for entry in &page.items {
+            // As the actor: who, from where, with what. As the resource: only the id.
+            let expression = match (
+                entry.actor_id == user_id,
+                entry.resource_id.as_deref() == Some(user_id),
+            ) {
+                (true, true) => "SET #actorId = :gone, #resourceId = :gone REMOVE #ip, #userAgent",
+                (true, false) => "SET #actorId = :gone REMOVE #ip, #userAgent",
+                _ => "SET #resourceId = :gone",
+            };
+            ignore_gone(
+                state
+                    .db
+                    .update(
+                        &keys::audit(company_id, &entry.id),
+                        expression,
+                        vec![(":gone".into(), to_value(&gone)?)],
+                        Cond::present(),
+                    )
+                    .await,
+            )?;
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(()),
+        }
+    }
+}
