@@ -45,8 +45,10 @@ pub struct AuditEntry {
 }
 
 impl Entity for AuditEntry {
+    const NAME: &'static str = "audit";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::audit(&self.company_id, &self.id), "audit").ttl(self.expires_epoch)
+        Keys::new(keys::audit(&self.company_id, &self.id), Self::NAME).ttl(self.expires_epoch)
     }
 }
 

@@ -33,11 +33,11 @@ pub async fn resolve(db: &Db, company_id: &str, n: &Named<'_>) -> ApiResult<Vec<
         let items = db
             .all_in(&keys::team_partition(company_id, team_id))
             .await?;
-        if entity_of::<Team>(&items, "team")?.is_none() {
+        if entity_of::<Team>(&items)?.is_none() {
             return Err(ApiError::field("teamId", "no such team"));
         }
         wanted.extend(
-            entities_of::<TeamMember>(&items, "team_member")?
+            entities_of::<TeamMember>(&items)?
                 .into_iter()
                 .map(|m| m.user_id),
         );
@@ -79,7 +79,6 @@ pub async fn resolve(db: &Db, company_id: &str, n: &Named<'_>) -> ApiResult<Vec<
                     .collect::<Vec<_>>(),
             )
             .await?,
-            "user",
         )?;
         if let Some(missing) = chunk.iter().find(|id| !found.iter().any(|u| &u.id == *id)) {
             return Err(ApiError::field(

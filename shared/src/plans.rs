@@ -159,7 +159,7 @@ where
         let (p, items) =
             extract::authenticate(parts, state, |company| vec![keys::company(company)]).await?;
         crate::auth::require(&p, R::ROLE)?;
-        let company: Company = entity_of(&items, "company")?.ok_or(ApiError::NotFound)?;
+        let company: Company = entity_of(&items)?.ok_or(ApiError::NotFound)?;
         require(&company, F::FEATURE)?;
         Ok(Self(p, company, PhantomData))
     }

@@ -18,7 +18,7 @@ pub async fn courses(db: &Db, company_id: &str, ids: &[&str]) -> Result<Vec<Cour
         .collect();
     let mut found = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(100) {
-        found.extend(entities_of::<Course>(&db.get_many(chunk).await?, "course")?);
+        found.extend(entities_of::<Course>(&db.get_many(chunk).await?)?);
     }
     Ok(found)
 }

@@ -136,7 +136,7 @@ impl Limit<'_> {
 
 /// The hit count of a window item read with other items (`None`: no hits yet).
 pub fn hits_of(items: &[crate::db::Item]) -> ApiResult<Option<u32>> {
-    Ok(crate::db::entity_of::<Hits>(items, "rate")?.map(|h| h.hits))
+    Ok(crate::db::stored_of::<Hits>(items, "rate")?.map(|h| h.hits))
 }
 
 #[cfg(test)]

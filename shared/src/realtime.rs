@@ -266,7 +266,7 @@ async fn live_sessions(
     let mut live = std::collections::HashSet::new();
     for chunk in wanted.chunks(100) {
         let items = state.db.get_many_consistent(chunk).await?;
-        let sessions: Vec<Session> = crate::db::entities_of(&items, "session")?;
+        let sessions: Vec<Session> = crate::db::entities_of(&items)?;
         live.extend(
             sessions
                 .into_iter()

@@ -58,8 +58,10 @@ struct Reminded {
 }
 
 impl Entity for Reminded {
+    const NAME: &'static str = "reminded";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::reminder(&self.company_id, &self.what), "reminded").ttl(self.expires_epoch)
+        Keys::new(keys::reminder(&self.company_id, &self.what), Self::NAME).ttl(self.expires_epoch)
     }
 }
 
@@ -140,7 +142,7 @@ async fn users(
     let keys: Vec<Key> = ids.iter().map(|(c, u)| keys::user(c, u)).collect();
     let mut out = BTreeMap::new();
     for chunk in keys.chunks(100) {
-        for u in entities_of::<User>(&state.db.get_many(chunk).await?, "user")? {
+        for u in entities_of::<User>(&state.db.get_many(chunk).await?)? {
             out.insert((u.company_id.clone(), u.id.clone()), u);
         }
     }
@@ -191,7 +193,7 @@ pub async fn deadline_reminders(
         .map(|(c, id)| keys::course(c, id))
         .collect();
     for chunk in course_keys.chunks(100) {
-        for c in entities_of::<Course>(&state.db.get_many(chunk).await?, "course")? {
+        for c in entities_of::<Course>(&state.db.get_many(chunk).await?)? {
             courses.insert((c.company_id.clone(), c.id.clone()), c);
         }
     }
@@ -250,7 +252,6 @@ pub async fn event_reminders(
     for chunk in event_keys.chunks(100) {
         events.extend(entities_of::<CalendarEvent>(
             &state.db.get_many(chunk).await?,
-            "event",
         )?);
     }
     events.retain(|e| scope.includes(&e.company_id) && e.starts_at > from && e.starts_at <= to);

@@ -26,7 +26,7 @@ async fn users_by_id(db: &Db, company_id: &str, ids: &[String]) -> ApiResult<Vec
     let mut users = Vec::new();
     for chunk in ids.chunks(100) {
         let keys: Vec<_> = chunk.iter().map(|id| keys::user(company_id, id)).collect();
-        users.extend(entities_of::<User>(&db.get_many(&keys).await?, "user")?);
+        users.extend(entities_of::<User>(&db.get_many(&keys).await?)?);
     }
     Ok(users)
 }
@@ -42,8 +42,8 @@ pub async fn team_users(
     let items = db
         .all_in(&keys::team_partition(&p.company_id, team_id))
         .await?;
-    let team: Team = entity_of(&items, "team")?.ok_or(ApiError::NotFound)?;
-    let members: Vec<TeamMember> = entities_of(&items, "team_member")?;
+    let team: Team = entity_of(&items)?.ok_or(ApiError::NotFound)?;
+    let members: Vec<TeamMember> = entities_of(&items)?;
     let leads = members
         .iter()
         .any(|m| m.user_id == p.user_id && m.role == TeamRole::Lead);
@@ -75,7 +75,7 @@ pub async fn overseen(db: &Db, p: &Principal) -> ApiResult<Vec<User>> {
             .all_in(&keys::team_partition(&p.company_id, &m.team_id))
             .await?;
         ids.extend(
-            entities_of::<TeamMember>(&items, "team_member")?
+            entities_of::<TeamMember>(&items)?
                 .into_iter()
                 .map(|m| m.user_id),
         );

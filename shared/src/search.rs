@@ -158,10 +158,12 @@ pub struct Posting {
 }
 
 impl Entity for Posting {
+    const NAME: &'static str = "search_posting";
+
     fn keys(&self) -> Keys {
         Keys::new(
             keys::search_posting(&self.company_id, &self.term, &self.kind, &self.id),
-            "search_posting",
+            Self::NAME,
         )
     }
 }

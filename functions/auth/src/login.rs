@@ -58,9 +58,9 @@ pub async fn login(
     if let Some((limit, _)) = &by_ip {
         limit.check(rate_limit::hits_of(&items)?, now)?;
     }
-    let lock: Option<Lockout> = entity_of(&items, "lockout")?;
+    let lock: Option<Lockout> = entity_of(&items)?;
     lockout::check(lock.as_ref(), now)?;
-    let login: Option<Login> = entity_of(&items, "login")?;
+    let login: Option<Login> = entity_of(&items)?;
     let verdict = password::verify(
         req.password.clone(),
         login.as_ref().and_then(|l| l.password_hash.clone()),
@@ -86,8 +86,8 @@ pub async fn login(
             keys::company(&login.company_id),
         ])
         .await?;
-    let user: User = entity_of(&items, "user")?.ok_or(ApiError::InvalidCredentials)?;
-    let company: Company = entity_of(&items, "company")?.ok_or(ApiError::InvalidCredentials)?;
+    let user: User = entity_of(&items)?.ok_or(ApiError::InvalidCredentials)?;
+    let company: Company = entity_of(&items)?.ok_or(ApiError::InvalidCredentials)?;
     if user.status == UserStatus::Disabled {
         return Err(ApiError::Forbidden("This account is disabled"));
     }

@@ -33,7 +33,7 @@ pub async fn me(
         ])
         .await?;
     Ok(Json(MeResponse {
-        user: entity_of(&items, "user")?.ok_or(ApiError::SessionRevoked)?,
-        company: entity_of(&items, "company")?.ok_or(ApiError::NotFound)?,
+        user: entity_of(&items)?.ok_or(ApiError::SessionRevoked)?,
+        company: entity_of(&items)?.ok_or(ApiError::NotFound)?,
     }))
 }

@@ -199,9 +199,9 @@ pub async fn change(
         .db
         .get_many_consistent(&[keys::login(&user.email), lockout::key(&user.email)])
         .await?;
-    let lock: Option<Lockout> = entity_of(&items, "lockout")?;
+    let lock: Option<Lockout> = entity_of(&items)?;
     lockout::check(lock.as_ref(), now)?;
-    let login: Login = entity_of(&items, "login")?.ok_or(ApiError::NotFound)?;
+    let login: Login = entity_of(&items)?.ok_or(ApiError::NotFound)?;
     let verdict =
         password::verify(req.current_password.clone(), login.password_hash.clone()).await?;
     if verdict == Verdict::Wrong {

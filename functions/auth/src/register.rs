@@ -190,8 +190,8 @@ async fn find_invite(
             keys::company(company_id),
         ])
         .await?;
-    let pointer: InviteToken = entity_of(&items, "invite_token")?.ok_or_else(invalid)?;
-    let company: Company = entity_of(&items, "company")?.ok_or_else(invalid)?;
+    let pointer: InviteToken = entity_of(&items)?.ok_or_else(invalid)?;
+    let company: Company = entity_of(&items)?.ok_or_else(invalid)?;
     if pointer.company_id != company.id || pointer.expires_epoch <= clock::now().unix_timestamp() {
         return Err(invalid());
     }

@@ -23,9 +23,8 @@ pub async fn ensure(
     let tx = state
         .db
         .tx()
-        .upsert(
+        .upsert::<BillingAccount>(
             &keys::billing(&company.id),
-            "billing",
             vec![
                 ("companyId", AttributeValue::S(company.id.clone())),
                 ("stripeCustomerId", AttributeValue::S(customer.id.clone())),

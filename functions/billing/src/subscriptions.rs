@@ -49,8 +49,8 @@ pub async fn get(
         .db
         .get_many(&[keys::company(&p.company_id), keys::billing(&p.company_id)])
         .await?;
-    let company: Company = entity_of(&items, "company")?.ok_or(ApiError::NotFound)?;
-    let billing: BillingAccount = entity_of(&items, "billing")?.unwrap_or_default();
+    let company: Company = entity_of(&items)?.ok_or(ApiError::NotFound)?;
+    let billing: BillingAccount = entity_of(&items)?.unwrap_or_default();
     Ok(Json(SubscriptionView {
         id: billing.subscription_id,
         plan: company.plan,
@@ -156,9 +156,9 @@ pub async fn create(
             keys::user(&p.company_id, &p.user_id),
         ])
         .await?;
-    let company: Company = entity_of(&items, "company")?.ok_or(ApiError::NotFound)?;
-    let account: BillingAccount = entity_of(&items, "billing")?.unwrap_or_default();
-    let caller: Option<User> = entity_of(&items, "user")?;
+    let company: Company = entity_of(&items)?.ok_or(ApiError::NotFound)?;
+    let account: BillingAccount = entity_of(&items)?.unwrap_or_default();
+    let caller: Option<User> = entity_of(&items)?;
     if account.is_live() {
         return Err(ApiError::Conflict(
             "The company has a live subscription; change its plan with PUT /api/subscriptions/{id}"

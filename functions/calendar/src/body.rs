@@ -92,17 +92,17 @@ pub async fn apply(
     }
     let found = state.db.get_many(&wanted).await?;
     if b.team_id.is_some() {
-        if entity_of::<serde_json::Value>(&found, "team")?.is_none() {
+        if entity_of::<campus::model::Team>(&found)?.is_none() {
             return Err(ApiError::field("teamId", "no such team"));
         }
-        let member = entity_of::<serde_json::Value>(&found, "team_member")?.is_some();
+        let member = entity_of::<campus::model::TeamMember>(&found)?.is_some();
         if !member && !p.at_least(Role::Admin) {
             return Err(ApiError::Forbidden(
                 "Only the team's members and admins plan its events",
             ));
         }
     }
-    if b.course_id.is_some() && entity_of::<serde_json::Value>(&found, "course")?.is_none() {
+    if b.course_id.is_some() && entity_of::<campus::model::Team>(&found)?.is_none() {
         return Err(ApiError::field("courseId", "no such course"));
     }
     e.title = non_blank("title", &b.title)?;

@@ -56,10 +56,10 @@ pub async fn generate(
             keys::notification_preferences(&p.company_id, &b.user_id),
         ])
         .await?;
-    let user: User = entity_of(&got, "user")?.ok_or(ApiError::NotFound)?;
-    let course: Course = entity_of(&got, "course")?.ok_or(ApiError::NotFound)?;
-    let company: Company = entity_of(&got, "company")?.ok_or(ApiError::NotFound)?;
-    if let Some(guard) = entity_of::<CertificateGuard>(&got, "certificate_guard")? {
+    let user: User = entity_of(&got)?.ok_or(ApiError::NotFound)?;
+    let course: Course = entity_of(&got)?.ok_or(ApiError::NotFound)?;
+    let company: Company = entity_of(&got)?.ok_or(ApiError::NotFound)?;
+    if let Some(guard) = entity_of::<CertificateGuard>(&got)? {
         return existing(&state, &p.company_id, &guard).await;
     }
     if course.status != CourseStatus::Published {
@@ -69,7 +69,7 @@ pub async fn generate(
     }
     let mut cert = certificates::new_certificate(&company, &user, &course, &p.user_id);
     let mut bump = Bump::default();
-    let prefs = entity_of(&got, "notification_preferences")?;
+    let prefs = entity_of(&got)?;
     let mut pushes = notify::Pushes::default();
     let tx = certificates::issue_in(
         state.db.tx(),

@@ -244,7 +244,7 @@ pub async fn enroll(
         .db
         .get_many_consistent(&[keys::course(&p.company_id, &id), key])
         .await?;
-    let course: Course = entity_of(&items, "course")?.ok_or(ApiError::NotFound)?;
+    let course: Course = entity_of(&items)?.ok_or(ApiError::NotFound)?;
     if course.status != CourseStatus::Published {
         if !p.at_least(Role::Instructor) {
             return Err(ApiError::NotFound);
@@ -253,7 +253,7 @@ pub async fn enroll(
             "Only published courses take enrolments".into(),
         ));
     }
-    if let Some(existing) = entity_of::<Assignment>(&items, "assignment")? {
+    if let Some(existing) = entity_of::<Assignment>(&items)? {
         return Ok((StatusCode::OK, Json(existing)).into_response());
     }
     // A priced course is bought (`POST /api/payments`), which enrols the buyer.

@@ -56,12 +56,12 @@ pub async fn get(
         state.db.get::<Assignment>(&assignment)
     );
     let items = items?;
-    let course: Course = entity_of(&items, "course")?.ok_or(ApiError::NotFound)?;
+    let course: Course = entity_of(&items)?.ok_or(ApiError::NotFound)?;
     if course.status == CourseStatus::Draft && !p.at_least(Role::Instructor) {
         return Err(ApiError::NotFound);
     }
-    let mut modules: Vec<Module> = entities_of(&items, "module")?;
-    let mut lessons: Vec<Lesson> = entities_of(&items, "lesson")?;
+    let mut modules: Vec<Module> = entities_of(&items)?;
+    let mut lessons: Vec<Lesson> = entities_of(&items)?;
     let progress = progress?;
     let locked = !course.open_to(p.role, progress.as_ref());
     if locked {

@@ -84,8 +84,8 @@ pub async fn send_welcome(
             keys::company(&p.company_id),
         ])
         .await?;
-    let user: User = entity_of(&got, "user")?.ok_or(ApiError::NotFound)?;
-    let company: Company = entity_of(&got, "company")?.ok_or(ApiError::NotFound)?;
+    let user: User = entity_of(&got)?.ok_or(ApiError::NotFound)?;
+    let company: Company = entity_of(&got)?.ok_or(ApiError::NotFound)?;
     let mail = Mail::new(
         &p.company_id,
         "welcome",
@@ -130,9 +130,9 @@ pub async fn send_certificate(
             keys::notification_preferences(&p.company_id, holder),
         ])
         .await?;
-    let user: User = entity_of(&got, "user")?
+    let user: User = entity_of(&got)?
         .ok_or_else(|| ApiError::Conflict("The holder's account was deleted".into()))?;
-    let prefs: Option<NotificationPreferences> = entity_of(&got, "notification_preferences")?;
+    let prefs: Option<NotificationPreferences> = entity_of(&got)?;
     let msg = certificates::message(&state, &cert);
     let only_mail = Channels {
         in_app: false,

@@ -16,7 +16,7 @@ use aws_sdk_sesv2::{
 };
 use campus::{
     ApiError, AppState, clock,
-    db::{Cond, Index, Key, WriteError, keys},
+    db::{Cond, Entity, Index, Key, WriteError, keys},
     model::{Mail, MailStatus, OUTBOX_DUE},
 };
 use serde_json::Value;
@@ -187,7 +187,7 @@ impl Mailer {
                 .change
                 .new_image
                 .get("entity")
-                .is_some_and(|v| *v == serde_dynamo::AttributeValue::S("mail".into()));
+                .is_some_and(|v| *v == serde_dynamo::AttributeValue::S(Mail::NAME.into()));
             if record.event_name != "INSERT" || !is_mail {
                 continue;
             }

@@ -134,11 +134,11 @@ async fn apply(
         .db
         .all_in(&keys::course_partition(&p.company_id, course_id))
         .await?;
-    let course: Course = entity_of(&items, "course")?.ok_or(ApiError::NotFound)?;
+    let course: Course = entity_of(&items)?.ok_or(ApiError::NotFound)?;
     if course.status == CourseStatus::Draft && !p.at_least(Role::Instructor) {
         return Err(ApiError::NotFound);
     }
-    let lessons: Vec<Lesson> = entities_of(&items, "lesson")?;
+    let lessons: Vec<Lesson> = entities_of(&items)?;
     if !lessons.iter().any(|l| l.id == ev.lesson_id) {
         return Err(ApiError::field("lessonId", "no such lesson in this course"));
     }
@@ -159,7 +159,7 @@ async fn apply(
                 keys::notification_preferences(&p.company_id, &p.user_id),
             ])
             .await?;
-        let held = entity_of::<Assignment>(&got, "assignment")?;
+        let held = entity_of::<Assignment>(&got)?;
         if !course.open_to(p.role, held.as_ref()) {
             return Err(ApiError::PaymentRequired(
                 "This course is sold: buy it with POST /api/payments {courseId}".into(),
@@ -227,11 +227,11 @@ async fn apply(
         if completes_course {
             bump.both("completions");
             // A manager may have issued it already: then the course just completes.
-            if entity_of::<CertificateGuard>(&got, "certificate_guard")?.is_none() {
-                let user: User = entity_of(&got, "user")?.ok_or(ApiError::NotFound)?;
-                let company: Company = entity_of(&got, "company")?.ok_or(ApiError::NotFound)?;
+            if entity_of::<CertificateGuard>(&got)?.is_none() {
+                let user: User = entity_of(&got)?.ok_or(ApiError::NotFound)?;
+                let company: Company = entity_of(&got)?.ok_or(ApiError::NotFound)?;
                 let c = certificates::new_certificate(&company, &user, &course, "completion");
-                let prefs = entity_of(&got, "notification_preferences")?;
+                let prefs = entity_of(&got)?;
                 tx = certificates::issue_in(
                     tx,
                     state,

@@ -98,11 +98,11 @@ pub async fn course(
             keys::assignment(&p.company_id, &p.user_id, &course_id),
         ])
         .await?;
-    let course: Course = entity_of(&got, "course")?.ok_or(ApiError::NotFound)?;
+    let course: Course = entity_of(&got)?.ok_or(ApiError::NotFound)?;
     if course.status == CourseStatus::Draft && !p.at_least(Role::Instructor) {
         return Err(ApiError::NotFound);
     }
-    Ok(Json(match entity_of::<Assignment>(&got, "assignment")? {
+    Ok(Json(match entity_of::<Assignment>(&got)? {
         Some(a) => ProgressView::of(&a, &course, &clock::now_rfc3339()),
         None => ProgressView::untouched(&course),
     }))

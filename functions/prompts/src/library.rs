@@ -254,8 +254,8 @@ pub async fn update(
             keys::prompt_category(&p.company_id, b.category_id.trim()),
         ])
         .await?;
-    let mut prompt = may_change(&p, entity_of::<Prompt>(&got, "prompt")?)?;
-    let category: PromptCategory = entity_of(&got, "prompt_category")?.ok_or_else(no_category)?;
+    let mut prompt = may_change(&p, entity_of::<Prompt>(&got)?)?;
+    let category: PromptCategory = entity_of(&got)?.ok_or_else(no_category)?;
     expect_version(b.version, prompt.version)?;
     let read = prompt.version;
     prompt.title = f.title;

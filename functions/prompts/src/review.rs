@@ -84,7 +84,7 @@ pub async fn decide(
             keys::notification_preferences(&p.company_id, &prompt.author_id),
         ])
         .await?;
-    let author: Option<User> = entity_of(&got, "user")?;
+    let author: Option<User> = entity_of(&got)?;
     let read = prompt.version;
     let now = clock::now_rfc3339();
     prompt.status = match b.status {
@@ -133,7 +133,7 @@ pub async fn decide(
             template: "notification",
             data: serde_json::json!({"title": title, "body": body, "link": link}),
         };
-        let prefs = entity_of(&got, "notification_preferences")?;
+        let prefs = entity_of(&got)?;
         tx = notify::add_to(tx, &msg, author, prefs.as_ref(), &mut pushes);
     }
     match state.db.commit(tx.audit(&audit, 200, None)).await {

@@ -233,6 +233,6 @@ async fn names_of(
         .iter()
         .map(|(id, _)| keys::user(company_id, id))
         .collect();
-    let found: Vec<User> = entities_of(&state.db.get_many(&keys).await?, "user")?;
+    let found: Vec<User> = entities_of(&state.db.get_many(&keys).await?)?;
     Ok(found.into_iter().map(|u| (u.id, u.name)).collect())
 }

@@ -161,14 +161,13 @@ async fn visible(
     let items = state.db.get_many(&sources).await?;
     let instructor = p.at_least(Role::Instructor);
     let manager = p.at_least(Role::Manager);
-    let courses: BTreeMap<String, Course> = by_id(&items, "course", |c: &Course| c.id.clone())?;
-    let lessons: BTreeMap<String, Lesson> = by_id(&items, "lesson", |l: &Lesson| l.id.clone())?;
-    let prompts: BTreeMap<String, Prompt> = by_id(&items, "prompt", |x: &Prompt| x.id.clone())?;
-    let events: BTreeMap<String, CalendarEvent> =
-        by_id(&items, "event", |e: &CalendarEvent| e.id.clone())?;
-    let users: BTreeMap<String, User> = by_id(&items, "user", |u: &User| u.id.clone())?;
+    let courses: BTreeMap<String, Course> = by_id(&items, |c: &Course| c.id.clone())?;
+    let lessons: BTreeMap<String, Lesson> = by_id(&items, |l: &Lesson| l.id.clone())?;
+    let prompts: BTreeMap<String, Prompt> = by_id(&items, |x: &Prompt| x.id.clone())?;
+    let events: BTreeMap<String, CalendarEvent> = by_id(&items, |e: &CalendarEvent| e.id.clone())?;
+    let users: BTreeMap<String, User> = by_id(&items, |u: &User| u.id.clone())?;
     let inventory: BTreeMap<String, InventoryItem> =
-        by_id(&items, "inventory_item", |i: &InventoryItem| i.id.clone())?;
+        by_id(&items, |i: &InventoryItem| i.id.clone())?;
     // A lesson is seen with its course: the drafts' only by instructors and up, a
     // priced one's only by those it is open to (its content is what is indexed).
     let (lesson_courses, held) = if instructor || lessons.is_empty() {
@@ -190,8 +189,8 @@ async fn visible(
             got.extend(state.db.get_many(chunk).await?);
         }
         (
-            by_id(&got, "course", |c: &Course| c.id.clone())?,
-            by_id(&got, "assignment", |a: &Assignment| a.course_id.clone())?,
+            by_id(&got, |c: &Course| c.id.clone())?,
+            by_id(&got, |a: &Assignment| a.course_id.clone())?,
         )
     };
     let teams = if events
@@ -228,12 +227,11 @@ async fn visible(
         .collect())
 }
 
-fn by_id<T: serde::de::DeserializeOwned>(
+fn by_id<T: campus::db::Entity>(
     items: &[Item],
-    entity: &str,
     id: impl Fn(&T) -> String,
 ) -> ApiResult<BTreeMap<String, T>> {
-    Ok(entities_of::<T>(items, entity)?
+    Ok(entities_of::<T>(items)?
         .into_iter()
         .map(|t| (id(&t), t))
         .collect())

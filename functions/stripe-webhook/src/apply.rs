@@ -6,8 +6,8 @@ use campus::{
     ApiError, ApiResult, AppState, clock,
     db::{AttributeValue, Cond, Tx, WriteError, keys, to_value},
     model::{
-        Assignment, Company, Payment, PaymentKind, PaymentStatus, StripeCustomer, StripeEventMark,
-        StripePaymentIntent, subscription_live,
+        Assignment, BillingAccount, Company, Payment, PaymentKind, PaymentStatus, StripeCustomer,
+        StripeEventMark, StripePaymentIntent, subscription_live,
     },
     plans::Plan,
 };
@@ -170,9 +170,8 @@ fn write_subscription(s: SubscriptionState, created: i64) -> Change {
                 " AND (attribute_not_exists(#subscriptionId) OR #subscriptionId = :subscriptionId)",
             );
         }
-        let mut tx = tx.upsert(
+        let mut tx = tx.upsert::<BillingAccount>(
             &keys::billing(&s.company_id),
-            "billing",
             fields,
             Cond::expr(&cond, cond_values),
         );
@@ -374,9 +373,8 @@ fn update_payment(
         fields.push(("eventCreated", to_value(created)?));
         fields.push(("updatedAt", to_value(clock::now_rfc3339())?));
         let (cond, cond_values) = not_newer(created)?;
-        Ok(tx.upsert(
+        Ok(tx.upsert::<Payment>(
             &keys::payment(&company_id, &payment_id),
-            "payment",
             fields,
             Cond::expr(&format!("attribute_exists(pk) AND {cond}"), cond_values),
         ))

@@ -20,8 +20,8 @@ pub async fn load(
             keys::team_member(&p.company_id, team_id, &p.user_id),
         ])
         .await?;
-    let team: Team = entity_of(&items, "team")?.ok_or(ApiError::NotFound)?;
-    Ok((team, entity_of(&items, "team_member")?))
+    let team: Team = entity_of(&items)?.ok_or(ApiError::NotFound)?;
+    Ok((team, entity_of(&items)?))
 }
 
 pub fn can_read(p: &Principal, me: &Option<TeamMember>) -> ApiResult<()> {

@@ -117,7 +117,7 @@ pub async fn assign_course(
             })
             .collect();
         let got = state.db.get_many_consistent(&wanted).await?;
-        let existing: Vec<Assignment> = entities_of(&got, "assignment")?;
+        let existing: Vec<Assignment> = entities_of(&got)?;
         let prefs = notify::preferences_in(&got)?;
         let fresh: Vec<&User> = chunk
             .iter()

@@ -70,7 +70,7 @@ pub async fn list(
         .iter()
         .map(|m| keys::team(&p.company_id, &m.team_id))
         .collect();
-    let mut teams: Vec<Team> = entities_of(&state.db.get_many(&team_keys).await?, "team")?;
+    let mut teams: Vec<Team> = entities_of(&state.db.get_many(&team_keys).await?)?;
     teams.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(Json(ListResponse {
         items: teams,
@@ -138,8 +138,8 @@ pub async fn get(
         .db
         .all_in(&keys::team_partition(&p.company_id, &id))
         .await?;
-    let team: Team = campus::db::entity_of(&items, "team")?.ok_or(ApiError::NotFound)?;
-    let members: Vec<TeamMember> = entities_of(&items, "team_member")?;
+    let team: Team = campus::db::entity_of(&items)?.ok_or(ApiError::NotFound)?;
+    let members: Vec<TeamMember> = entities_of(&items)?;
     let me = members.iter().find(|m| m.user_id == p.user_id).cloned();
     access::can_read(&p, &me)?;
     Ok(Json(TeamDetail { team, members }))

@@ -91,13 +91,13 @@ pub async fn create(
         .db
         .get_many(&[keys::login(&email), keys::company(&p.company_id)])
         .await?;
-    if entity_of::<Login>(&items, "login")?.is_some() {
+    if entity_of::<Login>(&items)?.is_some() {
         return Err(ApiError::Conflict(
             "An account with this email already exists".into(),
         ));
     }
     // Early word for the inviter; registering is what takes the seat, atomically.
-    let company: Company = entity_of(&items, "company")?.ok_or(ApiError::NotFound)?;
+    let company: Company = entity_of(&items)?.ok_or(ApiError::NotFound)?;
     plans::check_seat(&company)?;
     let token = format!("{}.{}", p.company_id, tokens::random_secret());
     let token_hash = tokens::sha256_hex(&token);

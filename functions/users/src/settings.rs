@@ -89,7 +89,10 @@ pub async fn put(
         (":now".into(), to_value(clock::now_rfc3339())?),
         (":company".into(), to_value(&p.company_id)?),
         (":user".into(), to_value(&p.user_id)?),
-        (":entity".into(), to_value(Settings::ENTITY)?),
+        (
+            ":entity".into(),
+            to_value(<Settings as campus::db::Entity>::NAME)?,
+        ),
         (":one".into(), to_value(1u64)?),
     ];
     let tx = state

@@ -388,7 +388,7 @@ pub async fn export(
             keys::settings(&p.company_id, &p.user_id),
         ])
         .await?;
-    let settings = entity_of::<Settings>(&items, "settings")?
+    let settings = entity_of::<Settings>(&items)?
         .and_then(|s| serde_json::from_str(&s.values_json).ok())
         .unwrap_or_else(|| serde_json::json!({}));
     let mut sessions = Vec::new();
@@ -419,8 +419,8 @@ pub async fn export(
     }
     Ok(Json(Export {
         exported_at: clock::now_rfc3339(),
-        user: entity_of(&items, "user")?.ok_or(ApiError::SessionRevoked)?,
-        company: entity_of(&items, "company")?.ok_or(ApiError::NotFound)?,
+        user: entity_of(&items)?.ok_or(ApiError::SessionRevoked)?,
+        company: entity_of(&items)?.ok_or(ApiError::NotFound)?,
         settings,
         sessions,
     }))

@@ -197,13 +197,13 @@ impl Credential {
     ) -> Result<Principal, ApiError> {
         let claim = match self {
             Self::Token(mut p) => {
-                p.role = session_live(entity_of(items, "session")?)?;
+                p.role = session_live(entity_of(items)?)?;
                 return Ok(p);
             }
             Self::Key(k) => k,
         };
         let invalid = ApiError::Unauthenticated("The API key is invalid or revoked");
-        let key: ApiKey = entity_of(items, "api_key")?.ok_or(invalid.clone())?;
+        let key: ApiKey = entity_of(items)?.ok_or(invalid.clone())?;
         let presented = super::tokens::sha256_hex(&claim.secret);
         if aws_lc_rs::constant_time::verify_slices_are_equal(
             presented.as_bytes(),
@@ -213,7 +213,7 @@ impl Credential {
         {
             return Err(invalid);
         }
-        let user: User = entity_of(items, "user")?.ok_or(invalid.clone())?;
+        let user: User = entity_of(items)?.ok_or(invalid.clone())?;
         if user.status == UserStatus::Disabled {
             return Err(invalid);
         }

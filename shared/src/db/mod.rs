@@ -24,8 +24,10 @@ use crate::error::ApiError;
 
 pub type Item = HashMap<String, AttributeValue>;
 
-/// A stored entity: how its item's keys are made.
+/// A stored entity: its name (the `entity` attribute every item carries, by which
+/// readers tell items apart) and how its item's keys are made.
 pub trait Entity: Serialize + DeserializeOwned {
+    const NAME: &'static str;
     fn keys(&self) -> Keys;
 }
 
@@ -418,14 +420,13 @@ impl Tx {
     /// entity name: an item an update creates has no other key attributes, and
     /// readers that pick items by entity (`entity_of`) would not find it otherwise.
     /// For items two writers fill in parts, neither undoing the other.
-    pub fn upsert(
+    pub fn upsert<E: Entity>(
         self,
         key: &Key,
-        entity: &'static str,
         fields: Vec<(&str, AttributeValue)>,
         cond: Option<Cond>,
     ) -> Self {
-        let fields = std::iter::once(("entity", AttributeValue::S(entity.into()))).chain(fields);
+        let fields = std::iter::once(("entity", AttributeValue::S(E::NAME.into()))).chain(fields);
         let (sets, values): (Vec<String>, Vec<(String, AttributeValue)>) = fields
             .map(|(name, v)| (format!("#{name} = :{name}"), (format!(":{name}"), v)))
             .unzip();
@@ -1109,17 +1110,26 @@ fn is_entity(item: &Item, entity: &str) -> bool {
         == Some(entity)
 }
 
-/// Every entity of one kind among raw items (from [`Db::all_in`]).
-pub fn entities_of<T: DeserializeOwned>(items: &[Item], entity: &str) -> Result<Vec<T>, ApiError> {
+/// Every `T` among raw items (from [`Db::all_in`]).
+pub fn entities_of<T: Entity>(items: &[Item]) -> Result<Vec<T>, ApiError> {
     items
         .iter()
-        .filter(|i| is_entity(i, entity))
+        .filter(|i| is_entity(i, T::NAME))
         .map(|i| from_stored(i.clone()))
         .collect()
 }
 
-/// Reads one entity out of raw items (from [`Db::get_many`]), by its `entity` attribute.
-pub fn entity_of<T: DeserializeOwned>(items: &[Item], entity: &str) -> Result<Option<T>, ApiError> {
+/// The `T` among raw items (from [`Db::get_many`]), by its `entity` attribute.
+pub fn entity_of<T: Entity>(items: &[Item]) -> Result<Option<T>, ApiError> {
+    stored_of(items, T::NAME)
+}
+
+/// An item by its `entity` attribute, as any shape: for the library's own records
+/// that are not entities (a rate window's count).
+pub(crate) fn stored_of<T: DeserializeOwned>(
+    items: &[Item],
+    entity: &str,
+) -> Result<Option<T>, ApiError> {
     items
         .iter()
         .find(|i| is_entity(i, entity))

@@ -25,10 +25,12 @@ pub struct ApiKey {
 }
 
 impl Entity for ApiKey {
+    const NAME: &'static str = "api_key";
+
     fn keys(&self) -> Keys {
         let k = Keys::new(
             keys::api_key(&self.company_id, &self.user_id, &self.id),
-            "api_key",
+            Self::NAME,
         );
         // Past its expiry the item reads as absent, so the key stops working then.
         match self.expires_epoch {

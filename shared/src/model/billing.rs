@@ -60,8 +60,10 @@ impl BillingAccount {
 }
 
 impl Entity for BillingAccount {
+    const NAME: &'static str = "billing";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::billing(&self.company_id), "billing")
+        Keys::new(keys::billing(&self.company_id), Self::NAME)
     }
 }
 
@@ -116,8 +118,10 @@ pub struct Payment {
 }
 
 impl Entity for Payment {
+    const NAME: &'static str = "payment";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::payment(&self.company_id, &self.id), "payment")
+        Keys::new(keys::payment(&self.company_id, &self.id), Self::NAME)
     }
 }
 
@@ -130,8 +134,10 @@ pub struct StripeCustomer {
 }
 
 impl Entity for StripeCustomer {
+    const NAME: &'static str = "stripe_customer";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::stripe_customer(&self.customer_id), "stripe_customer")
+        Keys::new(keys::stripe_customer(&self.customer_id), Self::NAME)
     }
 }
 
@@ -145,10 +151,12 @@ pub struct StripePaymentIntent {
 }
 
 impl Entity for StripePaymentIntent {
+    const NAME: &'static str = "stripe_payment_intent";
+
     fn keys(&self) -> Keys {
         Keys::new(
             keys::stripe_payment_intent(&self.payment_intent_id),
-            "stripe_payment_intent",
+            Self::NAME,
         )
     }
 }
@@ -169,7 +177,9 @@ pub struct StripeEventMark {
 }
 
 impl Entity for StripeEventMark {
+    const NAME: &'static str = "stripe_event";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::stripe_event(&self.id), "stripe_event").ttl(self.expires_epoch)
+        Keys::new(keys::stripe_event(&self.id), Self::NAME).ttl(self.expires_epoch)
     }
 }

@@ -28,8 +28,10 @@ pub struct Certificate {
 }
 
 impl Entity for Certificate {
+    const NAME: &'static str = "certificate";
+
     fn keys(&self) -> Keys {
-        let k = Keys::new(keys::certificate(&self.company_id, &self.id), "certificate");
+        let k = Keys::new(keys::certificate(&self.company_id, &self.id), Self::NAME);
         match &self.user_id {
             Some(uid) => k.gsi1(
                 keys::user_certificates_index(&self.company_id, uid),
@@ -52,10 +54,12 @@ pub struct CertificateGuard {
 }
 
 impl Entity for CertificateGuard {
+    const NAME: &'static str = "certificate_guard";
+
     fn keys(&self) -> Keys {
         Keys::new(
             keys::certificate_guard(&self.company_id, &self.user_id, &self.course_id),
-            "certificate_guard",
+            Self::NAME,
         )
     }
 }
@@ -70,8 +74,10 @@ pub struct CertificateCode {
 }
 
 impl Entity for CertificateCode {
+    const NAME: &'static str = "certificate_code";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::certificate_code(&self.code), "certificate_code")
+        Keys::new(keys::certificate_code(&self.code), Self::NAME)
     }
 }
 

@@ -20,10 +20,12 @@ pub struct Conversation {
 }
 
 impl Entity for Conversation {
+    const NAME: &'static str = "conversation";
+
     fn keys(&self) -> Keys {
         Keys::new(
             keys::conversation(&self.company_id, &self.user_id, &self.id),
-            "conversation",
+            Self::NAME,
         )
     }
 }
@@ -58,10 +60,12 @@ pub struct ChatMessage {
 }
 
 impl Entity for ChatMessage {
+    const NAME: &'static str = "chat_message";
+
     fn keys(&self) -> Keys {
         Keys::new(
             keys::chat_message(&self.company_id, &self.user_id, &self.id),
-            "chat_message",
+            Self::NAME,
         )
         .gsi1(
             keys::conversation_messages(&self.company_id, &self.conversation_id),

@@ -25,12 +25,14 @@ impl CheckIn {
 }
 
 impl Entity for CheckIn {
+    const NAME: &'static str = "checkin";
+
     fn keys(&self) -> Keys {
         // Gone a day after it lapses: the partition holds about a day of check-ins.
         let expires = crate::clock::parse_rfc3339(&self.available_until)
             .map(|t| t.unix_timestamp() + 86_400)
             .unwrap_or_default();
-        Keys::new(keys::checkin(&self.company_id, &self.id), "checkin")
+        Keys::new(keys::checkin(&self.company_id, &self.id), Self::NAME)
             .gsi1(
                 keys::user_checkins_index(&self.company_id, &self.user_id),
                 self.id.clone(),

@@ -22,7 +22,9 @@ pub struct Company {
 }
 
 impl Entity for Company {
+    const NAME: &'static str = "company";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::company(&self.id), "company").gsi1(keys::COMPANIES.into(), self.id.clone())
+        Keys::new(keys::company(&self.id), Self::NAME).gsi1(keys::COMPANIES.into(), self.id.clone())
     }
 }

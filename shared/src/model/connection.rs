@@ -22,10 +22,12 @@ pub struct Connection {
 }
 
 impl Entity for Connection {
+    const NAME: &'static str = "connection";
+
     fn keys(&self) -> Keys {
         Keys::new(
             keys::connection(&self.company_id, &self.connection_id),
-            "connection",
+            Self::NAME,
         )
         .ttl(self.expires_epoch)
     }
@@ -42,11 +44,9 @@ pub struct ConnectionPointer {
 }
 
 impl Entity for ConnectionPointer {
+    const NAME: &'static str = "connection_pointer";
+
     fn keys(&self) -> Keys {
-        Keys::new(
-            keys::connection_pointer(&self.connection_id),
-            "connection_pointer",
-        )
-        .ttl(self.expires_epoch)
+        Keys::new(keys::connection_pointer(&self.connection_id), Self::NAME).ttl(self.expires_epoch)
     }
 }

@@ -69,12 +69,11 @@ impl Course {
 }
 
 impl Entity for Course {
+    const NAME: &'static str = "course";
+
     fn keys(&self) -> Keys {
-        let mut k = Keys::new(keys::course(&self.company_id, &self.id), "course").search(format!(
-            "{} {}",
-            self.title,
-            self.tags.join(" ")
-        ));
+        let mut k = Keys::new(keys::course(&self.company_id, &self.id), Self::NAME)
+            .search(format!("{} {}", self.title, self.tags.join(" ")));
         k.gsi1pk = Some(keys::courses_index(&self.company_id));
         k.gsi1sk = Some(format!("{}#{}", self.status.as_str(), self.id));
         k
@@ -98,10 +97,12 @@ pub struct Module {
 }
 
 impl Entity for Module {
+    const NAME: &'static str = "module";
+
     fn keys(&self) -> Keys {
         Keys::new(
             keys::module(&self.company_id, &self.course_id, &self.id),
-            "module",
+            Self::NAME,
         )
     }
 }
@@ -134,10 +135,12 @@ pub struct Lesson {
 }
 
 impl Entity for Lesson {
+    const NAME: &'static str = "lesson";
+
     fn keys(&self) -> Keys {
         Keys::new(
             keys::lesson(&self.company_id, &self.course_id, &self.module_id, &self.id),
-            "lesson",
+            Self::NAME,
         )
     }
 }
@@ -169,10 +172,12 @@ pub struct Assignment {
 }
 
 impl Entity for Assignment {
+    const NAME: &'static str = "assignment";
+
     fn keys(&self) -> Keys {
         let mut k = Keys::new(
             keys::assignment(&self.company_id, &self.user_id, &self.course_id),
-            "assignment",
+            Self::NAME,
         );
         k.gsi1pk = Some(keys::course_assignees(&self.company_id, &self.course_id));
         k.gsi1sk = Some(self.user_id.clone());

@@ -16,7 +16,9 @@ pub struct Department {
 }
 
 impl Entity for Department {
+    const NAME: &'static str = "department";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::department(&self.company_id, &self.id), "department")
+        Keys::new(keys::department(&self.company_id, &self.id), Self::NAME)
     }
 }

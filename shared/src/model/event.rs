@@ -77,8 +77,10 @@ impl CalendarEvent {
 }
 
 impl Entity for CalendarEvent {
+    const NAME: &'static str = "event";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::event(&self.company_id, &self.id), "event")
+        Keys::new(keys::event(&self.company_id, &self.id), Self::NAME)
             .gsi1(
                 keys::calendar_index(&self.company_id),
                 format!("{}#{}", self.starts_at, self.id),

@@ -44,10 +44,12 @@ impl ExportRecord {
 }
 
 impl Entity for ExportRecord {
+    const NAME: &'static str = "export";
+
     fn keys(&self) -> Keys {
         let expires = crate::clock::parse_rfc3339(&self.created_at)
             .map(|t| (t + time::Duration::days(EXPORT_RETENTION_DAYS)).unix_timestamp())
             .unwrap_or_default();
-        Keys::new(keys::export(&self.company_id, &self.id), "export").ttl(expires)
+        Keys::new(keys::export(&self.company_id, &self.id), Self::NAME).ttl(expires)
     }
 }

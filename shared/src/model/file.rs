@@ -65,8 +65,10 @@ pub fn parse_object_key(key: &str) -> Option<(&str, &str)> {
 }
 
 impl Entity for FileRecord {
+    const NAME: &'static str = "file";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::file(&self.company_id, &self.id), "file").gsi1(
+        Keys::new(keys::file(&self.company_id, &self.id), Self::NAME).gsi1(
             keys::user_files(&self.company_id, &self.owner_id),
             self.id.clone(),
         )

@@ -23,7 +23,9 @@ pub struct IdempotencyRecord {
 }
 
 impl Entity for IdempotencyRecord {
+    const NAME: &'static str = "idempotency";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::idempotency(&self.id), "idempotency").ttl(self.expires_epoch)
+        Keys::new(keys::idempotency(&self.id), Self::NAME).ttl(self.expires_epoch)
     }
 }

@@ -25,12 +25,11 @@ pub struct InventoryItem {
 }
 
 impl Entity for InventoryItem {
+    const NAME: &'static str = "inventory_item";
+
     fn keys(&self) -> Keys {
-        Keys::new(
-            keys::inventory_item(&self.company_id, &self.id),
-            "inventory_item",
-        )
-        .search(format!("{} {} {}", self.name, self.sku, self.category))
+        Keys::new(keys::inventory_item(&self.company_id, &self.id), Self::NAME)
+            .search(format!("{} {} {}", self.name, self.sku, self.category))
     }
 }
 
@@ -48,10 +47,12 @@ pub struct InventoryChange {
 }
 
 impl Entity for InventoryChange {
+    const NAME: &'static str = "inventory_change";
+
     fn keys(&self) -> Keys {
         Keys::new(
             keys::inventory_change(&self.company_id, &self.item_id, &self.id),
-            "inventory_change",
+            Self::NAME,
         )
     }
 }
@@ -67,11 +68,10 @@ pub struct InventorySku {
 }
 
 impl Entity for InventorySku {
+    const NAME: &'static str = "inventory_sku";
+
     fn keys(&self) -> Keys {
-        Keys::new(
-            keys::inventory_sku(&self.company_id, &self.sku),
-            "inventory_sku",
-        )
+        Keys::new(keys::inventory_sku(&self.company_id, &self.sku), Self::NAME)
     }
 }
 

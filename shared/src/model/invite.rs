@@ -39,9 +39,11 @@ fn is_zero(v: &i64) -> bool {
 }
 
 impl Entity for Invite {
+    const NAME: &'static str = "invite";
+
     fn keys(&self) -> Keys {
         // Accepted invites stay as a record; pending ones lapse with their token.
-        let keys = Keys::new(keys::invite(&self.company_id, &self.id), "invite");
+        let keys = Keys::new(keys::invite(&self.company_id, &self.id), Self::NAME);
         match self.status {
             InviteStatus::Pending => keys.ttl(self.expires_epoch + 30 * 86_400),
             InviteStatus::Accepted => keys,
@@ -72,7 +74,9 @@ pub fn invite_token_company(token: &str) -> Option<&str> {
 }
 
 impl Entity for InviteToken {
+    const NAME: &'static str = "invite_token";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::invite_token(&self.token_hash), "invite_token").ttl(self.expires_epoch)
+        Keys::new(keys::invite_token(&self.token_hash), Self::NAME).ttl(self.expires_epoch)
     }
 }

@@ -38,13 +38,17 @@ pub struct Lockout {
 }
 
 impl Entity for Lockout {
+    const NAME: &'static str = "lockout";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::lockout(&self.email), "lockout").ttl(self.expires_epoch)
+        Keys::new(keys::lockout(&self.email), Self::NAME).ttl(self.expires_epoch)
     }
 }
 
 impl Entity for Login {
+    const NAME: &'static str = "login";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::login(&self.email), "login")
+        Keys::new(keys::login(&self.email), Self::NAME)
     }
 }

@@ -46,10 +46,12 @@ impl Notification {
 }
 
 impl Entity for Notification {
+    const NAME: &'static str = "notification";
+
     fn keys(&self) -> Keys {
         Keys::new(
             keys::notification(&self.company_id, &self.user_id, &self.id),
-            "notification",
+            Self::NAME,
         )
     }
 }
@@ -110,10 +112,12 @@ impl NotificationPreferences {
 }
 
 impl Entity for NotificationPreferences {
+    const NAME: &'static str = "notification_preferences";
+
     fn keys(&self) -> Keys {
         Keys::new(
             keys::notification_preferences(&self.company_id, &self.user_id),
-            "notification_preferences",
+            Self::NAME,
         )
     }
 }

@@ -19,7 +19,9 @@ pub struct OAuthState {
 }
 
 impl Entity for OAuthState {
+    const NAME: &'static str = "oauth_state";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::oauth_state(&self.id), "oauth_state").ttl(self.expires_epoch)
+        Keys::new(keys::oauth_state(&self.id), Self::NAME).ttl(self.expires_epoch)
     }
 }

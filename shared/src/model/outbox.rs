@@ -80,8 +80,10 @@ impl Mail {
 }
 
 impl Entity for Mail {
+    const NAME: &'static str = "mail";
+
     fn keys(&self) -> Keys {
-        let mut k = Keys::new(keys::outbox(&self.company_id, &self.id), "mail");
+        let mut k = Keys::new(keys::outbox(&self.company_id, &self.id), Self::NAME);
         if self.is_open() {
             k = k.gsi1(
                 OUTBOX_DUE.into(),

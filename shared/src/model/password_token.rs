@@ -20,7 +20,9 @@ pub struct PasswordToken {
 }
 
 impl Entity for PasswordToken {
+    const NAME: &'static str = "password_token";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::password_token(&self.token_hash), "password_token").ttl(self.expires_epoch)
+        Keys::new(keys::password_token(&self.token_hash), Self::NAME).ttl(self.expires_epoch)
     }
 }

@@ -49,8 +49,10 @@ impl Prompt {
 }
 
 impl Entity for Prompt {
+    const NAME: &'static str = "prompt";
+
     fn keys(&self) -> Keys {
-        let keys = Keys::new(keys::prompt(&self.company_id, &self.id), "prompt").search(format!(
+        let keys = Keys::new(keys::prompt(&self.company_id, &self.id), Self::NAME).search(format!(
             "{} {} {}",
             self.title,
             self.tags.join(" "),
@@ -104,10 +106,12 @@ impl PromptVersion {
 }
 
 impl Entity for PromptVersion {
+    const NAME: &'static str = "prompt_version";
+
     fn keys(&self) -> Keys {
         Keys::new(
             keys::prompt_version(&self.company_id, &self.prompt_id, self.version),
-            "prompt_version",
+            Self::NAME,
         )
     }
 }
@@ -124,10 +128,12 @@ pub struct PromptCategory {
 }
 
 impl Entity for PromptCategory {
+    const NAME: &'static str = "prompt_category";
+
     fn keys(&self) -> Keys {
         Keys::new(
             keys::prompt_category(&self.company_id, &self.id),
-            "prompt_category",
+            Self::NAME,
         )
     }
 }
@@ -143,10 +149,12 @@ pub struct PromptCategoryName {
 }
 
 impl Entity for PromptCategoryName {
+    const NAME: &'static str = "prompt_category_name";
+
     fn keys(&self) -> Keys {
         Keys::new(
             keys::prompt_category_name(&self.company_id, &self.name),
-            "prompt_category_name",
+            Self::NAME,
         )
     }
 }

@@ -23,10 +23,12 @@ pub struct Session {
 }
 
 impl Entity for Session {
+    const NAME: &'static str = "session";
+
     fn keys(&self) -> Keys {
         Keys::new(
             keys::session(&self.company_id, &self.user_id, &self.id),
-            "session",
+            Self::NAME,
         )
         // Kept a day past expiry so a late refresh is told "revoked", then dropped.
         .ttl(self.expires_at + 86_400)

@@ -14,15 +14,10 @@ pub struct Settings {
     pub version: u64,
 }
 
-impl Settings {
-    pub const ENTITY: &'static str = "settings";
-}
-
 impl Entity for Settings {
+    const NAME: &'static str = "settings";
+
     fn keys(&self) -> Keys {
-        Keys::new(
-            keys::settings(&self.company_id, &self.user_id),
-            Self::ENTITY,
-        )
+        Keys::new(keys::settings(&self.company_id, &self.user_id), Self::NAME)
     }
 }

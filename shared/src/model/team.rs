@@ -19,9 +19,11 @@ pub struct Team {
 }
 
 impl Entity for Team {
+    const NAME: &'static str = "team";
+
     fn keys(&self) -> Keys {
         let mut k =
-            Keys::new(keys::team(&self.company_id, &self.id), "team").search(self.name.clone());
+            Keys::new(keys::team(&self.company_id, &self.id), Self::NAME).search(self.name.clone());
         k.gsi1pk = Some(keys::teams_index(&self.company_id));
         k.gsi1sk = Some(self.id.clone());
         k
@@ -47,10 +49,12 @@ pub struct TeamMember {
 }
 
 impl Entity for TeamMember {
+    const NAME: &'static str = "team_member";
+
     fn keys(&self) -> Keys {
         let mut k = Keys::new(
             keys::team_member(&self.company_id, &self.team_id, &self.user_id),
-            "team_member",
+            Self::NAME,
         );
         k.gsi1pk = Some(keys::user_teams_index(&self.company_id, &self.user_id));
         k.gsi1sk = Some(self.team_id.clone());

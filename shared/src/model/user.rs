@@ -32,8 +32,10 @@ pub struct User {
 }
 
 impl Entity for User {
+    const NAME: &'static str = "user";
+
     fn keys(&self) -> Keys {
-        Keys::new(keys::user(&self.company_id, &self.id), "user")
+        Keys::new(keys::user(&self.company_id, &self.id), Self::NAME)
             .search(format!("{} {}", self.name, self.email))
     }
 }
