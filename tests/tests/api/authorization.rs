@@ -198,7 +198,7 @@ const MATRIX: &[(&str, Who)] = &[
 const NOBODY: &str = "01JDZZZZZZZZZZZZZZZZZZZZZZ";
 
 fn documented_routes() -> BTreeSet<String> {
-    let doc: Value = serde_json::from_str(include_str!("../../docs/openapi.json")).unwrap();
+    let doc: Value = serde_json::from_str(include_str!("../../../docs/openapi.json")).unwrap();
     let mut routes = BTreeSet::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
         for method in ops.as_object().unwrap().keys() {

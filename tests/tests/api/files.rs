@@ -360,7 +360,7 @@ async fn the_checker_takes_the_s3_event_aws_sends() {
     let ticket = ask(&user, "me.png", "image/png", PNG.len(), "avatar").await;
     upload(&ticket, PNG).await;
     let state = AppState::new(config(&t.settings));
-    let fixture = include_str!("../../events/s3/object-created.json")
+    let fixture = include_str!("../../../events/s3/object-created.json")
         .replace("{{bucket}}", &state.config.bucket_name)
         .replace("{{companyId}}", &user.company_id)
         .replace("{{fileId}}", &id(&ticket));

@@ -262,7 +262,7 @@ async fn the_indexer_takes_the_stream_event_lambda_sends() {
     assert!(has(&search(&admin, "crane").await, "inventory", &id));
     // The record a rename would bring, as Lambda delivers it.
     let key = campus::db::keys::inventory_item(&admin.company_id, &id);
-    let event = include_str!("../../events/search-indexer/stream-modify.json")
+    let event = include_str!("../../../events/search-indexer/stream-modify.json")
         .replace("{{pk}}", &key.pk)
         .replace("{{sk}}", &key.sk)
         .replace("{{id}}", &id)

@@ -249,10 +249,10 @@ fn every_fixture_is_exercised() {
     on_disk.sort();
     // Events of functions that are not HTTP are fed through them by their own tests.
     let other_tests = [
-        include_str!("mail.rs"),
-        include_str!("mail_sweep.rs"),
+        include_str!("../mail.rs"),
+        include_str!("../mail_sweep.rs"),
         include_str!("realtime.rs"),
-        include_str!("reminders.rs"),
+        include_str!("../reminders.rs"),
         include_str!("files.rs"),
         include_str!("search.rs"),
     ]

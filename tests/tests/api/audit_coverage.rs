@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 const NOBODY: &str = "01JDZZZZZZZZZZZZZZZZZZZZZZ";
 
 fn mutating_routes() -> Vec<(String, String)> {
-    let doc: Value = serde_json::from_str(include_str!("../../docs/openapi.json")).unwrap();
+    let doc: Value = serde_json::from_str(include_str!("../../../docs/openapi.json")).unwrap();
     let mut routes = Vec::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
         for (method, op) in ops.as_object().unwrap() {
