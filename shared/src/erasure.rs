@@ -10,7 +10,7 @@ use aws_lc_rs::hmac;
 use crate::{
     ApiResult, AppState,
     auth::tokens::hex,
-    db::{AttributeValue, Cond, Filter, WriteError, keys, to_value},
+    db::{AttributeValue, Cond, Filter, Settled, keys, to_value},
     model::{CalendarEvent, EventType},
 };
 
@@ -36,13 +36,6 @@ pub fn pseudonym(state: &AppState, user_id: &str) -> String {
     format!("deleted-{}", &hex(tag.as_ref())[..16])
 }
 
-fn ignore_gone(r: Result<(), WriteError>) -> ApiResult<()> {
-    match r {
-        Ok(()) | Err(WriteError::Condition(_)) => Ok(()),
-        Err(WriteError::Api(e)) => Err(e),
-    }
-}
-
 async fn events(state: &AppState, company_id: &str, user_id: &str) -> ApiResult<()> {
     let all: Vec<CalendarEvent> = state
         .db
@@ -53,35 +46,33 @@ async fn events(state: &AppState, company_id: &str, user_id: &str) -> ApiResult<
         let key = keys::event(company_id, &e.id);
         let attends = e.attendees.iter().any(|a| a == user_id);
         if e.created_by == user_id && !(e.kind == EventType::Deadline && e.course_id.is_some()) {
-            ignore_gone(state.db.delete(&key, Cond::present()).await)?;
+            state.db.delete(&key, Cond::present()).await.settled()?;
             continue;
         }
         if attends {
             let me = AttributeValue::Ss(vec![user_id.to_string()]);
-            ignore_gone(
-                state
-                    .db
-                    .update(
-                        &key,
-                        "DELETE #attendees :me",
-                        vec![(":me".into(), me)],
-                        Cond::present(),
-                    )
-                    .await,
-            )?;
+            state
+                .db
+                .update(
+                    &key,
+                    "DELETE #attendees :me",
+                    vec![(":me".into(), me)],
+                    Cond::present(),
+                )
+                .await
+                .settled()?;
         }
         if e.created_by == user_id {
-            ignore_gone(
-                state
-                    .db
-                    .update(
-                        &key,
-                        "SET #createdBy = :gone",
-                        vec![(":gone".into(), to_value(&gone)?)],
-                        Cond::present(),
-                    )
-                    .await,
-            )?;
+            state
+                .db
+                .update(
+                    &key,
+                    "SET #createdBy = :gone",
+                    vec![(":gone".into(), to_value(&gone)?)],
+                    Cond::present(),
+                )
+                .await
+                .settled()?;
         }
     }
     Ok(())
@@ -114,17 +105,16 @@ async fn audit_trail(state: &AppState, company_id: &str, user_id: &str) -> ApiRe
                 (true, false) => "SET #actorId = :gone REMOVE #ip, #userAgent",
                 _ => "SET #resourceId = :gone",
             };
-            ignore_gone(
-                state
-                    .db
-                    .update(
-                        &keys::audit(company_id, &entry.id),
-                        expression,
-                        vec![(":gone".into(), to_value(&gone)?)],
-                        Cond::present(),
-                    )
-                    .await,
-            )?;
+            state
+                .db
+                .update(
+                    &keys::audit(company_id, &entry.id),
+                    expression,
+                    vec![(":gone".into(), to_value(&gone)?)],
+                    Cond::present(),
+                )
+                .await
+                .settled()?;
         }
         match page.next_cursor {
             Some(c) => cursor = Some(c),

@@ -2,7 +2,7 @@
 
 use crate::{
     clock,
-    db::{Db, entities_of, keys},
+    db::{Db, Settled, entities_of, keys},
     error::ApiError,
     model::{Assignment, Course, ProgressView},
 };
@@ -67,8 +67,5 @@ pub async fn adopt_enrolment(
             ),
         )
         .await;
-    match adopted {
-        Ok(()) | Err(crate::db::WriteError::Condition(_)) => Ok(()),
-        Err(crate::db::WriteError::Api(e)) => Err(e),
-    }
+    adopted.settled()
 }

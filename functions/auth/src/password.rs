@@ -10,7 +10,7 @@ use campus::{
         sessions, tokens,
     },
     clock,
-    db::{AttributeValue, Cond, WriteError, entity_of, keys, to_value},
+    db::{AttributeValue, Cond, entity_of, keys, to_value},
     error::ErrorBody,
     http::ValidJson,
     model::{Lockout, Login, Mail, PasswordToken, User, UserStatus},
@@ -158,10 +158,7 @@ pub async fn reset(
         user.updated_at = clock::now_rfc3339();
         tx = tx.put(&user, Cond::version(read));
     }
-    state.db.commit(tx).await.map_err(|e| match e {
-        WriteError::Condition(_) => bad_token(),
-        WriteError::Api(e) => e,
-    })?;
+    state.db.commit(tx).await.map_err(|e| e.or(bad_token()))?;
     sessions::revoke_all(&state, &user.company_id, &user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

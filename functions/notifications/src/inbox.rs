@@ -12,7 +12,7 @@ use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{AuthUser, Principal},
-    db::{AttributeValue, Cond, Filter, WriteError, keys},
+    db::{AttributeValue, Cond, Filter, keys},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams},
     model::Notification,
@@ -143,10 +143,7 @@ pub async fn read(
             Cond::present(),
         )
         .await
-        .map_err(|e| match e {
-            WriteError::Condition(_) => ApiError::NotFound,
-            WriteError::Api(e) => e,
-        })?;
+        .map_err(|e| e.or(ApiError::NotFound))?;
     Ok(Json(note))
 }
 

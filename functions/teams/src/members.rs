@@ -120,10 +120,11 @@ pub async fn update(
         .tx()
         .put(&m, Cond::present())
         .audit(&audit, 200, None);
-    state.db.commit(tx).await.map_err(|e| match e {
-        WriteError::Condition(_) => ApiError::NotFound,
-        WriteError::Api(e) => e,
-    })?;
+    state
+        .db
+        .commit(tx)
+        .await
+        .map_err(|e| e.or(ApiError::NotFound))?;
     Ok(Json(m))
 }
 
@@ -153,9 +154,10 @@ pub async fn remove(
             Cond::present(),
         )
         .audit(&audit, 204, None);
-    state.db.commit(tx).await.map_err(|e| match e {
-        WriteError::Condition(_) => ApiError::NotFound,
-        WriteError::Api(e) => e,
-    })?;
+    state
+        .db
+        .commit(tx)
+        .await
+        .map_err(|e| e.or(ApiError::NotFound))?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -345,10 +345,11 @@ pub async fn delete(
     let gone = campus::erasure::pseudonym(&state, &id);
     audit.0.erase(&id, &gone);
     let tx = plans::free_seat(tx, &p.company_id).audit(&audit, 204, Some(&gone));
-    state.db.commit(tx).await.map_err(|e| match e {
-        WriteError::Condition(_) => ApiError::NotFound,
-        WriteError::Api(e) => e,
-    })?;
+    state
+        .db
+        .commit(tx)
+        .await
+        .map_err(|e| e.or(ApiError::NotFound))?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -5,7 +5,7 @@
 
 use crate::{
     ApiError, ApiResult, AppState,
-    db::{Cond, WriteError, keys, to_value},
+    db::{Cond, Settled, WriteError, keys, to_value},
     model::Lockout,
 };
 
@@ -71,10 +71,7 @@ pub async fn record_failure(
     l.expires_epoch = l.locked_until.max(l.failed_since + WINDOW_SECS) + 60;
     l.version += 1;
     // Two failures racing: one of them is counted; the attacker gains one try at most.
-    match state.db.put(&l, cond).await {
-        Ok(()) | Err(WriteError::Condition(_)) => Ok(()),
-        Err(WriteError::Api(e)) => Err(e),
-    }
+    state.db.put(&l, cond).await.settled()
 }
 
 /// Forgets the failures after a correct password (losing a race only leaves them

@@ -47,6 +47,30 @@ pub enum WriteError {
     Api(ApiError),
 }
 
+impl WriteError {
+    /// The API's answer to a failed write: `refused` when its condition failed.
+    pub fn or(self, refused: ApiError) -> ApiError {
+        match self {
+            WriteError::Condition(_) => refused,
+            WriteError::Api(e) => e,
+        }
+    }
+}
+
+/// A write whose refused condition means it is done already (gone, or applied).
+pub trait Settled {
+    fn settled(self) -> Result<(), ApiError>;
+}
+
+impl Settled for Result<(), WriteError> {
+    fn settled(self) -> Result<(), ApiError> {
+        match self {
+            Ok(()) | Err(WriteError::Condition(_)) => Ok(()),
+            Err(WriteError::Api(e)) => Err(e),
+        }
+    }
+}
+
 impl From<WriteError> for ApiError {
     fn from(e: WriteError) -> Self {
         match e {
