@@ -467,6 +467,24 @@ pub async fn course_with_lessons(
     (course, ids)
 }
 
+/// Puts a price on `course` (its title as given) at its current version.
+pub async fn set_price(author: &Account, course: &str, title: &str, cents: u64) {
+    let t = app();
+    let c = t
+        .get(&format!("/api/courses/{course}"), author.token())
+        .await
+        .expect(200);
+    t.put(
+        &format!("/api/courses/{course}"),
+        author.token(),
+        json!({"title": title, "description": "", "difficulty": "beginner",
+            "durationWeeks": 1, "tags": [], "status": "published", "priceCents": cents,
+            "currency": "EUR", "version": c.body["version"]}),
+    )
+    .await
+    .expect(200);
+}
+
 /// An admin's change to a user (`{"role": ...}`, `{"status": ...}`), at the
 /// user's current version.
 pub async fn change_user(admin: &Account, user_id: &str, mut change: Value) {

@@ -395,3 +395,44 @@ async fn assignments_and_certificates_honour_preferences() {
     );
     assert_eq!(inbox(&quiet, "?type=certificate_issued").await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_notification_link_is_https_to_a_public_host_or_a_frontend_path() {
+    let t = app();
+    let admin = new_company().await;
+    let user = join(&admin, "participant").await;
+    let send = |link: &str| {
+        json!({"userId": user.user_id, "type": "announcement", "title": "Hi",
+            "body": "There", "link": link})
+    };
+    for bad in [
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "http://example.com/x",
+        "https://169.254.169.254/",
+        "//evil.example/x",
+    ] {
+        let r = t
+            .post("/api/notifications", admin.token(), send(bad))
+            .await
+            .expect_error(400, "VALIDATION_FAILED");
+        assert!(r.body["error"]["details"]["link"].is_string(), "{bad}");
+    }
+    for good in ["/courses/abc", "https://docs.example.com/guide"] {
+        t.post("/api/notifications", admin.token(), send(good))
+            .await
+            .expect(201);
+    }
+    let inbox = t.get("/api/notifications", user.token()).await.expect(200);
+    let links: Vec<&str> = inbox.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["link"].as_str())
+        .collect();
+    assert!(links.contains(&"/courses/abc"), "{links:?}");
+    assert!(
+        !links.iter().any(|l| l.starts_with("javascript")),
+        "{links:?}"
+    );
+}

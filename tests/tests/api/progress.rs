@@ -250,19 +250,7 @@ async fn priced_course(
     )
     .await
     .expect(201);
-    let c = t
-        .get(&format!("/api/courses/{course}"), admin.token())
-        .await
-        .expect(200);
-    t.put(
-        &format!("/api/courses/{course}"),
-        admin.token(),
-        json!({"title": "Paid Safety", "description": "", "difficulty": "beginner",
-            "durationWeeks": 1, "tags": [], "status": "published", "priceCents": 4900,
-            "currency": "EUR", "version": c.body["version"]}),
-    )
-    .await
-    .expect(200);
+    campus_tests::set_price(admin, &course, "Paid Safety", 4900).await;
     (course, lessons)
 }
 

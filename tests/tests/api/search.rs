@@ -282,19 +282,7 @@ async fn a_priced_courses_lessons_are_found_only_by_those_it_is_open_to() {
     let admin = new_company().await;
     let learner = join(&admin, "participant").await;
     let (course, lessons) = course_with_lessons(&admin, "Paid welding", "published", 1).await;
-    let c = t
-        .get(&format!("/api/courses/{course}"), admin.token())
-        .await
-        .expect(200);
-    t.put(
-        &format!("/api/courses/{course}"),
-        admin.token(),
-        json!({"title": "Paid welding", "description": "", "difficulty": "beginner",
-            "durationWeeks": 1, "tags": [], "status": "published", "priceCents": 900,
-            "currency": "EUR", "version": c.body["version"]}),
-    )
-    .await
-    .expect(200);
+    campus_tests::set_price(&admin, &course, "Paid welding", 900).await;
     indexed().await;
     // A lesson's title and content are indexed: search is no way round the price.
     assert!(has(&search(&admin, "lesson").await, "lesson", &lessons[0]));
