@@ -7,50 +7,21 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::{
+    ApiError, ApiResult,
+    auth::Principal,
+    clock,
+    db::{Cond, Db, Key, Tx},
+    state::AppState,
+};
 use axum::{
     extract::{MatchedPath, Request, State},
     http::Method,
     middleware::Next,
     response::Response,
 };
-use serde::{Deserialize, Serialize};
 
-use crate::{
-    auth::Principal,
-    clock,
-    db::{Entity, Keys, keys},
-    state::AppState,
-};
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditEntry {
-    pub id: String,
-    pub company_id: String,
-    pub actor_id: String,
-    pub actor_role: String,
-    /// `METHOD /route/{template}`.
-    pub action: String,
-    pub resource_type: String,
-    pub resource_id: Option<String>,
-    /// `success` or `refused`.
-    pub outcome: String,
-    pub status: u16,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-    pub request_id: String,
-    pub at: String,
-    #[serde(default)]
-    pub expires_epoch: i64,
-}
-
-impl Entity for AuditEntry {
-    const NAME: &'static str = "audit";
-
-    fn keys(&self) -> Keys {
-        Keys::new(keys::audit(&self.company_id, &self.id), Self::NAME).ttl(self.expires_epoch)
-    }
-}
+pub use crate::model::AuditEntry;
 
 /// What the middleware knows of a request before it runs.
 #[derive(Clone, Debug, Default)]
@@ -152,6 +123,35 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Audit {
                 .cloned()
                 .unwrap_or_default(),
         ))
+    }
+}
+
+impl Audit {
+    /// Deletes an item that must exist, in one transaction with this request's
+    /// entry; 404 when there is nothing to delete.
+    pub async fn delete(&self, db: &Db, key: &Key) -> ApiResult<()> {
+        let tx = db.tx().delete(key, Cond::present()).audit(self, 204, None);
+        db.commit(tx).await.map_err(|e| e.or(ApiError::NotFound))
+    }
+}
+
+/// A transaction that carries this request's audit entry, so the change and its
+/// record land together in one round trip.
+pub trait AuditTx {
+    /// Adds the entry, with the status the handler will answer.
+    fn audit(self, audit: &Audit, status: u16, resource_id: Option<&str>) -> Self;
+}
+
+impl AuditTx for Tx {
+    fn audit(self, audit: &Audit, status: u16, resource_id: Option<&str>) -> Self {
+        match audit.0.entry(status, resource_id) {
+            Some(entry) => {
+                let slot = audit.0.clone();
+                self.put(&entry, None)
+                    .on_commit(move || slot.mark_written())
+            }
+            None => self,
+        }
     }
 }
 

@@ -69,7 +69,11 @@ pub async fn visible_between(
     let upper = format!("{to_s}~");
     let index = keys::calendar_index(&p.company_id);
     let (events, teams) = tokio::try_join!(
-        db.rows_between::<CalendarEvent>(Index::Gsi1, &index, &lower, &upper),
+        async {
+            db.rows_between::<CalendarEvent>(Index::Gsi1, &index, &lower, &upper)
+                .await
+                .map_err(crate::ApiError::from)
+        },
         my_teams(db, p),
     )?;
     Ok(events

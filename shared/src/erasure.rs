@@ -10,8 +10,8 @@ use aws_lc_rs::hmac;
 use crate::{
     ApiResult, AppState,
     auth::tokens::hex,
-    db::{AttributeValue, Cond, Filter, Settled, keys, to_value},
-    model::{CalendarEvent, EventType},
+    db::{Cond, Filter, Settled, Update, keys},
+    model::{AuditEntry, CalendarEvent, EventType},
 };
 
 /// Removes every trace of `user_id` outside their partition.
@@ -39,7 +39,7 @@ pub fn pseudonym(state: &AppState, user_id: &str) -> String {
 async fn events(state: &AppState, company_id: &str, user_id: &str) -> ApiResult<()> {
     let all: Vec<CalendarEvent> = state
         .db
-        .all_with_prefix(&keys::events_partition(company_id), "EVENT#")
+        .all_with_prefix(&keys::events_partition(company_id), keys::EVENT_PREFIX)
         .await?;
     let gone = pseudonym(state, user_id);
     for e in all {
@@ -50,13 +50,12 @@ async fn events(state: &AppState, company_id: &str, user_id: &str) -> ApiResult<
             continue;
         }
         if attends {
-            let me = AttributeValue::Ss(vec![user_id.to_string()]);
             state
                 .db
                 .update(
                     &key,
-                    "DELETE #attendees :me",
-                    vec![(":me".into(), me)],
+                    Update::new()
+                        .remove_members(CalendarEvent::ATTENDEES, vec![user_id.to_string()]),
                     Cond::present(),
                 )
                 .await
@@ -67,8 +66,7 @@ async fn events(state: &AppState, company_id: &str, user_id: &str) -> ApiResult<
                 .db
                 .update(
                     &key,
-                    "SET #createdBy = :gone",
-                    vec![(":gone".into(), to_value(&gone)?)],
+                    Update::new().set(CalendarEvent::CREATED_BY, &gone),
                     Cond::present(),
                 )
                 .await
@@ -81,38 +79,38 @@ async fn events(state: &AppState, company_id: &str, user_id: &str) -> ApiResult<
 async fn audit_trail(state: &AppState, company_id: &str, user_id: &str) -> ApiResult<()> {
     let partition = keys::audit_partition(company_id);
     let gone = pseudonym(state, user_id);
-    let me = AttributeValue::S(user_id.to_string());
     let mut cursor = None;
     loop {
         let page = state
             .db
-            .query::<crate::audit::AuditEntry>(
+            .query::<AuditEntry>(
                 &partition,
-                "AUDIT#",
+                keys::AUDIT_PREFIX,
                 // Most entries are others': read in large pages (1 MB at most).
                 1000,
                 cursor.as_deref(),
-                Filter::default().eq_any(&[("actorId", me.clone()), ("resourceId", me.clone())]),
+                Filter::new().when(
+                    AuditEntry::ACTOR_ID
+                        .eq(user_id)
+                        .or(AuditEntry::RESOURCE_ID.eq(user_id)),
+                ),
             )
             .await?;
         for entry in &page.items {
             // As the actor: who, from where, with what. As the resource: only the id.
-            let expression = match (
-                entry.actor_id == user_id,
-                entry.resource_id.as_deref() == Some(user_id),
-            ) {
-                (true, true) => "SET #actorId = :gone, #resourceId = :gone REMOVE #ip, #userAgent",
-                (true, false) => "SET #actorId = :gone REMOVE #ip, #userAgent",
-                _ => "SET #resourceId = :gone",
-            };
+            let mut update = Update::new();
+            if entry.actor_id == user_id {
+                update = update
+                    .set(AuditEntry::ACTOR_ID, &gone)
+                    .remove(AuditEntry::IP)
+                    .remove(AuditEntry::USER_AGENT);
+            }
+            if entry.resource_id.as_deref() == Some(user_id) {
+                update = update.set(AuditEntry::RESOURCE_ID, &gone);
+            }
             state
                 .db
-                .update(
-                    &keys::audit(company_id, &entry.id),
-                    expression,
-                    vec![(":gone".into(), to_value(&gone)?)],
-                    Cond::present(),
-                )
+                .update(&keys::audit(company_id, &entry.id), update, Cond::present())
                 .await
                 .settled()?;
         }

@@ -297,6 +297,21 @@ fn describe(e: &validator::ValidationError) -> String {
     }
 }
 
+impl From<campus_store::db::StoreError> for ApiError {
+    fn from(e: campus_store::db::StoreError) -> Self {
+        use campus_store::db::StoreError;
+        match e {
+            StoreError::Refused(_) => {
+                ApiError::Conflict("The resource was changed or already exists".into())
+            }
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::BadCursor => ApiError::field("cursor", "is not a valid cursor"),
+            StoreError::Unavailable { retry_after } => ApiError::Unavailable { retry_after },
+            StoreError::Internal(e) => ApiError::Internal(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

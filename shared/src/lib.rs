@@ -28,6 +28,7 @@ pub mod state;
 pub mod storage;
 pub mod stripe_signature;
 pub mod uploads;
+pub mod versioned;
 
 pub use error::{ApiError, ApiResult};
 pub use state::AppState;

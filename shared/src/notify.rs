@@ -111,7 +111,7 @@ pub fn preferences_of<'a>(
 
 /// Everyone's preferences among raw items.
 pub fn preferences_in(items: &[Item]) -> ApiResult<Vec<NotificationPreferences>> {
-    entities_of(items)
+    Ok(entities_of(items)?)
 }
 
 /// What a fan-out did.

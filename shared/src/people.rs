@@ -59,7 +59,7 @@ pub async fn resolve(db: &Db, company_id: &str, n: &Named<'_>) -> ApiResult<Vec<
                     keys::USER_PREFIX,
                     100,
                     cursor.as_deref(),
-                    Filter::default().eq("departmentId", dept)?,
+                    Filter::new().eq(User::DEPARTMENT_ID, dept),
                 )
                 .await?;
             users.extend(page.items.into_iter().filter(|u| !wanted.contains(&u.id)));

@@ -1,112 +1,20 @@
-//! Plans: what each one allows (seats and features), defined here and nowhere else,
-//! the gate a handler puts in its signature to require a feature (402 otherwise), and
-//! the seat count kept on the company item by the writes that add or remove a user.
+//! Plans at the door: the gate a handler puts in its signature to require a feature
+//! (402 otherwise), and the seat count kept on the company item by the writes that
+//! add or remove a user. What each plan allows is [`Plan`], stored with the company.
 
-use std::{fmt, marker::PhantomData};
+use std::marker::PhantomData;
 
 use axum::{extract::FromRequestParts, http::request::Parts};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::{
     ApiError,
     auth::{MinRole, ParticipantRole, Principal, extract},
-    db::{AttributeValue, Cond, Tx, entity_of, keys},
+    db::{Cond, Guard, Tx, Update, entity_of, keys},
     model::Company,
     state::AppState,
 };
 
-/// A company's plan. The order is the upgrade order.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Plan {
-    Free,
-    Basic,
-    Core,
-    Pro,
-}
-
-/// What a plan may lack.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Feature {
-    /// `/api/reports/*` (compliance, team, department, the company dashboard).
-    Reports,
-    /// Downloads of company data: `/api/reports/export/*`, `/api/export`.
-    Exports,
-    /// Asking the AI tutor, `POST /api/chat/message` (reading one's history stays open).
-    AiChat,
-}
-
-impl Plan {
-    pub const ALL: [Plan; 4] = [Plan::Free, Plan::Basic, Plan::Core, Plan::Pro];
-
-    /// How many users a company on this plan may have (every status counts).
-    pub fn seats(self) -> u32 {
-        match self {
-            Plan::Free => 5,
-            Plan::Basic => 25,
-            Plan::Core => 100,
-            Plan::Pro => 1000,
-        }
-    }
-
-    pub fn features(self) -> &'static [Feature] {
-        match self {
-            Plan::Free | Plan::Basic => &[],
-            Plan::Core => &[Feature::Reports],
-            Plan::Pro => &[Feature::Reports, Feature::Exports, Feature::AiChat],
-        }
-    }
-
-    pub fn allows(self, feature: Feature) -> bool {
-        self.features().contains(&feature)
-    }
-
-    /// The cheapest plan that has `feature`.
-    pub fn lowest_with(feature: Feature) -> Plan {
-        Plan::ALL
-            .into_iter()
-            .find(|p| p.allows(feature))
-            .unwrap_or(Plan::Pro)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Plan::Free => "free",
-            Plan::Basic => "basic",
-            Plan::Core => "core",
-            Plan::Pro => "pro",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Plan> {
-        Plan::ALL.into_iter().find(|p| p.as_str() == s)
-    }
-
-    /// Plans sold through Stripe (free is what a company has without a subscription).
-    pub fn is_paid(self) -> bool {
-        self != Plan::Free
-    }
-}
-
-impl fmt::Display for Plan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Feature {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Feature::Reports => "reports",
-            Feature::Exports => "exports",
-            Feature::AiChat => "ai_chat",
-        }
-    }
-}
+pub use crate::model::{Feature, Plan};
 
 /// 402 unless `company`'s plan has `feature`.
 pub fn require(company: &Company, feature: Feature) -> Result<(), ApiError> {
@@ -182,17 +90,22 @@ pub fn check_seat(company: &Company) -> Result<(), ApiError> {
     }
 }
 
+/// What refuses a user joining a company whose every seat is taken.
+pub const SEAT_FREE: Guard = Guard::named("SeatFree");
+
 /// Adds to `tx` the update that takes one seat of the company, conditioned on a
 /// free one: two users joining at once cannot both take the last seat.
 pub fn take_seat(tx: Tx, company_id: &str) -> Tx {
     tx.update(
         &keys::company(company_id),
-        "ADD #seatsUsed :one",
-        vec![(":one".into(), AttributeValue::N("1".into()))],
-        Cond::expr(
-            "attribute_exists(pk) AND (attribute_not_exists(#seatsUsed) OR #seatsUsed < #seats)",
-            vec![],
-        ),
+        Update::new().add(Company::SEATS_USED, 1),
+        Cond::present()
+            .and(
+                Company::SEATS_USED
+                    .missing()
+                    .or(Company::SEATS_USED.lt_field(Company::SEATS)),
+            )
+            .named(SEAT_FREE),
     )
 }
 
@@ -200,35 +113,7 @@ pub fn take_seat(tx: Tx, company_id: &str) -> Tx {
 pub fn free_seat(tx: Tx, company_id: &str) -> Tx {
     tx.update(
         &keys::company(company_id),
-        "ADD #seatsUsed :minus",
-        vec![(":minus".into(), AttributeValue::N("-1".into()))],
+        Update::new().add(Company::SEATS_USED, -1),
         Cond::present(),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plans_grow_in_seats_and_features() {
-        for pair in Plan::ALL.windows(2) {
-            assert!(pair[0].seats() < pair[1].seats(), "{pair:?}");
-            for f in pair[0].features() {
-                assert!(pair[1].allows(*f), "{pair:?} loses {f:?}");
-            }
-        }
-        assert_eq!(Plan::lowest_with(Feature::Reports), Plan::Core);
-        assert_eq!(Plan::lowest_with(Feature::Exports), Plan::Pro);
-        assert_eq!(Plan::lowest_with(Feature::AiChat), Plan::Pro);
-    }
-
-    #[test]
-    fn names_round_trip() {
-        for p in Plan::ALL {
-            assert_eq!(Plan::parse(p.as_str()), Some(p));
-            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
-        }
-        assert_eq!(Plan::parse("enterprise"), None);
-    }
 }

@@ -2,7 +2,7 @@
 
 use crate::{
     clock,
-    db::{Db, Settled, entities_of, keys},
+    db::{Db, Field, Settled, Update, entities_of, keys},
     error::ApiError,
     model::{Assignment, Course, ProgressView},
 };
@@ -56,16 +56,11 @@ pub async fn adopt_enrolment(
     let adopted = db
         .update(
             &keys::assignment(company_id, user_id, course_id),
-            "SET #assignedBy = :by ADD #version :one",
-            vec![
-                (":by".into(), crate::db::to_value(by)?),
-                (":one".into(), crate::db::to_value(1)?),
-            ],
-            crate::db::Cond::expr(
-                "#assignedBy = :self",
-                vec![(":self".into(), crate::db::to_value("self")?)],
-            ),
+            Update::new()
+                .set(Assignment::ASSIGNED_BY, by)
+                .add(Field::VERSION, 1),
+            Assignment::ASSIGNED_BY.eq("self"),
         )
         .await;
-    adopted.settled()
+    Ok(adopted.settled()?)
 }

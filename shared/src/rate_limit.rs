@@ -1,13 +1,12 @@
 //! Fixed-window rate limits kept in the table, so every Lambda instance counts into
 //! the same window: one conditional `ADD` per counted request, expiring by TTL.
 
-use axum::http::{HeaderMap, HeaderValue};
-use serde::Deserialize;
-
 use crate::{
     ApiError, ApiResult,
-    db::{Cond, Db, WriteError, keys, to_value},
+    db::{Db, StoreError, keys},
+    model::RateWindow,
 };
+use axum::http::{HeaderMap, HeaderValue};
 
 /// Where a window stands after a counted request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,12 +47,6 @@ pub struct Limit<'a> {
     pub window_secs: i64,
 }
 
-#[derive(Deserialize)]
-struct Hits {
-    #[serde(default)]
-    hits: u32,
-}
-
 impl Limit<'_> {
     fn window(&self, now: i64) -> (i64, i64) {
         let start = now - now.rem_euclid(self.window_secs);
@@ -70,30 +63,19 @@ impl Limit<'_> {
         limited: bool,
     ) -> Result<Option<u32>, ApiError> {
         let (start, reset) = self.window(now);
-        let mut values = vec![
-            (":one".into(), to_value(1)?),
-            // Kept a window past its end, so a late reader never sees a reused count.
-            (":ttl".into(), to_value(reset + self.window_secs)?),
-            (":entity".into(), to_value("rate")?),
-        ];
-        let cond = if limited {
-            values.push((":limit".into(), to_value(self.limit)?));
-            Cond::expr("attribute_not_exists(#hits) OR #hits < :limit", vec![])
-        } else {
-            None
-        };
+        // Kept a window past its end, so a late reader never sees a reused count.
+        let cond = limited.then(|| RateWindow::below(self.limit));
         let counted = db
-            .update_returning::<Hits>(
+            .update_returning::<RateWindow>(
                 &keys::rate_window(self.bucket, subject, start),
-                "ADD #hits :one SET #ttl = :ttl, #entity = :entity",
-                values,
+                RateWindow::hit(reset + self.window_secs),
                 cond,
             )
             .await;
         match counted {
             Ok(h) => Ok(Some(h.hits)),
-            Err(WriteError::Condition(_)) => Ok(None),
-            Err(WriteError::Api(e)) => Err(e),
+            Err(StoreError::Refused(_)) => Ok(None),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -136,7 +118,7 @@ impl Limit<'_> {
 
 /// The hit count of a window item read with other items (`None`: no hits yet).
 pub fn hits_of(items: &[crate::db::Item]) -> ApiResult<Option<u32>> {
-    Ok(crate::db::stored_of::<Hits>(items, "rate")?.map(|h| h.hits))
+    Ok(RateWindow::of(items)?.map(|h| h.hits))
 }
 
 #[cfg(test)]

@@ -138,13 +138,13 @@ pub async fn disconnected(state: &AppState, connection_id: &str) -> ApiResult<()
     let Some(pointer) = state.db.get::<ConnectionPointer>(&pointer_key).await? else {
         return Ok(());
     };
-    state
+    Ok(state
         .db
         .delete_many(&[
             pointer_key,
             keys::connection(&pointer.company_id, connection_id),
         ])
-        .await
+        .await?)
 }
 
 /// The company's check-ins still going on, newest first.
@@ -311,11 +311,11 @@ pub async fn close_sessions(
 
 /// The company's open sockets: one Query of its connections partition.
 async fn connections(state: &AppState, company_id: &str) -> ApiResult<Vec<Connection>> {
-    state
+    Ok(state
         .db
         .all_with_prefix(
             &keys::connections_partition(company_id),
             keys::CONNECTION_PREFIX,
         )
-        .await
+        .await?)
 }

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use crate::{
     ApiResult, AppState, clock,
-    db::{Cond, Entity, Index, Key, Keys, WriteError, entities_of, keys},
+    db::{Cond, Entity, Index, Key, Keys, StoreError, entities_of, keys},
     model::{
         CalendarEvent, Company, Course, NotificationPreferences, Team, TeamMember, TeamRole, User,
     },
@@ -115,7 +115,7 @@ async fn send(state: &AppState, pending: Vec<Pending>) -> ApiResult<Report> {
                 report.sent += chunk.len() as u32;
                 pushes.send(state).await;
             }
-            Err(WriteError::Condition(_)) => {
+            Err(StoreError::Refused(_)) => {
                 for p in chunk {
                     let mut pushes = notify::Pushes::default();
                     match state.db.commit(write(state.db.tx(), p, &mut pushes)).await {
@@ -123,12 +123,12 @@ async fn send(state: &AppState, pending: Vec<Pending>) -> ApiResult<Report> {
                             report.sent += 1;
                             pushes.send(state).await;
                         }
-                        Err(WriteError::Condition(_)) => report.already_sent += 1,
-                        Err(WriteError::Api(e)) => return Err(e),
+                        Err(StoreError::Refused(_)) => report.already_sent += 1,
+                        Err(e) => return Err(e.into()),
                     }
                 }
             }
-            Err(WriteError::Api(e)) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(report)
@@ -310,7 +310,13 @@ pub async fn team_reports(state: &AppState, scope: Scope<'_>, today: Date) -> Ap
     for company_id in companies {
         let teams_index = keys::teams_index(&company_id);
         let (teams, users, rows) = tokio::try_join!(
-            state.db.rows::<Team>(Index::Gsi1, &teams_index),
+            async {
+                state
+                    .db
+                    .rows::<Team>(Index::Gsi1, &teams_index)
+                    .await
+                    .map_err(crate::ApiError::from)
+            },
             reporting::company_users(&state.db, &company_id),
             reporting::rows(&state.db, &company_id),
         )?;

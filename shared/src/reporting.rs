@@ -18,8 +18,9 @@ use crate::{
 
 /// Every user of a company.
 pub async fn company_users(db: &Db, company_id: &str) -> ApiResult<Vec<User>> {
-    db.all_with_prefix(&keys::company_partition(company_id), keys::USER_PREFIX)
-        .await
+    Ok(db
+        .all_with_prefix(&keys::company_partition(company_id), keys::USER_PREFIX)
+        .await?)
 }
 
 async fn users_by_id(db: &Db, company_id: &str, ids: &[String]) -> ApiResult<Vec<User>> {
@@ -112,8 +113,9 @@ pub async fn oversees(db: &Db, p: &Principal, user_id: &str) -> ApiResult<bool> 
 
 /// Every assignment row of the company (one paginated Query of `gsi2`).
 pub async fn rows(db: &Db, company_id: &str) -> ApiResult<Vec<AssignmentRow>> {
-    db.rows(Index::Gsi2, &keys::company_assignments(company_id))
-        .await
+    Ok(db
+        .rows(Index::Gsi2, &keys::company_assignments(company_id))
+        .await?)
 }
 
 /// The rows of these users, by user id.

@@ -4,9 +4,9 @@
 
 use crate::{
     ApiError, ApiResult, AppState,
-    audit::Audit,
+    audit::{Audit, AuditTx},
     clock,
-    db::{AttributeValue, Cond, Index, WriteError, keys},
+    db::{Cond, Field, Index, StoreError, Update, keys},
     model::{FilePurpose, FileRecord, FileStatus, file},
 };
 
@@ -153,22 +153,17 @@ pub async fn check(
     f.size = size;
     f.rejection = rejection;
     f.updated_at = clock::now_rfc3339();
-    let mut tx = state.db.tx().put(
-        &f,
-        Cond::expr(
-            "#status = :pending",
-            vec![(":pending".into(), AttributeValue::S("pending".into()))],
-        ),
-    );
+    let mut tx = state
+        .db
+        .tx()
+        .put(&f, FileRecord::STATUS.eq(FileStatus::Pending));
     if f.status == FileStatus::Ready && f.purpose == FilePurpose::Avatar {
         tx = tx.update(
             &keys::user(&f.company_id, &f.owner_id),
-            "SET #avatarUrl = :url, #updatedAt = :now ADD #version :one",
-            vec![
-                (":url".into(), AttributeValue::S(avatar_url(state, &f))),
-                (":now".into(), AttributeValue::S(f.updated_at.clone())),
-                (":one".into(), AttributeValue::N("1".into())),
-            ],
+            Update::new()
+                .set(crate::model::User::AVATAR_URL, avatar_url(state, &f))
+                .set(Field::UPDATED_AT, &f.updated_at)
+                .add(Field::VERSION, 1),
             Cond::present(),
         );
     }
@@ -178,14 +173,14 @@ pub async fn check(
     match state.db.commit(tx).await {
         Ok(()) => {}
         // Checked meanwhile, or its owner is gone: what is stored now stands.
-        Err(WriteError::Condition(_)) => {
+        Err(StoreError::Refused(_)) => {
             let now: Option<FileRecord> = state
                 .db
                 .get_consistent(&keys::file(&f.company_id, &f.id))
                 .await?;
             return now.map(Some).ok_or(ApiError::NotFound);
         }
-        Err(WriteError::Api(e)) => return Err(e),
+        Err(e) => return Err(e.into()),
     }
     if f.status == FileStatus::Rejected {
         // Recorded first: should this fail, the object lingers but is never offered
@@ -228,7 +223,7 @@ pub async fn delete_owned_by(state: &AppState, company_id: &str, user_id: &str) 
         .iter()
         .map(|f| keys::file(company_id, &f.id))
         .collect();
-    state.db.delete_many(&keys).await
+    Ok(state.db.delete_many(&keys).await?)
 }
 
 #[cfg(test)]

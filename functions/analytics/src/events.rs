@@ -1,12 +1,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::{Json, extract::State, http::StatusCode};
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{AuthUser, Gate, Manager},
     clock,
-    db::{AttributeValue, keys},
+    db::{Update, keys},
     error::ErrorBody,
     http::{QueryParams, ValidJson},
     model::AnalyticsCounter,
@@ -114,25 +115,17 @@ pub async fn record(
     let day = &clock::now_rfc3339()[..10];
     let mut tx = state.db.tx();
     for (name, (count, sessions)) in &groups {
-        let mut expr = "SET #day = :day, #name = :name ADD #count :n, #users :me".to_string();
-        let mut values = vec![
-            (":day".into(), AttributeValue::S(day.into())),
-            (":name".into(), AttributeValue::S((*name).into())),
-            (":n".into(), AttributeValue::N(count.to_string())),
-            (":me".into(), AttributeValue::Ss(vec![p.user_id.clone()])),
-        ];
-        // An empty set cannot be added.
-        if !sessions.is_empty() {
-            expr.push_str(", #sessions :sessions");
-            values.push((
-                ":sessions".into(),
-                AttributeValue::Ss(sessions.iter().map(|s| s.to_string()).collect()),
-            ));
-        }
         tx = tx.update(
             &keys::analytics_counter(&p.company_id, day, name),
-            &expr,
-            values,
+            Update::new()
+                .set(AnalyticsCounter::DAY, day)
+                .set(AnalyticsCounter::EVENT, name)
+                .add(AnalyticsCounter::COUNT, *count as i64)
+                .add_members(AnalyticsCounter::USERS, vec![p.user_id.clone()])
+                .add_members(
+                    AnalyticsCounter::SESSIONS,
+                    sessions.iter().map(|s| s.to_string()).collect(),
+                ),
             None,
         );
     }

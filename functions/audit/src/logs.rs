@@ -113,13 +113,13 @@ fn bounds(
 fn filter(q: &AuditQuery) -> ApiResult<Filter> {
     let mut f = Filter::default().newest_first();
     if let Some(a) = &q.actor_id {
-        f = f.eq("actorId", a)?;
+        f = f.eq(AuditEntry::ACTOR_ID, a);
     }
     if let Some(a) = &q.action {
-        f = f.eq("action", a)?;
+        f = f.eq(AuditEntry::ACTION, a);
     }
     if let Some(r) = &q.resource_type {
-        f = f.eq("resourceType", r)?;
+        f = f.eq(AuditEntry::RESOURCE_TYPE, r);
     }
     Ok(f)
 }

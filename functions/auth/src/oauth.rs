@@ -175,6 +175,12 @@ impl From<ApiError> for Refusal {
     }
 }
 
+impl From<campus::db::StoreError> for Refusal {
+    fn from(e: campus::db::StoreError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
 /// Where the provider sends the user back: signs in the account with the provider's
 /// verified email and redirects to `{FRONTEND_URL}/auth/callback#accessToken=...`,
 /// or `#error=...` (`access_denied`, `invalid_state`, `provider_failed`,

@@ -1,6 +1,7 @@
 //! Forgotten, reset and changed passwords.
 
 use axum::{extract::State, http::StatusCode};
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -10,7 +11,7 @@ use campus::{
         sessions, tokens,
     },
     clock,
-    db::{AttributeValue, Cond, entity_of, keys, to_value},
+    db::{Cond, Field, Update, entity_of, keys},
     error::ErrorBody,
     http::ValidJson,
     model::{Lockout, Login, Mail, PasswordToken, User, UserStatus},
@@ -133,22 +134,13 @@ pub async fn reset(
         .delete(&key, Cond::present())
         .update(
             &keys::login(&user.email),
-            "SET #passwordHash = :h ADD #version :one, #passwordGeneration :one",
-            vec![
-                (":h".into(), to_value(&hash)?),
-                (":one".into(), AttributeValue::N("1".into())),
-            ],
-            Cond::expr(
-                if token.generation == 0 {
-                    "#userId = :uid AND (attribute_not_exists(#passwordGeneration) OR #passwordGeneration = :g)"
-                } else {
-                    "#userId = :uid AND #passwordGeneration = :g"
-                },
-                vec![
-                    (":uid".into(), to_value(&user.id)?),
-                    (":g".into(), to_value(token.generation)?),
-                ],
-            ),
+            Update::new()
+                .set(Login::PASSWORD_HASH, &hash)
+                .add(Field::VERSION, 1)
+                .add(Login::PASSWORD_GENERATION, 1),
+            Login::USER_ID
+                .eq(&user.id)
+                .and(Login::at_generation(token.generation)),
         )
         .delete(&lockout::key(&user.email), None);
     if user.status == UserStatus::Invited {

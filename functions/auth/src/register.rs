@@ -7,11 +7,11 @@ use campus::{
         tokens::sha256_hex,
     },
     clock,
-    db::{Cond, WriteError, entity_of, keys, to_value},
+    db::{Cond, Field, StoreError, Update, entity_of, keys},
     error::ErrorBody,
     http::{ValidJson, created},
     model::{
-        Company, InviteStatus, InviteToken, Login, Mail, Role, User, UserStatus,
+        Company, Invite, InviteStatus, InviteToken, Login, Mail, Role, User, UserStatus,
         invite_token_company,
     },
     plans::{self, Plan},
@@ -123,9 +123,8 @@ pub async fn register(
     let mut tx = state
         .db
         .tx()
-        .put(&login, Cond::absent())
+        .put(&login, Login::unique())
         .put(&user, Cond::absent());
-    let mut seat = None;
     match &invite {
         // Single use: only a still-pending invite is accepted (and then kept, without
         // its expiry), and its token goes with it. The newcomer takes a seat of the
@@ -134,18 +133,13 @@ pub async fn register(
             tx = tx
                 .update(
                     &keys::invite(&pointer.company_id, &pointer.invite_id),
-                    "SET #status = :accepted, #acceptedAt = :now REMOVE #ttl",
-                    vec![
-                        (":accepted".into(), to_value(InviteStatus::Accepted)?),
-                        (":now".into(), to_value(&now)?),
-                    ],
-                    Cond::expr(
-                        "#status = :pending",
-                        vec![(":pending".into(), to_value(InviteStatus::Pending)?)],
-                    ),
+                    Update::new()
+                        .set(Invite::STATUS, InviteStatus::Accepted)
+                        .set(Invite::ACCEPTED_AT, &now)
+                        .remove(Field::TTL),
+                    Invite::STATUS.eq(InviteStatus::Pending),
                 )
                 .delete(&keys::invite_token(&pointer.token_hash), Cond::present());
-            seat = Some(tx.len());
             tx = plans::take_seat(tx, &pointer.company_id);
         }
         None => tx = tx.put(&company, Cond::absent()),
@@ -155,18 +149,18 @@ pub async fn register(
         .put(&welcome, Cond::absent());
     match state.db.commit(tx).await {
         Ok(()) => {}
-        Err(WriteError::Condition(Some(0))) => {
+        Err(StoreError::Refused(Login::UNIQUE_EMAIL)) => {
             return Err(ApiError::Conflict(
                 "An account with this email already exists".into(),
             ));
         }
-        Err(WriteError::Condition(Some(i))) if Some(i) == seat => {
+        Err(StoreError::Refused(plans::SEAT_FREE)) => {
             return Err(plans::no_free_seat());
         }
-        Err(WriteError::Condition(_)) => {
+        Err(StoreError::Refused(_)) => {
             return Err(ApiError::field("inviteToken", "is invalid or has expired"));
         }
-        Err(WriteError::Api(e)) => return Err(e),
+        Err(e) => return Err(e.into()),
     }
     let tokens = sessions::tokens(&state, &user, &session)?;
     Ok(created(

@@ -2,7 +2,7 @@
 
 use campus::{
     ApiResult, AppState,
-    db::{AttributeValue, Cond, WriteError, keys},
+    db::{StoreError, Update, keys},
     model::{BillingAccount, Company, StripeCustomer},
 };
 
@@ -25,11 +25,10 @@ pub async fn ensure(
         .tx()
         .upsert::<BillingAccount>(
             &keys::billing(&company.id),
-            vec![
-                ("companyId", AttributeValue::S(company.id.clone())),
-                ("stripeCustomerId", AttributeValue::S(customer.id.clone())),
-            ],
-            Cond::expr("attribute_not_exists(#stripeCustomerId)", vec![]),
+            Update::new()
+                .set(BillingAccount::COMPANY_ID, &company.id)
+                .set(BillingAccount::STRIPE_CUSTOMER_ID, &customer.id),
+            BillingAccount::STRIPE_CUSTOMER_ID.missing(),
         )
         .put(
             &StripeCustomer {
@@ -40,7 +39,7 @@ pub async fn ensure(
         );
     match state.db.commit(tx).await {
         Ok(()) => Ok(customer.id),
-        Err(WriteError::Condition(_)) => {
+        Err(StoreError::Refused(_)) => {
             let stored: BillingAccount = state
                 .db
                 .get_consistent(&keys::billing(&company.id))
@@ -48,6 +47,6 @@ pub async fn ensure(
                 .unwrap_or_default();
             Ok(stored.stripe_customer_id.unwrap_or(customer.id))
         }
-        Err(WriteError::Api(e)) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }

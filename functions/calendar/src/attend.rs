@@ -2,14 +2,15 @@ use axum::{
     Json,
     extract::{Path, State},
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::AuthUser,
     calendar, clock,
-    db::{AttributeValue, Cond, WriteError, keys},
+    db::{Cond, StoreError, Update, keys},
     error::ErrorBody,
-    model::EventView,
+    model::{CalendarEvent, EventView},
 };
 
 use crate::events::visible;
@@ -27,21 +28,23 @@ async fn change(
     if join && event.ends_at <= clock::now_rfc3339() {
         return Err(ApiError::Conflict("The event is over".into()));
     }
-    let op = if join { "ADD" } else { "DELETE" };
     let tx = state
         .db
         .tx()
         .update(
             &keys::event(&p.company_id, id),
-            &format!("{op} #attendees :me"),
-            vec![(":me".into(), AttributeValue::Ss(vec![p.user_id.clone()]))],
+            if join {
+                Update::new().add_members(CalendarEvent::ATTENDEES, vec![p.user_id.clone()])
+            } else {
+                Update::new().remove_members(CalendarEvent::ATTENDEES, vec![p.user_id.clone()])
+            },
             Cond::present(),
         )
         .audit(audit, 200, Some(id));
     state.db.commit(tx).await.map_err(|e| match e {
         // Deleted between the read and the write.
-        WriteError::Condition(_) => ApiError::NotFound,
-        WriteError::Api(e) => e,
+        StoreError::Refused(_) => ApiError::NotFound,
+        e => e.into(),
     })?;
     event.attendees.retain(|a| a != &p.user_id);
     if join {

@@ -1,6 +1,7 @@
 use std::collections::BTreeSet;
 
 use axum::{Json, extract::State, http::StatusCode};
+use campus::audit::AuditTx;
 use campus::{
     ApiResult, AppState,
     audit::Audit,

@@ -4,6 +4,7 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -90,7 +91,7 @@ pub async fn list(
 pub async fn visible(state: &AppState, p: &Principal, id: &str) -> ApiResult<CalendarEvent> {
     let key = keys::event(&p.company_id, id);
     let (event, teams) = tokio::try_join!(
-        state.db.find::<CalendarEvent>(&key),
+        async { Ok(state.db.find::<CalendarEvent>(&key).await?) },
         calendar::my_teams(&state.db, p),
     )?;
     if !calendar::visible_to(&event, p, &teams) {
@@ -175,7 +176,7 @@ pub async fn update(
     expect_version(b.version, event.version)?;
     body::apply(&state, &p, &mut event, b).await?;
     // Attendance changes without a version (see `attend`): the edit leaves it be.
-    save_keeping(&state.db, &mut event, &["attendees"], &audit).await?;
+    save_keeping(&state.db, &mut event, &[CalendarEvent::ATTENDEES], &audit).await?;
     calendar::publish(&state, "event.updated", &event).await;
     Ok(Json(EventView::of(event, &p.user_id)))
 }
@@ -196,9 +197,8 @@ pub async fn delete(
             "Only the event's creator and managers cancel it",
         ));
     }
-    state
-        .db
-        .delete_audited(&keys::event(&p.company_id, &id), &audit)
+    audit
+        .delete(&state.db, &keys::event(&p.company_id, &id))
         .await?;
     calendar::publish(&state, "event.deleted", &event).await;
     Ok(StatusCode::NO_CONTENT)

@@ -71,12 +71,12 @@ pub async fn upcoming(
         clock::rfc3339(now + Duration::days(days)),
     );
     let partition = keys::user_partition(&p.company_id, &p.user_id);
-    let (events, assignments) = tokio::try_join!(
-        calendar::upcoming(&state.db, &p, days),
-        state
+    let (events, assignments) = tokio::try_join!(calendar::upcoming(&state.db, &p, days), async {
+        Ok(state
             .db
-            .all_with_prefix::<Assignment>(&partition, keys::ASSIGNMENT_PREFIX),
-    )?;
+            .all_with_prefix::<Assignment>(&partition, keys::ASSIGNMENT_PREFIX)
+            .await?)
+    },)?;
     let due: Vec<Assignment> = assignments
         .into_iter()
         .filter(|a| {

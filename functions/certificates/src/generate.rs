@@ -4,12 +4,13 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{Gate, Manager},
     certificates,
-    db::{WriteError, entity_of, keys},
+    db::{StoreError, entity_of, keys},
     error::ErrorBody,
     http::{ValidJson, created},
     model::{
@@ -85,7 +86,7 @@ pub async fn generate(
     match state.db.commit(tx).await {
         Ok(()) => {}
         // Issued meanwhile (the last lesson, or another manager): that one stands.
-        Err(WriteError::Condition(Some(certificates::GUARD_INDEX))) => {
+        Err(StoreError::Refused(certificates::ONE_PER_COURSE)) => {
             let guard: CertificateGuard = state
                 .db
                 .get_consistent(&guard_key)

@@ -1,4 +1,5 @@
 use axum::{Extension, Json, extract::State};
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,

@@ -4,6 +4,7 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -169,7 +170,7 @@ pub async fn delete(
     if check_in.user_id != p.user_id {
         return Err(ApiError::Forbidden("Only its author ends a check-in"));
     }
-    state.db.delete_audited(&key, &audit).await?;
+    audit.delete(&state.db, &key).await?;
     let msg = realtime::message("checkin.deleted", serde_json::json!({"id": id}));
     realtime::publish(&state, &p.company_id, Audience::Company, &msg).await;
     Ok(StatusCode::NO_CONTENT)

@@ -4,12 +4,13 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{AuthUser, Gate, Instructor},
     clock,
-    db::{Cond, Filter, WriteError, entity_of, keys},
+    db::{Cond, Filter, StoreError, entity_of, keys},
     error::ErrorBody,
     http::non_blank,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
@@ -205,9 +206,8 @@ pub async fn delete(
     // The course record goes first, atomically with its audit entry: from then on the
     // course is gone for every reader. What hung off it follows; a left-over module or
     // assignment of a deleted course is never shown (readers join on the record).
-    state
-        .db
-        .delete_audited(&keys::course(&p.company_id, &id), &audit)
+    audit
+        .delete(&state.db, &keys::course(&p.company_id, &id))
         .await?;
     state
         .db
@@ -271,7 +271,7 @@ pub async fn enroll(
     match state.db.commit(tx).await {
         Ok(()) => Ok(created(&id, assignment)),
         // Enrolled by a concurrent request a moment ago: the same outcome.
-        Err(WriteError::Condition(_)) => {
+        Err(StoreError::Refused(_)) => {
             let existing: Assignment = state
                 .db
                 .get_consistent(&keys::assignment(&p.company_id, &p.user_id, &id))
@@ -279,6 +279,6 @@ pub async fn enroll(
                 .ok_or(ApiError::NotFound)?;
             Ok((StatusCode::OK, Json(existing)).into_response())
         }
-        Err(WriteError::Api(e)) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }

@@ -4,16 +4,17 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{Gate, Instructor},
     clock,
-    db::{Cond, WriteError, keys, to_value},
+    db::{Cond, Field, Guard, StoreError, Update, keys},
     error::ErrorBody,
     http::non_blank,
     http::{ValidJson, created},
-    model::{Lesson, Module},
+    model::{Course, Lesson, Module},
     model::{expect_version, save},
 };
 
@@ -21,6 +22,9 @@ use crate::{body::LessonBody, modules::conflict_or_404};
 
 /// Lessons per module: bounded so a module and its lessons go in one transaction.
 pub const MAX_PER_MODULE: u32 = 50;
+
+/// What refuses a lesson to a full module (or one that is gone).
+const MODULE_HAS_ROOM: Guard = Guard::named("ModuleHasRoom");
 
 /// Add a lesson to a module (instructor+).
 #[utoipa::path(post, path = "/api/courses/{id}/modules/{moduleId}/lessons", tag = "courses", security(("bearer" = [])),
@@ -50,41 +54,37 @@ pub async fn create(
         version: 1,
     };
     let module_key = keys::module(&p.company_id, &course_id, &module_id);
-    let bump = "ADD #lessonCount :one SET #updatedAt = :now";
-    let values = || -> ApiResult<_> {
-        Ok(vec![
-            (":one".into(), to_value(1)?),
-            (":now".into(), to_value(&now)?),
-        ])
-    };
     let tx = state
         .db
         .tx()
         .update(
             &module_key,
-            bump,
-            values()?,
-            Cond::expr(
-                "attribute_exists(pk) AND #lessonCount < :max",
-                vec![(":max".into(), to_value(MAX_PER_MODULE)?)],
-            ),
+            Update::new()
+                .add(Module::LESSON_COUNT, 1)
+                .set(Field::UPDATED_AT, &now),
+            Cond::present()
+                .and(Module::LESSON_COUNT.lt(MAX_PER_MODULE))
+                .named(MODULE_HAS_ROOM),
         )
         .update(
             &keys::course(&p.company_id, &course_id),
-            bump,
-            values()?,
+            Update::new()
+                .add(Course::LESSON_COUNT, 1)
+                .set(Field::UPDATED_AT, &now),
             Cond::present(),
         )
         .put(&lesson, Cond::absent())
         .audit(&audit, 201, Some(&lesson.id));
     match state.db.commit(tx).await {
         Ok(()) => Ok(created(&lesson.id.clone(), lesson)),
-        Err(WriteError::Condition(Some(0))) => match state.db.get::<Module>(&module_key).await? {
-            Some(_) => Err(ApiError::Conflict(format!(
-                "A module holds at most {MAX_PER_MODULE} lessons"
-            ))),
-            None => Err(ApiError::NotFound),
-        },
+        Err(StoreError::Refused(MODULE_HAS_ROOM)) => {
+            match state.db.get::<Module>(&module_key).await? {
+                Some(_) => Err(ApiError::Conflict(format!(
+                    "A module holds at most {MAX_PER_MODULE} lessons"
+                ))),
+                None => Err(ApiError::NotFound),
+            }
+        }
         Err(e) => Err(conflict_or_404(e)),
     }
 }
@@ -129,13 +129,7 @@ pub async fn delete(
     Path((course_id, module_id, lesson_id)): Path<(String, String, String)>,
     audit: Audit,
 ) -> ApiResult<StatusCode> {
-    let drop = "ADD #lessonCount :minus SET #updatedAt = :now";
-    let values = || -> ApiResult<_> {
-        Ok(vec![
-            (":minus".into(), to_value(-1)?),
-            (":now".into(), to_value(clock::now_rfc3339())?),
-        ])
-    };
+    let now = clock::now_rfc3339();
     let tx = state
         .db
         .tx()
@@ -145,14 +139,16 @@ pub async fn delete(
         )
         .update(
             &keys::module(&p.company_id, &course_id, &module_id),
-            drop,
-            values()?,
+            Update::new()
+                .add(Module::LESSON_COUNT, -1)
+                .set(Field::UPDATED_AT, &now),
             Cond::present(),
         )
         .update(
             &keys::course(&p.company_id, &course_id),
-            drop,
-            values()?,
+            Update::new()
+                .add(Course::LESSON_COUNT, -1)
+                .set(Field::UPDATED_AT, &now),
             Cond::present(),
         )
         .audit(&audit, 204, None);

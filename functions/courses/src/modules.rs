@@ -4,26 +4,29 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{Gate, Instructor},
     clock,
-    db::{Cond, Filter, WriteError, keys, to_value},
+    db::{Cond, Field, Filter, Guard, StoreError, Update, keys},
     error::ErrorBody,
     http::non_blank,
     http::{ValidJson, created},
-    model::{Lesson, Module},
+    model::{Course, Lesson, Module},
     model::{expect_version, save},
 };
 
 use crate::body::ModuleBody;
 
-pub(crate) fn conflict_or_404(e: WriteError) -> ApiError {
+/// 404 when the course or module written under is gone; 409 for any other refusal.
+pub(crate) fn conflict_or_404(e: StoreError) -> ApiError {
     match e {
-        WriteError::Condition(Some(0)) => ApiError::NotFound,
-        WriteError::Condition(_) => ApiError::Conflict("Changed meanwhile; read it again".into()),
-        WriteError::Api(e) => e,
+        StoreError::Refused(Guard::PRESENT) => ApiError::NotFound,
+        e => e.or(ApiError::Conflict(
+            "Changed meanwhile; read it again".into(),
+        )),
     }
 }
 
@@ -56,11 +59,9 @@ pub async fn create(
         .tx()
         .update(
             &keys::course(&p.company_id, &course_id),
-            "ADD #moduleCount :one SET #updatedAt = :now",
-            vec![
-                (":one".into(), to_value(1)?),
-                (":now".into(), to_value(&now)?),
-            ],
+            Update::new()
+                .add(Course::MODULE_COUNT, 1)
+                .set(Field::UPDATED_AT, &now),
             Cond::present(),
         )
         .put(&module, Cond::absent())
@@ -124,12 +125,10 @@ pub async fn delete(
         )
         .update(
             &keys::course(&p.company_id, &course_id),
-            "ADD #moduleCount :minus, #lessonCount :lessons SET #updatedAt = :now",
-            vec![
-                (":minus".into(), to_value(-1)?),
-                (":lessons".into(), to_value(-(lessons.len() as i64))?),
-                (":now".into(), to_value(clock::now_rfc3339())?),
-            ],
+            Update::new()
+                .add(Course::MODULE_COUNT, -1)
+                .add(Course::LESSON_COUNT, -(lessons.len() as i64))
+                .set(Field::UPDATED_AT, clock::now_rfc3339()),
             Cond::present(),
         );
     for l in &lessons {

@@ -1,10 +1,11 @@
 use axum::{Json, extract::State};
+use campus::audit::AuditTx;
 use campus::{
     ApiResult, AppState,
     audit::Audit,
     auth::{Admin, Gate, Principal},
     clock,
-    db::{AttributeValue, Cond, keys},
+    db::keys,
     error::ErrorBody,
     model::{Mail, MailStatus},
 };
@@ -13,10 +14,10 @@ use time::Duration;
 use utoipa::ToSchema;
 
 async fn outbox(state: &AppState, p: &Principal) -> ApiResult<Vec<Mail>> {
-    state
+    Ok(state
         .db
         .all_with_prefix(&keys::outbox_partition(&p.company_id), keys::MAIL_PREFIX)
-        .await
+        .await?)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -96,30 +97,25 @@ pub async fn clear(
     // Each delete is conditioned on the status read: one claimed meanwhile cancels
     // its transaction, and the outbox is read again.
     let doomed = || async {
-        Ok(outbox(&state, &p)
-            .await?
-            .into_iter()
-            .filter(|m| matches!(m.status, MailStatus::Pending | MailStatus::Failed))
-            .collect())
+        Ok::<_, campus::ApiError>(
+            outbox(&state, &p)
+                .await?
+                .into_iter()
+                .filter(|m| matches!(m.status, MailStatus::Pending | MailStatus::Failed))
+                .collect(),
+        )
     };
     let cleared = state
         .db
         .write_each(
             doomed,
             |tx, m: &Mail| {
-                let status = serde_json::to_value(m.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
                 tx.delete(
                     &keys::outbox(&m.company_id, &m.id),
-                    Cond::expr(
-                        "#status = :status",
-                        vec![(":status".into(), AttributeValue::S(status))],
-                    ),
+                    Mail::STATUS.eq(m.status),
                 )
             },
-            &audit,
+            |tx| tx.audit(&audit, 200, None),
         )
         .await?;
     Ok(Json(Cleared {

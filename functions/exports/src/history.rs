@@ -20,7 +20,7 @@ pub async fn history(
 ) -> ApiResult<Json<ListResponse<ExportRecord>>> {
     let mut filter = Filter::default().newest_first();
     if !p.at_least(Role::Manager) {
-        filter = filter.eq("userId", &p.user_id)?;
+        filter = filter.eq(ExportRecord::USER_ID, &p.user_id);
     }
     let page = state
         .db

@@ -5,11 +5,12 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{AuthUser, Principal},
-    db::{Cond, Filter, WriteError, keys},
+    db::{Cond, Filter, StoreError, keys},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams},
     model::{FilePurpose, FileRecord, FileStatus, Role},
@@ -89,10 +90,10 @@ pub async fn list(
 ) -> ApiResult<Json<ListResponse<FileRecord>>> {
     let mut filter = Filter::default().newest_first();
     if let Some(purpose) = f.purpose {
-        filter = filter.eq("purpose", purpose)?;
+        filter = filter.eq(FileRecord::PURPOSE, purpose);
     }
     if let Some(status) = f.status {
-        filter = filter.eq("status", status)?;
+        filter = filter.eq(FileRecord::STATUS, status);
     }
     let owner = match &f.owner_id {
         Some(o) if p.at_least(Role::Manager) => Some(o.as_str()),
@@ -184,8 +185,8 @@ pub async fn delete(
         .audit(&audit, 204, None);
     match state.db.commit(tx).await {
         Ok(()) => {}
-        Err(WriteError::Condition(_)) => return Err(ApiError::NotFound),
-        Err(WriteError::Api(e)) => return Err(e),
+        Err(StoreError::Refused(_)) => return Err(ApiError::NotFound),
+        Err(e) => return Err(e.into()),
     }
     state.storage.delete(&file.object_key()).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,6 +1,7 @@
 use std::time::Duration;
 
 use axum::{extract::State, response::Response};
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,

@@ -2,12 +2,13 @@ use axum::{
     Json,
     extract::{Path, State},
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{Gate, Manager},
     clock,
-    db::{AttributeValue, Cond, Filter, WriteError, keys},
+    db::{Cond, Field, Filter, StoreError, Update, keys},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, non_blank},
     model::{InventoryChange, InventoryItem},
@@ -55,28 +56,19 @@ pub async fn adjust(
         .tx()
         .update(
             &key,
-            "SET #updatedAt = :now ADD #quantity :delta, #version :one",
-            vec![
-                (":now".into(), AttributeValue::S(clock::now_rfc3339())),
-                (":delta".into(), AttributeValue::N(b.delta.to_string())),
-                (":one".into(), AttributeValue::N("1".into())),
-            ],
-            Cond::expr(
-                "attribute_exists(pk) AND #quantity >= :floor AND #quantity <= :ceiling",
-                vec![
-                    (":floor".into(), AttributeValue::N((-b.delta).to_string())),
-                    (
-                        ":ceiling".into(),
-                        AttributeValue::N((MAX_QUANTITY - b.delta).to_string()),
-                    ),
-                ],
-            ),
+            Update::new()
+                .set(Field::UPDATED_AT, clock::now_rfc3339())
+                .add(InventoryItem::QUANTITY, b.delta)
+                .add(Field::VERSION, 1),
+            Cond::present()
+                .and(InventoryItem::QUANTITY.ge(-b.delta))
+                .and(InventoryItem::QUANTITY.le(MAX_QUANTITY - b.delta)),
         )
         .put(&change(&p, &id, b.delta, &reason), None)
         .audit(&audit, 200, Some(&id));
     match state.db.commit(tx).await {
         Ok(()) => {}
-        Err(WriteError::Condition(_)) => {
+        Err(StoreError::Refused(_)) => {
             // Gone, or the change does not fit the stock: say which.
             let item: InventoryItem = state.db.find(&key).await?;
             return Err(ApiError::Conflict(format!(
@@ -84,7 +76,7 @@ pub async fn adjust(
                 b.delta, item.quantity
             )));
         }
-        Err(WriteError::Api(e)) => return Err(e),
+        Err(e) => return Err(e.into()),
     }
     let item = state
         .db

@@ -4,12 +4,13 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{AuthUser, Gate, Manager, Principal},
     clock,
-    db::{AttributeValue, Cond, Filter, Tx, WriteError, keys},
+    db::{Cond, Field, Filter, StoreError, Tx, keys},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created, non_blank},
     model::{
@@ -62,19 +63,11 @@ fn fields(b: &ItemBody) -> ApiResult<Fields> {
     })
 }
 
-/// `ADD #items :n` on a category's counter.
+/// Moves a category's item count by `n` (the category item is made on first use).
 fn count(tx: Tx, company_id: &str, category: &str, n: i64) -> Tx {
     tx.update(
         &keys::inventory_category(company_id, category),
-        "SET #name = :name, #entity = :entity ADD #items :n",
-        vec![
-            (":name".into(), AttributeValue::S(category.into())),
-            (
-                ":entity".into(),
-                AttributeValue::S("inventory_category".into()),
-            ),
-            (":n".into(), AttributeValue::N(n.to_string())),
-        ],
+        InventoryCategory::count(category, n),
         None,
     )
 }
@@ -124,17 +117,13 @@ pub async fn list(
 ) -> ApiResult<Json<ListResponse<InventoryItem>>> {
     let mut filter = Filter::default();
     if let Some(c) = &f.category {
-        filter = filter.eq("category", c.trim())?;
+        filter = filter.eq(InventoryItem::CATEGORY, c.trim());
     }
     if let Some(q) = &f.q {
-        filter = filter.contains("search", &q.trim().to_lowercase())?;
+        filter = filter.contains(Field::SEARCH, q.trim().to_lowercase());
     }
     if f.low_stock == Some(true) {
-        filter.expression.push("#lsq <= #lst".into());
-        filter.names.push(("#lsq".into(), "quantity".into()));
-        filter
-            .names
-            .push(("#lst".into(), "lowStockThreshold".into()));
+        filter = filter.when(InventoryItem::QUANTITY.le_field(InventoryItem::LOW_STOCK_THRESHOLD));
     }
     let page = state
         .db
@@ -183,14 +172,14 @@ pub async fn create(
     let tx = state
         .db
         .tx()
-        .put(&sku, Cond::absent())
+        .put(&sku, InventorySku::unique())
         .put(&item, Cond::absent())
         .put(&change(&p, &item.id, item.quantity, "created"), None);
     let tx = count(tx, &p.company_id, &item.category, 1).audit(&audit, 201, Some(&item.id));
     match state.db.commit(tx).await {
         Ok(()) => Ok(created(&item.id.clone(), item)),
-        Err(WriteError::Condition(_)) => Err(sku_taken()),
-        Err(WriteError::Api(e)) => Err(e),
+        Err(StoreError::Refused(_)) => Err(sku_taken()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -264,7 +253,6 @@ pub async fn update(
     item.low_stock_threshold = b.low_stock_threshold;
     item.bump(clock::now_rfc3339());
     let mut tx = state.db.tx().put(&item, Cond::version(read));
-    let sku_at = tx.len();
     if item.sku != old_sku {
         tx = tx
             .put(
@@ -273,7 +261,7 @@ pub async fn update(
                     sku: item.sku.clone(),
                     item_id: item.id.clone(),
                 },
-                Cond::absent(),
+                InventorySku::unique(),
             )
             .delete(&keys::inventory_sku(&p.company_id, &old_sku), None);
     }
@@ -286,13 +274,11 @@ pub async fn update(
     }
     match state.db.commit(tx.audit(&audit, 200, None)).await {
         Ok(()) => Ok(Json(item)),
-        Err(WriteError::Condition(Some(i))) if i == sku_at && item.sku != old_sku => {
-            Err(sku_taken())
-        }
-        Err(WriteError::Condition(_)) => Err(ApiError::Conflict(
+        Err(StoreError::Refused(InventorySku::UNIQUE)) => Err(sku_taken()),
+        Err(StoreError::Refused(_)) => Err(ApiError::Conflict(
             "Changed meanwhile; read it again".into(),
         )),
-        Err(WriteError::Api(e)) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -318,8 +304,8 @@ pub async fn delete(
     let tx = count(tx, &p.company_id, &item.category, -1).audit(&audit, 204, None);
     match state.db.commit(tx).await {
         Ok(()) => {}
-        Err(WriteError::Condition(_)) => return Err(ApiError::NotFound),
-        Err(WriteError::Api(e)) => return Err(e),
+        Err(StoreError::Refused(_)) => return Err(ApiError::NotFound),
+        Err(e) => return Err(e.into()),
     }
     state
         .db

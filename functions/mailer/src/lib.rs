@@ -16,7 +16,7 @@ use aws_sdk_sesv2::{
 };
 use campus::{
     ApiError, AppState, clock,
-    db::{Cond, Entity, Index, Key, WriteError, keys},
+    db::{Cond, Index, Key, StoreError, image_is, keys},
     model::{Mail, MailStatus, OUTBOX_DUE},
 };
 use serde_json::Value;
@@ -72,8 +72,8 @@ impl Mailer {
         mail.version += 1;
         match self.state.db.put(&mail, Cond::version(read)).await {
             Ok(()) => {}
-            Err(WriteError::Condition(_)) => return Ok(Outcome::Skipped),
-            Err(WriteError::Api(e)) => return Err(e),
+            Err(StoreError::Refused(_)) => return Ok(Outcome::Skipped),
+            Err(e) => return Err(e.into()),
         }
         let result = match serde_json::from_str::<Value>(&mail.data_json) {
             Ok(data) => match templates::render(&mail.template, &data) {
@@ -183,12 +183,7 @@ impl Mailer {
             serde_json::from_value(event).map_err(ApiError::internal)?;
         let mut outcomes = Vec::new();
         for record in batch.records {
-            let is_mail = record
-                .change
-                .new_image
-                .get("entity")
-                .is_some_and(|v| *v == serde_dynamo::AttributeValue::S(Mail::NAME.into()));
-            if record.event_name != "INSERT" || !is_mail {
+            if record.event_name != "INSERT" || !image_is::<Mail>(&record.change.new_image) {
                 continue;
             }
             let key: Key =

@@ -8,11 +8,12 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{AuthUser, Principal},
-    db::{AttributeValue, Cond, Filter, keys},
+    db::{Cond, Filter, Update, keys},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams},
     model::Notification,
@@ -69,10 +70,10 @@ pub async fn list(
     }
     let mut filter = Filter::default().newest_first();
     if q.unread == Some(true) {
-        filter = filter.eq("read", false)?;
+        filter = filter.eq(Notification::READ, false);
     }
     if let Some(kind) = &q.kind {
-        filter = filter.eq("type", kind)?;
+        filter = filter.eq(Notification::KIND, kind);
     }
     let page = state
         .db
@@ -97,13 +98,13 @@ pub struct InboxStats {
 }
 
 async fn all(state: &AppState, p: &Principal) -> ApiResult<Vec<Notification>> {
-    state
+    Ok(state
         .db
         .all_with_prefix(
             &keys::user_partition(&p.company_id, &p.user_id),
             keys::NOTIFICATION_PREFIX,
         )
-        .await
+        .await?)
 }
 
 /// How many notifications the caller has, unread, and by type.
@@ -138,8 +139,7 @@ pub async fn read(
         .db
         .update_returning(
             &keys::notification(&p.company_id, &p.user_id, &id),
-            "SET #read = :t",
-            vec![(":t".into(), AttributeValue::Bool(true))],
+            Update::new().set(Notification::READ, true),
             Cond::present(),
         )
         .await
@@ -158,11 +158,13 @@ pub struct MarkedRead {
 /// create a stub of a notification deleted meanwhile.
 async fn mark_all(state: &AppState, p: &Principal, audit: &Audit) -> ApiResult<MarkedRead> {
     let unread = || async {
-        Ok(all(state, p)
-            .await?
-            .into_iter()
-            .filter(|n| !n.read)
-            .collect())
+        Ok::<_, ApiError>(
+            all(state, p)
+                .await?
+                .into_iter()
+                .filter(|n| !n.read)
+                .collect(),
+        )
     };
     let updated = state
         .db
@@ -171,12 +173,11 @@ async fn mark_all(state: &AppState, p: &Principal, audit: &Audit) -> ApiResult<M
             |tx, n: &Notification| {
                 tx.update(
                     &keys::notification(&p.company_id, &p.user_id, &n.id),
-                    "SET #read = :t",
-                    vec![(":t".into(), AttributeValue::Bool(true))],
+                    Update::new().set(Notification::READ, true),
                     Cond::present(),
                 )
             },
-            audit,
+            |tx| tx.audit(audit, 200, None),
         )
         .await?;
     Ok(MarkedRead {
@@ -216,9 +217,11 @@ pub async fn delete(
     Path(id): Path<String>,
     audit: Audit,
 ) -> ApiResult<StatusCode> {
-    state
-        .db
-        .delete_audited(&keys::notification(&p.company_id, &p.user_id, &id), &audit)
+    audit
+        .delete(
+            &state.db,
+            &keys::notification(&p.company_id, &p.user_id, &id),
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,12 +2,13 @@ use axum::{
     Json,
     extract::{Path, State},
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{AuthUser, Principal},
     certificates, clock,
-    db::{Cond, WriteError, entities_of, entity_of, keys},
+    db::{Cond, StoreError, entities_of, entity_of, keys},
     error::ErrorBody,
     http::ValidJson,
     model::{
@@ -255,8 +256,8 @@ async fn apply(
             }
             // Another event for this course (or a manager's certificate) got in
             // first: read again and re-apply.
-            Err(WriteError::Condition(_)) => continue,
-            Err(WriteError::Api(e)) => return Err(e),
+            Err(StoreError::Refused(_)) => continue,
+            Err(e) => return Err(e.into()),
         }
     }
     Err(ApiError::Unavailable { retry_after: 1 })

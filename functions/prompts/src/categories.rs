@@ -1,10 +1,11 @@
 use axum::{Json, extract::State, response::Response};
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{Admin, AuthUser, Gate},
     clock,
-    db::{Cond, WriteError, keys},
+    db::{Cond, StoreError, keys},
     error::ErrorBody,
     http::{ListResponse, ValidJson, created, non_blank},
     model::{PromptCategory, PromptCategoryName},
@@ -79,9 +80,9 @@ pub async fn create(
         .audit(&audit, 201, Some(&category.id));
     match state.db.commit(tx).await {
         Ok(()) => Ok(created(&category.id.clone(), category)),
-        Err(WriteError::Condition(_)) => {
+        Err(StoreError::Refused(_)) => {
             Err(ApiError::Conflict("A category of this name exists".into()))
         }
-        Err(WriteError::Api(e)) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }

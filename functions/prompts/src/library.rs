@@ -4,12 +4,13 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{AuthUser, Principal},
     clock,
-    db::{AttributeValue, Cond, Filter, Tx, WriteError, entity_of, keys},
+    db::{Cond, Field, Filter, StoreError, Tx, entity_of, keys},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created, non_blank},
     model::{Prompt, PromptCategory, PromptStatus, PromptVersion, Role, Versioned, expect_version},
@@ -111,7 +112,7 @@ pub async fn visible(state: &AppState, p: &Principal, id: &str) -> ApiResult<Pro
 }
 
 /// A prompt written with its version, in one transaction.
-fn write(tx: Tx, prompt: &Prompt, cond: Option<Cond>) -> Tx {
+fn write(tx: Tx, prompt: &Prompt, cond: Cond) -> Tx {
     tx.put(prompt, cond)
         .put(&PromptVersion::of(prompt), Cond::absent())
 }
@@ -148,24 +149,21 @@ pub async fn list(
 ) -> ApiResult<Json<ListResponse<Prompt>>> {
     let mut filter = Filter::default().newest_first();
     if let Some(c) = &f.category_id {
-        filter = filter.eq("categoryId", c.trim())?;
+        filter = filter.eq(Prompt::CATEGORY_ID, c.trim());
     }
     if let Some(t) = &f.tag {
-        filter = filter.contains("tags", &t.trim().to_lowercase())?;
+        filter = filter.contains(Prompt::TAGS, t.trim().to_lowercase());
     }
     if let Some(q) = &f.q {
-        filter = filter.contains("search", &q.trim().to_lowercase())?;
+        filter = filter.contains(Field::SEARCH, q.trim().to_lowercase());
     }
     if let Some(s) = f.status {
-        filter = filter.eq("status", s)?;
+        filter = filter.eq(Prompt::STATUS, s);
     }
     // Managers asking for a status see all of it (they review); otherwise what
     // everyone sees: the approved prompts and one's own.
     if !(f.status.is_some() && p.at_least(Role::Manager)) {
-        filter = filter.eq_any(&[
-            ("status", AttributeValue::S("approved".into())),
-            ("authorId", AttributeValue::S(p.user_id.clone())),
-        ]);
+        filter = filter.when(Prompt::seen_by(&p.user_id));
     }
     let page = state
         .db
@@ -269,10 +267,10 @@ pub async fn update(
     let tx = write(state.db.tx(), &prompt, Cond::version(read)).audit(&audit, 200, None);
     match state.db.commit(tx).await {
         Ok(()) => Ok(Json(prompt)),
-        Err(WriteError::Condition(_)) => Err(ApiError::Conflict(
+        Err(StoreError::Refused(_)) => Err(ApiError::Conflict(
             "Changed meanwhile; read it again".into(),
         )),
-        Err(WriteError::Api(e)) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -311,12 +309,12 @@ pub async fn delete(
         .audit(&audit, 204, None);
     match state.db.commit(tx).await {
         Ok(()) => {}
-        Err(WriteError::Condition(_)) => {
+        Err(StoreError::Refused(_)) => {
             return Err(ApiError::Conflict(
                 "Changed meanwhile; read it again".into(),
             ));
         }
-        Err(WriteError::Api(e)) => return Err(e),
+        Err(e) => return Err(e.into()),
     }
     state
         .db

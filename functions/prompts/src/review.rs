@@ -2,12 +2,13 @@ use axum::{
     Json,
     extract::{Path, State},
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{Gate, Manager},
     clock,
-    db::{Cond, Filter, WriteError, entity_of, keys},
+    db::{Cond, Filter, StoreError, entity_of, keys},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson},
     model::{Prompt, PromptStatus, User},
@@ -101,16 +102,7 @@ pub async fn decide(
     // and the write is conditioned on the very state that was reviewed.
     let mut tx = state.db.tx().put(
         &prompt,
-        Cond::expr(
-            "#version = :v AND #status = :pending",
-            vec![
-                (":v".into(), campus::db::to_value(read)?),
-                (
-                    ":pending".into(),
-                    campus::db::to_value(PromptStatus::Pending)?,
-                ),
-            ],
-        ),
+        Cond::version(read).and(Prompt::STATUS.eq(PromptStatus::Pending)),
     );
     let mut pushes = notify::Pushes::default();
     // An author since deleted has no one to tell.
@@ -138,12 +130,12 @@ pub async fn decide(
     }
     match state.db.commit(tx.audit(&audit, 200, None)).await {
         Ok(()) => {}
-        Err(WriteError::Condition(_)) => {
+        Err(StoreError::Refused(_)) => {
             return Err(ApiError::Conflict(
                 "Changed or reviewed meanwhile; read it again".into(),
             ));
         }
-        Err(WriteError::Api(e)) => return Err(e),
+        Err(e) => return Err(e.into()),
     }
     pushes.send(&state).await;
     Ok(Json(prompt))

@@ -5,15 +5,16 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{AuthUser, Gate, Manager},
     clock,
-    db::{AttributeValue, Cond, Key, Tx, WriteError, entities_of, keys},
+    db::{Cond, Key, StoreError, Tx, Update, entities_of, keys},
     error::ErrorBody,
     http::QueryParams,
-    model::{Bump, PromptUseCounter, Role, User},
+    model::{Bump, Prompt, PromptUseCounter, Role, User},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -26,26 +27,17 @@ const TOP: usize = 10;
 
 /// `ADD`s one use to a (day, kind, id) counter.
 fn count(tx: Tx, company_id: &str, day: &str, kind: &str, id: &str, title: Option<&str>) -> Tx {
-    let mut expr = "SET #day = :day, #kind = :kind, #ref = :ref".to_string();
-    let mut values = vec![
-        (":day".into(), AttributeValue::S(day.into())),
-        (":kind".into(), AttributeValue::S(kind.into())),
-        (":ref".into(), AttributeValue::S(id.into())),
-        (":one".into(), AttributeValue::N("1".into())),
-    ];
+    let mut update = Update::new()
+        .set(PromptUseCounter::DAY, day)
+        .set(PromptUseCounter::KIND, kind)
+        .set(PromptUseCounter::REF, id)
+        .add(PromptUseCounter::COUNT, 1);
     // The newest title a prompt was used under names it in the figures, even once
     // it is deleted.
     if let Some(t) = title {
-        expr.push_str(", #title = :title");
-        values.push((":title".into(), AttributeValue::S(t.into())));
+        update = update.set(PromptUseCounter::TITLE, t);
     }
-    expr.push_str(" ADD #count :one");
-    tx.update(
-        &keys::prompt_uses(company_id, day, kind, id),
-        &expr,
-        values,
-        None,
-    )
+    tx.update(&keys::prompt_uses(company_id, day, kind, id), update, None)
 }
 
 /// Record one use of a prompt the caller can see: 204. Counted for the prompt and
@@ -63,17 +55,14 @@ pub async fn record(
     let day = &clock::now_rfc3339()[..10];
     // The prompt must still be there (and still visible to a participant) when the
     // use is counted: a condition on it, checked without writing it.
-    let mut visible = "attribute_exists(pk)".to_string();
-    let mut values = Vec::new();
+    let mut visible = Cond::present();
     if !p.at_least(Role::Manager) {
-        visible.push_str(" AND (#status = :approved OR #authorId = :me)");
-        values.push((":approved".into(), AttributeValue::S("approved".into())));
-        values.push((":me".into(), AttributeValue::S(p.user_id.clone())));
+        visible = visible.and(Prompt::seen_by(&p.user_id));
     }
-    let tx = state.db.tx().check(
-        &keys::prompt(&p.company_id, &id),
-        Cond::expr(&visible, values),
-    );
+    let tx = state
+        .db
+        .tx()
+        .check(&keys::prompt(&p.company_id, &id), visible);
     let tx = count(tx, &p.company_id, day, "P", &id, Some(&prompt.title));
     let tx = count(tx, &p.company_id, day, "U", &p.user_id, None);
     let mut bump = Bump::default();
@@ -81,8 +70,8 @@ pub async fn record(
     let tx = bump.apply(tx, &p.company_id, day)?.audit(&audit, 204, None);
     match state.db.commit(tx).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(WriteError::Condition(_)) => Err(ApiError::NotFound),
-        Err(WriteError::Api(e)) => Err(e),
+        Err(StoreError::Refused(_)) => Err(ApiError::NotFound),
+        Err(e) => Err(e.into()),
     }
 }
 

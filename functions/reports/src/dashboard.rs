@@ -5,7 +5,9 @@ use campus::{
     calendar, clock,
     db::{Filter, Index, keys},
     error::ErrorBody,
-    model::{Assignment, Certificate, CompanyStats, DailyStats, EventView, ProgressView},
+    model::{
+        Assignment, Certificate, CompanyStats, DailyStats, EventView, Notification, ProgressView,
+    },
     plans::Entitled,
     progress, reporting,
 };
@@ -53,8 +55,13 @@ pub async fn company(
     let (users, rows, totals, days) = tokio::try_join!(
         reporting::company_users(&state.db, &p.company_id),
         reporting::rows(&state.db, &p.company_id),
-        state.db.get::<CompanyStats>(&stats_key),
-        state.db.between::<DailyStats>(&daily, &from, &today),
+        async { Ok(state.db.get::<CompanyStats>(&stats_key).await?) },
+        async {
+            Ok(state
+                .db
+                .between::<DailyStats>(&daily, &from, &today)
+                .await?)
+        },
     )?;
     let a = reporting::analytics(&users, &rows);
     let sum = |f: fn(&DailyStats) -> u64| days.iter().map(f).sum::<u64>();
@@ -101,10 +108,18 @@ pub async fn mine(
     let partition = keys::user_partition(&p.company_id, &p.user_id);
     let certs_index = keys::user_certificates_index(&p.company_id, &p.user_id);
     let (assignments, certs, unread, mut events) = tokio::try_join!(
-        state
-            .db
-            .all_with_prefix::<Assignment>(&partition, keys::ASSIGNMENT_PREFIX),
-        state.db.rows::<Certificate>(Index::Gsi1, &certs_index),
+        async {
+            Ok(state
+                .db
+                .all_with_prefix::<Assignment>(&partition, keys::ASSIGNMENT_PREFIX)
+                .await?)
+        },
+        async {
+            Ok(state
+                .db
+                .rows::<Certificate>(Index::Gsi1, &certs_index)
+                .await?)
+        },
         unread_count(&state, &partition),
         calendar::upcoming(&state.db, &p, 7),
     )?;
@@ -151,7 +166,7 @@ async fn unread_count(state: &AppState, partition: &str) -> ApiResult<u32> {
                 keys::NOTIFICATION_PREFIX,
                 100,
                 cursor.as_deref(),
-                Filter::default().eq("read", false)?,
+                Filter::default().eq(Notification::READ, false),
             )
             .await?;
         n += page.items.len() as u32;

@@ -145,9 +145,12 @@ pub async fn departments(
     let (users, rows, depts) = tokio::try_join!(
         reporting::company_users(&state.db, &p.company_id),
         reporting::rows(&state.db, &p.company_id),
-        state
-            .db
-            .all_with_prefix::<Department>(&company, keys::DEPARTMENT_PREFIX)
+        async {
+            Ok(state
+                .db
+                .all_with_prefix::<Department>(&company, keys::DEPARTMENT_PREFIX)
+                .await?)
+        },
     )?;
     let of = |d: Option<&str>| -> Vec<User> {
         users

@@ -37,7 +37,7 @@ pub async fn handle(state: &AppState, event: Value) -> ApiResult<Value> {
                 .put
                 .iter()
                 .map(to_stored_item)
-                .collect::<ApiResult<Vec<_>>>()?;
+                .collect::<Result<Vec<_>, _>>()?;
             put += items.len();
             state.db.put_items(items).await?;
         }

@@ -4,7 +4,7 @@
 
 use campus::{
     ApiError, ApiResult, AppState, clock,
-    db::{AttributeValue, Cond, Tx, WriteError, keys, to_value},
+    db::{Cond, Field, Guard, StoreError, Tx, Update, keys},
     model::{
         Assignment, BillingAccount, Company, Payment, PaymentKind, PaymentStatus, StripeCustomer,
         StripeEventMark, StripePaymentIntent, subscription_live,
@@ -17,6 +17,9 @@ use crate::shapes::{Charge, CheckoutSession, Event, Invoice, PaymentIntent, Subs
 
 /// Kept past Stripe's three days of retries.
 const MARK_TTL_SECS: u64 = 30 * 86_400;
+
+/// What refuses an event delivered a second time.
+const FIRST_DELIVERY: Guard = Guard::named("FirstDelivery");
 
 /// What an event does: writes to add after its mark, or why it does nothing.
 enum Change {
@@ -41,13 +44,16 @@ pub async fn event(state: &AppState, event: &Event) -> ApiResult<&'static str> {
             mark_only(state, event, reason).await
         }
         Change::Write(writes) => {
-            let tx = state.db.tx().put(&mark(event, "applied"), Cond::absent());
+            let tx = state.db.tx().put(
+                &mark(event, "applied"),
+                Cond::absent().named(FIRST_DELIVERY),
+            );
             match state.db.commit(writes(tx)?).await {
                 Ok(()) => Ok("applied"),
-                Err(WriteError::Condition(Some(0))) => Ok("duplicate"),
+                Err(StoreError::Refused(FIRST_DELIVERY)) => Ok("duplicate"),
                 // A record holds a newer event's state: keep it, remember this one.
-                Err(WriteError::Condition(_)) => mark_only(state, event, "stale").await,
-                Err(WriteError::Api(e)) => Err(e),
+                Err(StoreError::Refused(_)) => mark_only(state, event, "stale").await,
+                Err(e) => Err(e.into()),
             }
         }
     }
@@ -80,17 +86,14 @@ async fn mark_only(
 ) -> ApiResult<&'static str> {
     match state.db.put(&mark(event, outcome), Cond::absent()).await {
         Ok(()) => Ok(outcome),
-        Err(WriteError::Condition(_)) => Ok("duplicate"),
-        Err(WriteError::Api(e)) => Err(e),
+        Err(StoreError::Refused(_)) => Ok("duplicate"),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// Holds no newer event's state: what every record's write is conditioned on.
-fn not_newer(created: i64) -> ApiResult<(String, Vec<(String, AttributeValue)>)> {
-    Ok((
-        "(attribute_not_exists(#eventCreated) OR #eventCreated <= :created)".into(),
-        vec![(":created".into(), to_value(created)?)],
-    ))
+fn not_newer(event_created: Field, created: i64) -> Cond {
+    event_created.missing().or(event_created.le(created))
 }
 
 /// The company an event is about: its `metadata.companyId`, else its Stripe
@@ -108,15 +111,15 @@ async fn company_of(
             .await
         {
             Ok(Some(p)) => p.company_id,
-            Ok(None) | Err(ApiError::NotFound) => return Ok(None),
-            Err(e) => return Err(e),
+            Ok(None) | Err(StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
         },
         (None, None) => return Ok(None),
     };
     match state.db.get::<Company>(&keys::company(&id)).await {
         Ok(Some(_)) => Ok(Some(id)),
-        Ok(None) | Err(ApiError::NotFound) => Ok(None),
-        Err(e) => Err(e),
+        Ok(None) | Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -145,47 +148,42 @@ fn write_subscription(s: SubscriptionState, created: i64) -> Change {
             .period_end
             .and_then(|e| time::OffsetDateTime::from_unix_timestamp(e).ok())
             .map(clock::rfc3339);
-        let mut fields = vec![
-            ("companyId", to_value(&s.company_id)?),
-            ("subscriptionId", to_value(&s.subscription_id)?),
-            ("plan", to_value(plan)?),
-            ("status", to_value(&s.status)?),
-            ("eventCreated", to_value(created)?),
-            ("updatedAt", to_value(&now)?),
-        ];
+        let mut fields = Update::new()
+            .set(BillingAccount::COMPANY_ID, &s.company_id)
+            .set(BillingAccount::SUBSCRIPTION_ID, &s.subscription_id)
+            .set(BillingAccount::PLAN, plan)
+            .set(BillingAccount::STATUS, &s.status)
+            .set(BillingAccount::EVENT_CREATED, created)
+            .set(Field::UPDATED_AT, &now);
         if let Some(end) = &period_end {
-            fields.push(("currentPeriodEnd", to_value(end)?));
+            fields = fields.set(BillingAccount::CURRENT_PERIOD_END, end);
         }
         if let Some(cancel) = s.cancel_at_period_end {
-            fields.push(("cancelAtPeriodEnd", to_value(cancel)?));
+            fields = fields.set(BillingAccount::CANCEL_AT_PERIOD_END, cancel);
         }
         if let Some(cus) = &s.customer_id {
-            fields.push(("stripeCustomerId", to_value(cus)?));
+            fields = fields.set(BillingAccount::STRIPE_CUSTOMER_ID, cus);
         }
-        let (mut cond, cond_values) = not_newer(created)?;
+        let mut cond = not_newer(BillingAccount::EVENT_CREATED, created);
         // An ended subscription that is no longer the company's current one (it
         // subscribed anew since) must not end the current one.
         if !subscription_live(&s.status) {
-            cond.push_str(
-                " AND (attribute_not_exists(#subscriptionId) OR #subscriptionId = :subscriptionId)",
+            cond = cond.and(
+                BillingAccount::SUBSCRIPTION_ID
+                    .missing()
+                    .or(BillingAccount::SUBSCRIPTION_ID.eq(&s.subscription_id)),
             );
         }
-        let mut tx = tx.upsert::<BillingAccount>(
-            &keys::billing(&s.company_id),
-            fields,
-            Cond::expr(&cond, cond_values),
-        );
+        let mut tx = tx.upsert::<BillingAccount>(&keys::billing(&s.company_id), fields, cond);
         // What gates and seat limits read; the version bump makes a concurrent
         // rename of the company fail rather than write back the old plan.
         tx = tx.update(
             &keys::company(&s.company_id),
-            "SET #plan = :plan, #seats = :seats, #updatedAt = :now ADD #version :one",
-            vec![
-                (":plan".into(), to_value(plan)?),
-                (":seats".into(), to_value(plan.seats())?),
-                (":now".into(), to_value(&now)?),
-                (":one".into(), to_value(1)?),
-            ],
+            Update::new()
+                .set(Company::PLAN, plan)
+                .set(Company::SEATS, plan.seats())
+                .set(Field::UPDATED_AT, &now)
+                .add(Field::VERSION, 1),
             Cond::present(),
         );
         if let Some(cus) = s.customer_id {
@@ -328,8 +326,7 @@ async fn invoice(state: &AppState, event: &Event, invoice: Invoice) -> ApiResult
         updated_at: clock::now_rfc3339(),
     };
     Ok(Change::Write(Box::new(move |tx: Tx| {
-        let (cond, values) = not_newer(created)?;
-        Ok(tx.put_except(&payment, &[], Cond::expr(&cond, values)))
+        Ok(tx.put_except(&payment, &[], not_newer(Payment::EVENT_CREATED, created)))
     })))
 }
 
@@ -357,26 +354,20 @@ async fn payment_of(
         .await
     {
         Ok(found) => Ok(found),
-        Err(ApiError::NotFound) => Ok(None),
-        Err(e) => Err(e),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }
 
-fn update_payment(
-    company_id: String,
-    payment_id: String,
-    fields: Vec<(&'static str, AttributeValue)>,
-    created: i64,
-) -> Change {
+fn update_payment(company_id: String, payment_id: String, fields: Update, created: i64) -> Change {
     Change::Write(Box::new(move |tx: Tx| {
-        let mut fields = fields;
-        fields.push(("eventCreated", to_value(created)?));
-        fields.push(("updatedAt", to_value(clock::now_rfc3339())?));
-        let (cond, cond_values) = not_newer(created)?;
+        let fields = fields
+            .set(Payment::EVENT_CREATED, created)
+            .set(Field::UPDATED_AT, clock::now_rfc3339());
         Ok(tx.upsert::<Payment>(
             &keys::payment(&company_id, &payment_id),
             fields,
-            Cond::expr(&format!("attribute_exists(pk) AND {cond}"), cond_values),
+            Cond::present().and(not_newer(Payment::EVENT_CREATED, created)),
         ))
     }))
 }
@@ -397,7 +388,7 @@ async fn payment_succeeded(
     Ok(update_payment(
         payment.company_id,
         payment.id,
-        vec![("status", to_value(PaymentStatus::Succeeded)?)],
+        Update::new().set(Payment::STATUS, PaymentStatus::Succeeded),
         event.created,
     ))
 }
@@ -418,10 +409,9 @@ async fn refunded(state: &AppState, event: &Event, charge: Charge) -> ApiResult<
     Ok(update_payment(
         payment.company_id,
         payment.id,
-        vec![
-            ("status", to_value(status)?),
-            ("refundedCents", to_value(charge.amount_refunded)?),
-        ],
+        Update::new()
+            .set(Payment::STATUS, status)
+            .set(Payment::REFUNDED_CENTS, charge.amount_refunded),
         event.created,
     ))
 }
@@ -439,10 +429,10 @@ async fn enrol(
     match state.db.put(&assignment, Cond::absent()).await {
         Ok(()) => Ok(()),
         // Enrolled already: a self-enrolment becomes the purchase (its lessons open).
-        Err(WriteError::Condition(_)) => {
+        Err(StoreError::Refused(_)) => {
             campus::progress::adopt_enrolment(&state.db, company_id, user_id, course_id, "purchase")
                 .await
         }
-        Err(WriteError::Api(e)) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }

@@ -10,7 +10,7 @@ use campus::{
     audit::Audit,
     auth::{Gate, Manager, Principal},
     clock,
-    db::{Cond, Key, Tx, WriteError, entities_of, keys},
+    db::{Cond, Key, StoreError, Tx, entities_of, keys},
     error::ErrorBody,
     http::ValidJson,
     model::{Assignment, Course, CourseStatus, NotificationPreferences, User},
@@ -150,7 +150,7 @@ pub async fn assign_course(
                 pushes.send(&state).await;
             }
             // Someone assigned one of them meanwhile: settle this chunk one by one.
-            Err(WriteError::Condition(_)) => {
+            Err(StoreError::Refused(_)) => {
                 for u in fresh {
                     let mut pushes = notify::Pushes::default();
                     let tx = assigning.records(state.db.tx(), u, &prefs, &mut pushes);
@@ -159,12 +159,12 @@ pub async fn assign_course(
                             assigned.push(u.id.clone());
                             pushes.send(&state).await;
                         }
-                        Err(WriteError::Condition(_)) => already.push(u.id.clone()),
-                        Err(WriteError::Api(e)) => return Err(e),
+                        Err(StoreError::Refused(_)) => already.push(u.id.clone()),
+                        Err(e) => return Err(e.into()),
                     }
                 }
             }
-            Err(WriteError::Api(e)) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(Json(Assigned {
@@ -229,11 +229,10 @@ pub async fn unassign(
     Path((user_id, course_id)): Path<(String, String)>,
     audit: Audit,
 ) -> ApiResult<StatusCode> {
-    state
-        .db
-        .delete_audited(
+    audit
+        .delete(
+            &state.db,
             &keys::assignment(&p.company_id, &user_id, &course_id),
-            &audit,
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)

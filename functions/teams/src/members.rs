@@ -4,15 +4,16 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::AuthUser,
     clock,
-    db::{Cond, WriteError, keys, to_value},
+    db::{Cond, Field, Guard, StoreError, Update, keys},
     error::ErrorBody,
     http::{ValidJson, created},
-    model::{TeamMember, TeamRole, User},
+    model::{Team, TeamMember, TeamRole, User},
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -39,11 +40,11 @@ pub struct MemberRole {
     pub role: TeamRole,
 }
 
-fn counter(by: i64) -> ApiResult<Vec<(String, campus::db::AttributeValue)>> {
-    Ok(vec![
-        (":by".into(), to_value(by)?),
-        (":now".into(), to_value(clock::now_rfc3339())?),
-    ])
+/// The team's member count moved by `by`.
+fn counter(by: i64) -> Update {
+    Update::new()
+        .add(Team::MEMBER_COUNT, by)
+        .set(Field::UPDATED_AT, clock::now_rfc3339())
 }
 
 /// Add a colleague to the team (its leads and admins).
@@ -80,20 +81,15 @@ pub async fn add(
         .db
         .tx()
         .put(&m, Cond::absent())
-        .update(
-            &keys::team(&p.company_id, &id),
-            "ADD #memberCount :by SET #updatedAt = :now",
-            counter(1)?,
-            Cond::present(),
-        )
+        .update(&keys::team(&p.company_id, &id), counter(1), Cond::present())
         .audit(&audit, 201, Some(&b.user_id));
     match state.db.commit(tx).await {
         Ok(()) => Ok(created(&b.user_id, m)),
-        Err(WriteError::Condition(Some(0))) => {
+        Err(StoreError::Refused(Guard::ABSENT)) => {
             Err(ApiError::Conflict("Already a member of this team".into()))
         }
-        Err(WriteError::Condition(_)) => Err(ApiError::NotFound),
-        Err(WriteError::Api(e)) => Err(e),
+        Err(StoreError::Refused(_)) => Err(ApiError::NotFound),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -149,8 +145,7 @@ pub async fn remove(
         )
         .update(
             &keys::team(&p.company_id, &id),
-            "ADD #memberCount :by SET #updatedAt = :now",
-            counter(-1)?,
+            counter(-1),
             Cond::present(),
         )
         .audit(&audit, 204, None);

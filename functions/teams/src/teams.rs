@@ -4,6 +4,7 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -179,9 +180,8 @@ pub async fn delete(
     access::can_write(&p, &me)?;
     // The record first (with its audit entry): the team is gone for every reader;
     // its memberships follow, and a left-over one is never shown (lists join on it).
-    state
-        .db
-        .delete_audited(&keys::team(&p.company_id, &id), &audit)
+    audit
+        .delete(&state.db, &keys::team(&p.company_id, &id))
         .await?;
     state
         .db

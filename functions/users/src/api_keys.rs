@@ -9,12 +9,13 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{Admin, ApiKeyClaim, Gate, tokens},
     clock,
-    db::{Cond, Filter, WriteError, keys},
+    db::{Cond, Filter, StoreError, keys},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
     model::ApiKey,
@@ -163,7 +164,7 @@ pub async fn delete(
         .audit(&audit, 204, Some(&id));
     match state.db.commit(tx).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(WriteError::Condition(_)) => Err(ApiError::NotFound),
-        Err(WriteError::Api(e)) => Err(e),
+        Err(StoreError::Refused(_)) => Err(ApiError::NotFound),
+        Err(e) => Err(e.into()),
     }
 }

@@ -45,10 +45,10 @@ pub async fn put(
     company.name = non_blank("name", &req.name)?;
     // Seats are counted by other writes meanwhile; this one must not put back the
     // count it read.
-    save_keeping(&state.db, &mut company, &["seatsUsed"], &audit).await?;
+    save_keeping(&state.db, &mut company, &[Company::SEATS_USED], &audit).await?;
     Ok(Json(company))
 }
 
 async fn load(state: &AppState, company_id: &str) -> ApiResult<Company> {
-    state.db.find(&keys::company(company_id)).await
+    Ok(state.db.find(&keys::company(company_id)).await?)
 }

@@ -4,6 +4,7 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiResult, AppState,
     audit::Audit,
@@ -112,9 +113,8 @@ pub async fn delete(
     Path(id): Path<String>,
     audit: Audit,
 ) -> ApiResult<StatusCode> {
-    state
-        .db
-        .delete_audited(&keys::department(&p.company_id, &id), &audit)
+    audit
+        .delete(&state.db, &keys::department(&p.company_id, &id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,12 +4,13 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{Gate, Manager, tokens},
     clock,
-    db::{Cond, Filter, WriteError, entity_of, keys},
+    db::{Cond, Filter, StoreError, entity_of, keys},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
     model::{Company, Invite, InviteStatus, InviteToken, Login, Mail, Role},
@@ -196,7 +197,7 @@ pub async fn delete(
         .audit(&audit, 204, None);
     match state.db.commit(tx).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(WriteError::Condition(_)) => Err(ApiError::NotFound),
-        Err(WriteError::Api(e)) => Err(e),
+        Err(StoreError::Refused(_)) => Err(ApiError::NotFound),
+        Err(e) => Err(e.into()),
     }
 }

@@ -1,10 +1,11 @@
 use axum::{Json, extract::State};
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::AuthUser,
     clock,
-    db::{keys, to_value},
+    db::{Field, Update, keys},
     error::ErrorBody,
     http::ValidJson,
     model::Settings,
@@ -81,27 +82,20 @@ pub async fn put(
     // A whole-map replace needs nothing from the stored item: one update (creating
     // it if absent) and the audit entry, in one transaction.
     let key = keys::settings(&p.company_id, &p.user_id);
-    let values = vec![
-        (
-            ":values".into(),
-            to_value(Value::Object(map.clone()).to_string())?,
-        ),
-        (":now".into(), to_value(clock::now_rfc3339())?),
-        (":company".into(), to_value(&p.company_id)?),
-        (":user".into(), to_value(&p.user_id)?),
-        (
-            ":entity".into(),
-            to_value(<Settings as campus::db::Entity>::NAME)?,
-        ),
-        (":one".into(), to_value(1u64)?),
-    ];
     let tx = state
         .db
         .tx()
-        .update(
+        .upsert::<Settings>(
             &key,
-            "SET #valuesJson = :values, #updatedAt = :now, #companyId = :company, #userId = :user, #entity = :entity ADD #version :one",
-            values,
+            Update::new()
+                .set(
+                    Settings::VALUES_JSON,
+                    Value::Object(map.clone()).to_string(),
+                )
+                .set(Field::UPDATED_AT, clock::now_rfc3339())
+                .set(Settings::COMPANY_ID, &p.company_id)
+                .set(Settings::USER_ID, &p.user_id)
+                .add(Field::VERSION, 1),
             None,
         )
         .audit(&audit, 200, None);

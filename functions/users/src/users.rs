@@ -4,18 +4,19 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
+use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{Admin, AuthUser, Gate, Manager, Principal, sessions, tokens},
     clock,
-    db::{Cond, Filter, Index, WriteError, entity_of, keys, to_value},
+    db::{Cond, Field, Filter, Index, StoreError, Update, entity_of, keys},
     error::ErrorBody,
     http::{Links, non_blank, public_url},
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
     model::{
-        Company, Department, Login, Mail, PasswordToken, Role, Session, Settings, TeamMember, User,
-        UserStatus,
+        Company, Department, Login, Mail, PasswordToken, Role, Session, Settings, Team, TeamMember,
+        User, UserStatus,
     },
     model::{expect_version, save},
     plans,
@@ -55,13 +56,13 @@ pub async fn list(
 ) -> ApiResult<Json<ListResponse<User>>> {
     let mut filter = Filter::default();
     if let Some(role) = f.role {
-        filter = filter.eq("role", role)?;
+        filter = filter.eq(User::ROLE, role);
     }
     if let Some(d) = &f.department_id {
-        filter = filter.eq("departmentId", d)?;
+        filter = filter.eq(User::DEPARTMENT_ID, d);
     }
     if let Some(q) = &f.q {
-        filter = filter.contains("search", &q.trim().to_lowercase())?;
+        filter = filter.contains(Field::SEARCH, q.trim().to_lowercase());
     }
     let page = state
         .db
@@ -154,15 +155,14 @@ pub async fn create(
     let tx = state
         .db
         .tx()
-        .put(&login, Cond::absent())
+        .put(&login, Login::unique())
         .put(&user, Cond::absent())
         .put(&set_password, Cond::absent())
         .put(&mail, Cond::absent());
-    let seat = tx.len();
     let tx = plans::take_seat(tx, &p.company_id).audit(&audit, 201, Some(&user.id));
     match state.db.commit(tx).await {
-        Err(WriteError::Condition(Some(i))) if i == seat => Err(plans::no_free_seat()),
-        Err(WriteError::Condition(_)) => Err(ApiError::Conflict(
+        Err(StoreError::Refused(plans::SEAT_FREE)) => Err(plans::no_free_seat()),
+        Err(StoreError::Refused(Login::UNIQUE_EMAIL)) => Err(ApiError::Conflict(
             "An account with this email already exists".into(),
         )),
         other => other.map_err(ApiError::from),
@@ -327,13 +327,12 @@ pub async fn delete(
             )
             .update(
                 &keys::team(&p.company_id, &m.team_id),
-                "ADD #memberCount :minus",
-                vec![(":minus".into(), to_value(-1)?)],
+                Update::new().add(Team::MEMBER_COUNT, -1),
                 Cond::present(),
             );
         match state.db.commit(tx).await {
-            Ok(()) | Err(WriteError::Condition(_)) => {}
-            Err(WriteError::Api(e)) => return Err(e),
+            Ok(()) | Err(StoreError::Refused(_)) => {}
+            Err(e) => return Err(e.into()),
         }
     }
     let tx = state
@@ -428,7 +427,7 @@ pub async fn export(
 }
 
 async fn load(state: &AppState, company_id: &str, id: &str) -> ApiResult<User> {
-    state.db.find(&keys::user(company_id, id)).await
+    Ok(state.db.find(&keys::user(company_id, id)).await?)
 }
 
 async fn department_exists(state: &AppState, company_id: &str, id: &str) -> ApiResult<()> {

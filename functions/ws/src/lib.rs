@@ -6,7 +6,7 @@
 use aws_lambda_events::event::{
     apigw::ApiGatewayWebsocketProxyRequest, dynamodb::Event as StreamEvent,
 };
-use campus::{ApiError, AppState, auth, db::Entity, model::Connection, realtime};
+use campus::{ApiError, AppState, auth, db::image_is, model::Connection, realtime};
 use serde_json::{Value, json};
 
 /// One invocation: an API Gateway WebSocket event, or a stream batch.
@@ -14,11 +14,7 @@ pub async fn handle(state: &AppState, event: Value) -> Result<Value, ApiError> {
     if event.get("Records").is_some() {
         let batch: StreamEvent = serde_json::from_value(event).map_err(ApiError::internal)?;
         for record in batch.records {
-            let is_connection =
-                record.change.new_image.get("entity").is_some_and(|v| {
-                    *v == serde_dynamo::AttributeValue::S(Connection::NAME.into())
-                });
-            if record.event_name != "INSERT" || !is_connection {
+            if record.event_name != "INSERT" || !image_is::<Connection>(&record.change.new_image) {
                 continue;
             }
             let conn: Connection =

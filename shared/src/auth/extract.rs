@@ -244,19 +244,13 @@ async fn record_use(state: &AppState, key: &ApiKey) {
     if now - key.last_used_epoch < LAST_USE_EVERY_SECS {
         return;
     }
-    let values = match (
-        crate::db::to_value(crate::clock::now_rfc3339()),
-        crate::db::to_value(now),
-    ) {
-        (Ok(at), Ok(epoch)) => vec![(":at".to_string(), at), (":epoch".to_string(), epoch)],
-        _ => return,
-    };
     let noted = state
         .db
         .update(
             &keys::api_key(&key.company_id, &key.user_id, &key.id),
-            "SET #lastUsedAt = :at, #lastUsedEpoch = :epoch",
-            values,
+            crate::db::Update::new()
+                .set(ApiKey::LAST_USED_AT, crate::clock::now_rfc3339())
+                .set(ApiKey::LAST_USED_EPOCH, now),
             crate::db::Cond::present(),
         )
         .await;

@@ -5,7 +5,7 @@
 
 use crate::{
     ApiError, ApiResult, AppState,
-    db::{Cond, Settled, WriteError, keys, to_value},
+    db::{Cond, Settled, keys},
     model::Lockout,
 };
 
@@ -52,10 +52,7 @@ pub async fn record_failure(
                 version: 0,
             },
             // Read as absent may be expired but not yet swept: replaced then too.
-            Cond::expr(
-                "attribute_not_exists(pk) OR #ttl <= :now",
-                vec![(":now".into(), to_value(now)?)],
-            ),
+            Cond::absent_or_expired(now),
         ),
     };
     if now - l.failed_since > WINDOW_SECS {
@@ -71,17 +68,18 @@ pub async fn record_failure(
     l.expires_epoch = l.locked_until.max(l.failed_since + WINDOW_SECS) + 60;
     l.version += 1;
     // Two failures racing: one of them is counted; the attacker gains one try at most.
-    state.db.put(&l, cond).await.settled()
+    Ok(state.db.put(&l, cond).await.settled()?)
 }
 
 /// Forgets the failures after a correct password (losing a race only leaves them
 /// to lapse).
 pub async fn clear(state: &AppState, lockout: Option<Lockout>) {
     let Some(l) = lockout else { return };
-    if let Err(WriteError::Api(e)) = state
+    if let Err(e) = state
         .db
         .delete(&keys::lockout(&l.email), Cond::version(l.version))
         .await
+        .settled()
     {
         tracing::warn!(error = ?e, "lockout not cleared");
     }

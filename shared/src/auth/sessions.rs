@@ -4,9 +4,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
+    audit::AuditTx,
     auth::tokens::RefreshToken,
     clock,
-    db::{Cond, WriteError, keys, to_value},
+    db::{Cond, Settled, StoreError, Update, keys},
     error::ApiError,
     model::{Session, User},
     state::AppState,
@@ -80,16 +81,12 @@ pub async fn revoke_audited(
         .tx()
         .update(
             &key,
-            "SET #revoked = :t",
-            vec![(":t".into(), to_value(true)?)],
+            Update::new().set(Session::REVOKED, true),
             Cond::present(),
         )
         .audit(audit, 204, None);
-    match state.db.commit(tx).await {
-        // Gone meanwhile: signed out either way.
-        Ok(()) | Err(WriteError::Condition(_)) => {}
-        Err(e) => return Err(e.into()),
-    }
+    // Gone meanwhile: signed out either way.
+    state.db.commit(tx).await.settled()?;
     crate::realtime::close_sessions(state, &p.company_id, &p.user_id, Some(&p.session_id), None)
         .await
 }
@@ -155,19 +152,16 @@ async fn revoke_only(
     session_id: &str,
 ) -> Result<(), ApiError> {
     let key = keys::session(company_id, user_id, session_id);
-    match state
+    state
         .db
         .update(
             &key,
-            "SET #revoked = :t",
-            vec![(":t".into(), to_value(true)?)],
+            Update::new().set(Session::REVOKED, true),
             Cond::present(),
         )
         .await
-    {
-        Ok(()) | Err(WriteError::Condition(_)) => Ok(()),
-        Err(e) => Err(e.into()),
-    }
+        .settled()?;
+    Ok(())
 }
 
 /// Rotates a refresh token in one conditional write: the presented token must be the
@@ -185,19 +179,13 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<Tokens, ApiError> 
         .db
         .update_returning::<Session>(
             &key,
-            "SET #generation = :next, #refreshedAt = :now",
-            vec![
-                (":next".into(), to_value(t.generation + 1)?),
-                (":now".into(), to_value(clock::rfc3339(now))?),
-            ],
-            Cond::expr(
-                "#generation = :g AND #revoked = :f AND #expiresAt > :epoch",
-                vec![
-                    (":g".into(), to_value(t.generation)?),
-                    (":f".into(), to_value(false)?),
-                    (":epoch".into(), to_value(now.unix_timestamp())?),
-                ],
-            ),
+            Update::new()
+                .set(Session::GENERATION, t.generation + 1)
+                .set(Session::REFRESHED_AT, clock::rfc3339(now)),
+            Session::GENERATION
+                .eq(t.generation)
+                .and(Session::REVOKED.eq(false))
+                .and(Session::EXPIRES_AT.gt(now.unix_timestamp())),
         )
         .await;
     match rotated {
@@ -216,12 +204,12 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<Tokens, ApiError> 
             }),
             expires_in: state.jwt.ttl_secs(),
         }),
-        Err(WriteError::Condition(_)) => {
+        Err(StoreError::Refused(_)) => {
             tracing::warn!(session = %t.session_id, "refresh token reused or session dead; revoking");
             revoke(state, &t.company_id, &t.user_id, &t.session_id).await?;
             Err(ApiError::SessionRevoked)
         }
-        Err(WriteError::Api(e)) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -10,7 +10,7 @@ use crate::{
     AppState,
     auth::tokens,
     clock,
-    db::{Cond, Tx, keys, to_value},
+    db::{Cond, Guard, Tx, Update, keys},
     error::ApiError,
     model::{
         Bump, Certificate, CertificateCode, CertificateGuard, Company, Course,
@@ -77,7 +77,7 @@ pub fn issue_in(
     let msg = message(state, cert);
     bump.both("certificatesIssued");
     let tx = tx
-        .put(&guard, Cond::absent())
+        .put(&guard, Cond::absent().named(ONE_PER_COURSE))
         .put(cert, Cond::absent())
         .put(&code, Cond::absent());
     notify::add_to(tx, &msg, user, prefs, pushes)
@@ -105,9 +105,8 @@ pub fn message(state: &AppState, cert: &Certificate) -> notify::Message {
     }
 }
 
-/// Index in [`issue_in`]'s items of the guard: a failed condition there means the
-/// user already holds a certificate for the course.
-pub const GUARD_INDEX: usize = 0;
+/// What refuses a second certificate of one user for one course.
+pub const ONE_PER_COURSE: Guard = Guard::named("OneCertificatePerCourse");
 
 /// Renders the PDF, stores it, and records that it is there.
 pub async fn store_pdf(state: &AppState, cert: &mut Certificate) -> Result<(), ApiError> {
@@ -120,8 +119,7 @@ pub async fn store_pdf(state: &AppState, cert: &mut Certificate) -> Result<(), A
         .db
         .update(
             &keys::certificate(&cert.company_id, &cert.id),
-            "SET #pdfReady = :t",
-            vec![(":t".into(), to_value(true)?)],
+            Update::new().set(Certificate::PDF_READY, true),
             Cond::present(),
         )
         .await

@@ -27,7 +27,7 @@ use crate::{
     ApiError, ApiResult, AppState,
     auth::tokens::hex,
     clock,
-    db::{Cond, WriteError, keys, to_value},
+    db::{Cond, StoreError, keys},
     model::IdempotencyRecord,
 };
 
@@ -103,13 +103,12 @@ async fn guarded(
     };
     // The first request claims the key; so does one after an expired record or a
     // pending one whose request died.
-    let claim = Cond::expr(
-        "attribute_not_exists(pk) OR #ttl <= :now OR (attribute_not_exists(#sealed) AND #lockedUntil < :now)",
-        vec![(":now".into(), to_value(now)?)],
-    );
+    let claim = Cond::absent_or_expired(now).or(IdempotencyRecord::SEALED
+        .missing()
+        .and(IdempotencyRecord::LOCKED_UNTIL.lt(now)));
     match state.db.put(&record, claim).await {
         Ok(()) => {}
-        Err(WriteError::Condition(_)) => {
+        Err(StoreError::Refused(_)) => {
             // A kept answer is the caller's only while their credential still holds
             // (a signed-out session replays nothing).
             if !matches!(caller, Caller::Address(_)) {
@@ -117,7 +116,7 @@ async fn guarded(
             }
             return replay(state, &record, &seal).await;
         }
-        Err(WriteError::Api(e)) => return Err(e),
+        Err(e) => return Err(e.into()),
     }
 
     let res = next

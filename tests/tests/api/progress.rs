@@ -163,9 +163,7 @@ async fn events_move_progress_and_the_last_lesson_completes_with_a_certificate()
             "MAIL#",
             100,
             None,
-            Filter::default()
-                .eq("template", "certificate_issued")
-                .unwrap(),
+            Filter::new().eq(Mail::TEMPLATE, "certificate_issued"),
         )
         .await
         .unwrap();

@@ -358,8 +358,7 @@ async fn nothing_is_pushed_to_a_socket_whose_session_is_no_longer_live() {
         .await
         .update(
             &keys::session(&p.company_id, &p.user_id, &p.session_id),
-            "SET #revoked = :t",
-            vec![(":t".into(), campus::db::to_value(true).unwrap())],
+            campus::db::Update::new().set(campus::model::Session::REVOKED, true),
             None,
         )
         .await

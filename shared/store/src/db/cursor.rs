@@ -9,7 +9,7 @@ use aws_lc_rs::hmac;
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
-use crate::error::ApiError;
+use super::StoreError;
 
 #[derive(Clone)]
 pub struct Signer(hmac::Key);
@@ -45,8 +45,8 @@ impl Signer {
         cursor: &str,
         partition_attr: &str,
         partition: &str,
-    ) -> Result<HashMap<String, AttributeValue>, ApiError> {
-        let bad = || ApiError::field("cursor", "is not a valid cursor");
+    ) -> Result<HashMap<String, AttributeValue>, StoreError> {
+        let bad = || StoreError::BadCursor;
         let (body, tag) = cursor.split_once('.').ok_or_else(bad)?;
         let json = URL_SAFE_NO_PAD.decode(body).map_err(|_| bad())?;
         let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| bad())?;

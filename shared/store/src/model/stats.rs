@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use crate::db::{Field, Update};
+
 /// A company's running totals (`ADD`ed by the writes that change them).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -45,8 +47,7 @@ impl Bump {
         mut tx: crate::db::Tx,
         company_id: &str,
         day: &str,
-    ) -> Result<crate::db::Tx, crate::error::ApiError> {
-        let one = crate::db::to_value(1)?;
+    ) -> Result<crate::db::Tx, crate::db::StoreError> {
         for (key, counters) in [
             (crate::db::keys::company_stats(company_id), self.company),
             (crate::db::keys::daily_stats(company_id, day), self.daily),
@@ -54,13 +55,10 @@ impl Bump {
             if counters.is_empty() {
                 continue;
             }
-            let adds: Vec<String> = counters.iter().map(|c| format!("#{c} :one")).collect();
-            tx = tx.update(
-                &key,
-                &format!("ADD {}", adds.join(", ")),
-                vec![(":one".into(), one.clone())],
-                None,
-            );
+            let update = counters
+                .iter()
+                .fold(Update::new(), |u, c| u.add(Field::new(c), 1));
+            tx = tx.update(&key, update, None);
         }
         Ok(tx)
     }

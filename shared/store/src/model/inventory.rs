@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::{Entity, Keys, keys};
+use crate::db::{Cond, Entity, Guard, Keys, keys};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -67,6 +67,16 @@ pub struct InventorySku {
     pub item_id: String,
 }
 
+impl InventorySku {
+    /// What refuses a second item with one SKU.
+    pub const UNIQUE: Guard = Guard::named("Unique(sku)");
+
+    /// The condition of claiming a SKU.
+    pub fn unique() -> Cond {
+        Cond::absent().named(Self::UNIQUE)
+    }
+}
+
 impl Entity for InventorySku {
     const NAME: &'static str = "inventory_sku";
 
@@ -82,4 +92,17 @@ pub struct InventoryCategory {
     pub name: String,
     #[serde(default)]
     pub items: i64,
+}
+
+impl InventoryCategory {
+    /// Not an [`Entity`]: nothing writes it whole, only [`InventoryCategory::count`].
+    pub const NAME: &'static str = "inventory_category";
+
+    /// Moves the category's item count by `n`, making the item on first use.
+    pub fn count(category: &str, n: i64) -> crate::db::Update {
+        crate::db::Update::new()
+            .set(Self::LABEL, category)
+            .set(crate::db::Field::ENTITY, Self::NAME)
+            .add(Self::ITEMS, n)
+    }
 }

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::{
     db::{Entity, Keys, keys},
-    plans::Plan,
+    model::Plan,
 };
 
 /// A company's billing state. Written only through update expressions (the billing

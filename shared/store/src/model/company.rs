@@ -9,7 +9,7 @@ pub struct Company {
     pub id: String,
     pub name: String,
     /// Changed only by billing (the Stripe webhook).
-    pub plan: crate::plans::Plan,
+    pub plan: crate::model::Plan,
     /// The plan's seat limit: how many users the company may have.
     pub seats: u32,
     /// Users the company has now (every status); kept by the writes that add or

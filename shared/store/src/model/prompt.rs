@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::{Entity, Keys, keys};
+use crate::db::{Cond, Entity, Keys, keys};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -45,6 +45,13 @@ impl Prompt {
     /// Approved prompts are everyone's; the others only their author's and managers'.
     pub fn visible_to(&self, user_id: &str, manager: bool) -> bool {
         self.status == PromptStatus::Approved || self.author_id == user_id || manager
+    }
+
+    /// [`Prompt::visible_to`] a participant, as a condition on the stored item.
+    pub fn seen_by(user_id: &str) -> Cond {
+        Self::STATUS
+            .eq(PromptStatus::Approved)
+            .or(Self::AUTHOR_ID.eq(user_id))
     }
 }
 

@@ -5,6 +5,8 @@
 //! (usually the `version` read), so a concurrent writer gets a conflict, not a lost update.
 
 pub mod cursor;
+mod error;
+mod expr;
 pub mod keys;
 pub mod metrics;
 
@@ -13,14 +15,16 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::{
     Client,
     error::{ProvideErrorMetadata, SdkError},
-    types::{Delete, Put, TransactWriteItem},
+    types::{ConditionCheck, Delete, Put, TransactWriteItem},
 };
 use serde::{Serialize, de::DeserializeOwned};
 
 pub use aws_sdk_dynamodb::types::AttributeValue;
+pub use error::{Settled, StoreError, sdk_error};
+pub use expr::{Cond, Field, Filter, Guard, Update};
 pub use keys::{Key, Keys};
 
-use crate::error::ApiError;
+use expr::Placeholders;
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -37,49 +41,6 @@ pub struct Db {
     table: String,
     /// Signs list cursors, so the only cursors followed are ones this API handed out.
     cursors: cursor::Signer,
-}
-
-/// Why a write did not happen.
-#[derive(Debug)]
-pub enum WriteError {
-    /// A condition failed; for a transaction, the index of the first failing item.
-    Condition(Option<usize>),
-    Api(ApiError),
-}
-
-impl WriteError {
-    /// The API's answer to a failed write: `refused` when its condition failed.
-    pub fn or(self, refused: ApiError) -> ApiError {
-        match self {
-            WriteError::Condition(_) => refused,
-            WriteError::Api(e) => e,
-        }
-    }
-}
-
-/// A write whose refused condition means it is done already (gone, or applied).
-pub trait Settled {
-    fn settled(self) -> Result<(), ApiError>;
-}
-
-impl Settled for Result<(), WriteError> {
-    fn settled(self) -> Result<(), ApiError> {
-        match self {
-            Ok(()) | Err(WriteError::Condition(_)) => Ok(()),
-            Err(WriteError::Api(e)) => Err(e),
-        }
-    }
-}
-
-impl From<WriteError> for ApiError {
-    fn from(e: WriteError) -> Self {
-        match e {
-            WriteError::Condition(_) => {
-                ApiError::Conflict("The resource was changed or already exists".into())
-            }
-            WriteError::Api(e) => e,
-        }
-    }
 }
 
 /// A secondary index of the table.
@@ -117,82 +78,8 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// A filter on a query, applied by DynamoDB after the key condition, and the order.
-#[derive(Clone, Default)]
-pub struct Filter {
-    pub expression: Vec<String>,
-    pub values: Vec<(String, AttributeValue)>,
-    pub names: Vec<(String, String)>,
-    /// Descending sort-key order (newest first, for ULID keys).
-    pub descending: bool,
-    /// Sort keys from..=to, in place of the prefix (a time range of ULID keys).
-    pub range: Option<(String, String)>,
-}
-
-impl Filter {
-    /// Only sort keys in `from..=to` (the key condition, not a filter: nothing
-    /// outside is read).
-    pub fn between(mut self, from: String, to: String) -> Self {
-        self.range = Some((from, to));
-        self
-    }
-
-    /// Newest first: descending sort-key order.
-    pub fn newest_first(mut self) -> Self {
-        self.descending = true;
-        self
-    }
-
-    /// `attr = value`
-    pub fn eq(mut self, attr: &str, value: impl Serialize) -> Result<Self, ApiError> {
-        let n = self.values.len();
-        self.names.push((format!("#f{n}"), attr.to_string()));
-        self.values.push((format!(":f{n}"), to_value(value)?));
-        self.expression.push(format!("#f{n} = :f{n}"));
-        Ok(self)
-    }
-    /// `(a = x OR b = y ...)`: any one of the equalities holds.
-    pub fn eq_any(mut self, pairs: &[(&str, AttributeValue)]) -> Self {
-        let mut any = Vec::new();
-        for (attr, value) in pairs {
-            let n = self.values.len();
-            self.names.push((format!("#f{n}"), attr.to_string()));
-            self.values.push((format!(":f{n}"), value.clone()));
-            any.push(format!("#f{n} = :f{n}"));
-        }
-        self.expression.push(format!("({})", any.join(" OR ")));
-        self
-    }
-    /// `contains(attr, value)`
-    pub fn contains(mut self, attr: &str, value: &str) -> Result<Self, ApiError> {
-        let n = self.values.len();
-        self.names.push((format!("#f{n}"), attr.to_string()));
-        self.values.push((format!(":f{n}"), to_value(value)?));
-        self.expression.push(format!("contains(#f{n}, :f{n})"));
-        Ok(self)
-    }
-}
-
-/// Every `#word` in an expression, mapped to the attribute `word`.
-pub fn hash_names(expression: &str) -> Vec<(String, String)> {
-    let mut names: Vec<(String, String)> = Vec::new();
-    let mut rest = expression;
-    while let Some(i) = rest.find('#') {
-        let tail = &rest[i + 1..];
-        let end = tail
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(tail.len());
-        let word = &tail[..end];
-        if !word.is_empty() && !names.iter().any(|(n, _)| n[1..] == *word) {
-            names.push((format!("#{word}"), word.to_string()));
-        }
-        rest = &tail[end..];
-    }
-    names
-}
-
-pub fn to_value(v: impl Serialize) -> Result<AttributeValue, ApiError> {
-    serde_dynamo::to_attribute_value(v).map_err(ApiError::internal)
+pub fn to_value(v: impl Serialize) -> Result<AttributeValue, StoreError> {
+    serde_dynamo::to_attribute_value(v).map_err(StoreError::internal)
 }
 
 /// DynamoDB's limits on key attributes, in bytes.
@@ -201,18 +88,18 @@ const MAX_SORT_KEY: usize = 1024;
 
 /// A key built from ids in the path: one too long for DynamoDB names nothing that can
 /// exist, so it answers 404 rather than letting DynamoDB refuse it with a 500.
-fn to_key(key: &Key) -> Result<Item, ApiError> {
+fn to_key(key: &Key) -> Result<Item, StoreError> {
     if key.pk.len() > MAX_PARTITION_KEY || key.sk.len() > MAX_SORT_KEY {
-        return Err(ApiError::NotFound);
+        return Err(StoreError::NotFound);
     }
-    serde_dynamo::to_item(key).map_err(ApiError::internal)
+    serde_dynamo::to_item(key).map_err(StoreError::internal)
 }
 
-pub fn to_stored_item<E: Entity>(entity: &E) -> Result<Item, ApiError> {
+pub fn to_stored_item<E: Entity>(entity: &E) -> Result<Item, StoreError> {
     let k = entity.keys();
     to_key(&k.key())?;
-    let mut item: Item = serde_dynamo::to_item(entity).map_err(ApiError::internal)?;
-    let keys: Item = serde_dynamo::to_item(k).map_err(ApiError::internal)?;
+    let mut item: Item = serde_dynamo::to_item(entity).map_err(StoreError::internal)?;
+    let keys: Item = serde_dynamo::to_item(k).map_err(StoreError::internal)?;
     item.extend(keys);
     Ok(item)
 }
@@ -227,106 +114,43 @@ fn expired(item: &Item) -> bool {
     }
 }
 
-fn from_stored<T: DeserializeOwned>(item: Item) -> Result<T, ApiError> {
-    serde_dynamo::from_item(item).map_err(ApiError::internal)
+fn from_stored<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(StoreError::internal)
 }
 
-/// Maps an SDK failure to what a client should see: throttling and network trouble
-/// are worth a retry (503), anything else is our bug (500).
-pub fn sdk_error<E, R>(err: SdkError<E, R>) -> ApiError
-where
-    E: ProvideErrorMetadata + std::fmt::Debug,
-    R: std::fmt::Debug,
-{
-    match &err {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            tracing::warn!(error = ?err, "DynamoDB unreachable");
-            ApiError::Unavailable { retry_after: 2 }
-        }
-        SdkError::ServiceError(se) => match se.err().code() {
-            Some(
-                "ProvisionedThroughputExceededException"
-                | "ThrottlingException"
-                | "RequestLimitExceeded"
-                | "InternalServerError"
-                | "ServiceUnavailable",
-            ) => ApiError::Unavailable { retry_after: 2 },
-            _ => ApiError::Internal(format!("DynamoDB: {:?}", se.err())),
-        },
-        _ => ApiError::Internal(format!("DynamoDB: {err:?}")),
-    }
+/// The refusal of a write whose condition failed.
+fn refused(guard: Option<Guard>) -> StoreError {
+    StoreError::Refused(guard.unwrap_or(Guard::CONDITION))
 }
 
 fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
     matches!(err, SdkError::ServiceError(se) if se.err().code() == Some("ConditionalCheckFailedException"))
 }
 
-/// Adds a condition, its values and every `#name` (the condition's and `extra`'s) to
-/// any of the SDK's request builders, which share the method names but not a trait.
-macro_rules! with_cond {
-    ($builder:expr, $cond:expr) => {
-        with_cond!($builder, $cond, Vec::<(String, String)>::new())
-    };
-    ($builder:expr, $cond:expr, $extra_names:expr) => {{
+/// Puts a request's placeholders (attribute names and values) on any of the SDK's
+/// request builders, which share the method names but not a trait.
+macro_rules! with_placeholders {
+    ($builder:expr, $p:expr) => {{
+        let p: Placeholders = $p;
         let mut b = $builder;
-        let mut names: Vec<(String, String)> = $extra_names;
-        if let Some(c) = $cond {
-            b = b.condition_expression(c.expression);
-            for (k, v) in c.values {
-                b = b.expression_attribute_values(k, v);
-            }
-            names.extend(c.names);
-        }
-        names.sort();
-        names.dedup();
-        for (k, v) in names {
+        for (k, v) in p.names {
             b = b.expression_attribute_names(k, v);
+        }
+        for (k, v) in p.values {
+            b = b.expression_attribute_values(k, v);
         }
         b
     }};
 }
 
-/// A condition on a write, with its placeholders' values.
-#[derive(Clone, Debug, Default)]
-pub struct Cond {
-    pub expression: String,
-    pub values: Vec<(String, AttributeValue)>,
-    /// `#name` placeholders: every attribute in an expression goes through one, so no
-    /// DynamoDB reserved word (`status`, `name`, ...) can break it.
-    pub names: Vec<(String, String)>,
-}
-
-impl Cond {
-    /// The item must not exist yet.
-    pub fn absent() -> Option<Self> {
-        Some(Self {
-            expression: "attribute_not_exists(pk)".into(),
-            ..Self::default()
-        })
-    }
-    /// The item must exist.
-    pub fn present() -> Option<Self> {
-        Some(Self {
-            expression: "attribute_exists(pk)".into(),
-            ..Self::default()
-        })
-    }
-    /// The stored item's `version` must still be the one read.
-    pub fn version(v: u64) -> Option<Self> {
-        Some(Self {
-            expression: "#version = :expected_version".into(),
-            values: vec![(":expected_version".into(), AttributeValue::N(v.to_string()))],
-            names: vec![("#version".into(), "version".into())],
-        })
-    }
-    /// `expression` over `#attr` names and `:value` placeholders; each `#attr` maps to
-    /// the attribute of the same name.
-    pub fn expr(expression: &str, values: Vec<(String, AttributeValue)>) -> Option<Self> {
-        Some(Self {
-            expression: expression.into(),
-            values,
-            names: hash_names(expression),
-        })
+/// A condition rendered for a request, and the guard it stands for.
+fn condition(
+    p: &mut Placeholders,
+    cond: Option<Cond>,
+) -> Result<(Option<String>, Option<Guard>), StoreError> {
+    match cond {
+        Some(c) => Ok((Some(p.condition(&c)?), Some(c.guard()))),
+        None => Ok((None, None)),
     }
 }
 
@@ -334,14 +158,14 @@ impl Cond {
 #[derive(Default)]
 pub struct Tx {
     items: Vec<TransactWriteItem>,
+    /// Each item's guard, by position: what a cancellation reason points at.
+    guards: Vec<Option<Guard>>,
     table: String,
-    error: Option<ApiError>,
-    audit: Option<crate::audit::AuditSlot>,
+    error: Option<StoreError>,
+    after: Vec<Box<dyn FnOnce() + Send>>,
 }
 
 impl Tx {
-    /// How many writes the transaction holds: the index the next one will have, for
-    /// telling which condition failed.
     pub fn len(&self) -> usize {
         self.items.len()
     }
@@ -350,161 +174,173 @@ impl Tx {
         self.items.is_empty()
     }
 
-    pub fn put<E: Entity>(mut self, entity: &E, cond: Option<Cond>) -> Self {
-        match to_stored_item(entity) {
-            Ok(item) => {
-                let put = with_cond!(
-                    Put::builder().table_name(&self.table).set_item(Some(item)),
-                    cond
-                );
-                self.push(
-                    put.build()
-                        .map(|p| TransactWriteItem::builder().put(p).build()),
-                )
-            }
-            Err(e) => {
-                self.error.get_or_insert(e);
-                self
-            }
-        }
+    fn fail(mut self, e: StoreError) -> Self {
+        self.error.get_or_insert(e);
+        self
     }
 
-    pub fn delete(mut self, key: &Key, cond: Option<Cond>) -> Self {
-        match to_key(key) {
-            Ok(k) => {
-                let del = with_cond!(
-                    Delete::builder().table_name(&self.table).set_key(Some(k)),
-                    cond
-                );
-                self.push(
-                    del.build()
-                        .map(|d| TransactWriteItem::builder().delete(d).build()),
-                )
-            }
-            Err(e) => {
-                self.error.get_or_insert(e);
-                self
-            }
-        }
+    pub fn put<E: Entity>(self, entity: &E, cond: impl Into<Option<Cond>>) -> Self {
+        let item = match to_stored_item(entity) {
+            Ok(i) => i,
+            Err(e) => return self.fail(e),
+        };
+        let mut p = Placeholders::default();
+        let (expr, guard) = match condition(&mut p, cond.into()) {
+            Ok(c) => c,
+            Err(e) => return self.fail(e),
+        };
+        let put = with_placeholders!(
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .set_condition_expression(expr),
+            p
+        );
+        self.push(
+            put.build()
+                .map(|p| TransactWriteItem::builder().put(p).build()),
+            guard,
+        )
+    }
+
+    pub fn delete(self, key: &Key, cond: impl Into<Option<Cond>>) -> Self {
+        let key = match to_key(key) {
+            Ok(k) => k,
+            Err(e) => return self.fail(e),
+        };
+        let mut p = Placeholders::default();
+        let (expr, guard) = match condition(&mut p, cond.into()) {
+            Ok(c) => c,
+            Err(e) => return self.fail(e),
+        };
+        let del = with_placeholders!(
+            Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key))
+                .set_condition_expression(expr),
+            p
+        );
+        self.push(
+            del.build()
+                .map(|d| TransactWriteItem::builder().delete(d).build()),
+            guard,
+        )
     }
 
     /// A condition on an item the transaction does not write (it must still hold
     /// when the rest is written).
-    pub fn check(mut self, key: &Key, cond: Option<Cond>) -> Self {
+    pub fn check(self, key: &Key, cond: Cond) -> Self {
         let key = match to_key(key) {
             Ok(k) => k,
-            Err(e) => {
-                self.error.get_or_insert(e);
-                return self;
-            }
+            Err(e) => return self.fail(e),
         };
-        let check = with_cond!(
-            aws_sdk_dynamodb::types::ConditionCheck::builder()
+        let mut p = Placeholders::default();
+        let expr = match p.condition(&cond) {
+            Ok(e) => e,
+            Err(e) => return self.fail(e),
+        };
+        let check = with_placeholders!(
+            ConditionCheck::builder()
                 .table_name(&self.table)
-                .set_key(Some(key)),
-            cond
+                .set_key(Some(key))
+                .condition_expression(expr),
+            p
         );
         self.push(
             check
                 .build()
                 .map(|c| TransactWriteItem::builder().condition_check(c).build()),
+            Some(cond.guard()),
         )
     }
 
-    /// An update expression (`SET #a = :a`) on one item.
-    pub fn update(
-        mut self,
-        key: &Key,
-        expression: &str,
-        values: Vec<(String, AttributeValue)>,
-        cond: Option<Cond>,
-    ) -> Self {
+    /// Changes some attributes of one item.
+    pub fn update(self, key: &Key, update: Update, cond: impl Into<Option<Cond>>) -> Self {
         let key = match to_key(key) {
             Ok(k) => k,
-            Err(e) => {
-                self.error.get_or_insert(e);
-                return self;
-            }
+            Err(e) => return self.fail(e),
         };
-        let up = aws_sdk_dynamodb::types::Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key))
-            .update_expression(expression)
-            .set_expression_attribute_values(
-                (!values.is_empty()).then(|| values.into_iter().collect()),
-            );
-        let up = with_cond!(up, cond, hash_names(expression));
+        let mut p = Placeholders::default();
+        let rendered = p
+            .update(&update)
+            .and_then(|u| condition(&mut p, cond.into()).map(|c| (u, c)));
+        let (expression, (expr, guard)) = match rendered {
+            Ok(r) => r,
+            Err(e) => return self.fail(e),
+        };
+        let up = with_placeholders!(
+            aws_sdk_dynamodb::types::Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key))
+                .update_expression(expression)
+                .set_condition_expression(expr),
+            p
+        );
         self.push(
             up.build()
                 .map(|u| TransactWriteItem::builder().update(u).build()),
+            guard,
         )
     }
 
-    /// `SET`s the named attributes of one item, creating it if need be, under its
-    /// entity name: an item an update creates has no other key attributes, and
-    /// readers that pick items by entity (`entity_of`) would not find it otherwise.
-    /// For items two writers fill in parts, neither undoing the other.
+    /// [`Tx::update`] of an item that may not exist yet, under its entity name: an
+    /// item an update creates has no other key attributes, and readers that pick
+    /// items by entity (`entity_of`) would not find it otherwise. For items two
+    /// writers fill in parts, neither undoing the other.
     pub fn upsert<E: Entity>(
         self,
         key: &Key,
-        fields: Vec<(&str, AttributeValue)>,
-        cond: Option<Cond>,
+        update: Update,
+        cond: impl Into<Option<Cond>>,
     ) -> Self {
-        let fields = std::iter::once(("entity", AttributeValue::S(E::NAME.into()))).chain(fields);
-        let (sets, values): (Vec<String>, Vec<(String, AttributeValue)>) = fields
-            .map(|(name, v)| (format!("#{name} = :{name}"), (format!(":{name}"), v)))
-            .unzip();
-        self.update(key, &format!("SET {}", sets.join(", ")), values, cond)
+        self.update(key, update.set(Field::ENTITY, E::NAME), cond)
     }
 
     /// Writes every attribute of `entity` except the key and `keep`, as one update:
     /// what other writers change in `keep` meanwhile (a set of attendees) survives.
-    pub fn put_except<E: Entity>(mut self, entity: &E, keep: &[&str], cond: Option<Cond>) -> Self {
+    pub fn put_except<E: Entity>(
+        self,
+        entity: &E,
+        keep: &[Field],
+        cond: impl Into<Option<Cond>>,
+    ) -> Self {
         let item = match to_stored_item(entity) {
             Ok(i) => i,
-            Err(e) => {
-                self.error.get_or_insert(e);
-                return self;
-            }
+            Err(e) => return self.fail(e),
         };
         let key = entity.keys().key();
-        let mut sets = Vec::new();
-        let mut values = Vec::new();
         let mut attrs: Vec<_> = item
             .into_iter()
-            .filter(|(name, _)| name != "pk" && name != "sk" && !keep.contains(&name.as_str()))
+            .filter(|(name, _)| {
+                name != "pk" && name != "sk" && !keep.iter().any(|f| f.name() == name)
+            })
             .collect();
         attrs.sort_by(|a, b| a.0.cmp(&b.0));
-        for (n, (name, value)) in attrs.into_iter().enumerate() {
-            sets.push(format!("#{name} = :v{n}"));
-            values.push((format!(":v{n}"), value));
-        }
-        let expression = format!("SET {}", sets.join(", "));
-        self.update(&key, &expression, values, cond)
+        let update = attrs
+            .into_iter()
+            .fold(Update::new(), |u, (name, value)| u.set_stored(name, value));
+        self.update(&key, update, cond)
     }
 
-    /// Writes this request's audit entry (with the status the handler will answer)
-    /// in the same transaction, so the middleware need not write it separately.
-    pub fn audit(
+    /// Runs `f` once the transaction has committed (not if it fails): for whoever
+    /// put something into it that must know it landed.
+    pub fn on_commit(mut self, f: impl FnOnce() + Send + 'static) -> Self {
+        self.after.push(Box::new(f));
+        self
+    }
+
+    fn push<E: std::fmt::Display>(
         mut self,
-        audit: &crate::audit::Audit,
-        status: u16,
-        resource_id: Option<&str>,
+        item: Result<TransactWriteItem, E>,
+        guard: Option<Guard>,
     ) -> Self {
-        match audit.0.entry(status, resource_id) {
-            Some(entry) => {
-                self.audit = Some(audit.0.clone());
-                self.put(&entry, None)
-            }
-            None => self,
-        }
-    }
-
-    fn push<E: std::fmt::Display>(mut self, item: Result<TransactWriteItem, E>) -> Self {
         match item {
-            Ok(i) => self.items.push(i),
+            Ok(i) => {
+                self.items.push(i);
+                self.guards.push(guard);
+            }
             Err(e) => {
-                self.error.get_or_insert(ApiError::internal(e));
+                self.error.get_or_insert(StoreError::internal(e));
             }
         }
         self
@@ -530,21 +366,21 @@ impl Db {
     }
 
     /// Reads one item; an item past its TTL counts as absent.
-    pub async fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, ApiError> {
+    pub async fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, StoreError> {
         self.get_with(key, false).await
     }
 
     /// Reads one item a request names; 404 when it does not exist (or lies in another
     /// company's partition, which the key makes the same thing).
-    pub async fn find<T: DeserializeOwned>(&self, key: &Key) -> Result<T, ApiError> {
-        self.get(key).await?.ok_or(ApiError::NotFound)
+    pub async fn find<T: DeserializeOwned>(&self, key: &Key) -> Result<T, StoreError> {
+        self.get(key).await?.ok_or(StoreError::NotFound)
     }
 
     /// A strongly consistent read, for checks that must see the latest write (sessions).
     pub async fn get_consistent<T: DeserializeOwned>(
         &self,
         key: &Key,
-    ) -> Result<Option<T>, ApiError> {
+    ) -> Result<Option<T>, StoreError> {
         self.get_with(key, true).await
     }
 
@@ -552,7 +388,7 @@ impl Db {
         &self,
         key: &Key,
         consistent: bool,
-    ) -> Result<Option<T>, ApiError> {
+    ) -> Result<Option<T>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -569,16 +405,16 @@ impl Db {
     }
 
     /// Reads several items in one round trip (at most 100 keys); missing ones are skipped.
-    pub async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, ApiError> {
+    pub async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
         self.get_many_with(keys, false).await
     }
 
     /// [`Db::get_many`], strongly consistent: for items written a moment ago.
-    pub async fn get_many_consistent(&self, keys: &[Key]) -> Result<Vec<Item>, ApiError> {
+    pub async fn get_many_consistent(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
         self.get_many_with(keys, true).await
     }
 
-    async fn get_many_with(&self, keys: &[Key], consistent: bool) -> Result<Vec<Item>, ApiError> {
+    async fn get_many_with(&self, keys: &[Key], consistent: bool) -> Result<Vec<Item>, StoreError> {
         if keys.is_empty() {
             return Ok(vec![]);
         }
@@ -587,7 +423,7 @@ impl Db {
         for k in keys {
             ka = ka.keys(to_key(k)?);
         }
-        let ka = ka.build().map_err(ApiError::internal)?;
+        let ka = ka.build().map_err(StoreError::internal)?;
         let mut pending = HashMap::from([(self.table.clone(), ka)]);
         let mut found = Vec::new();
         // Unprocessed keys come back under load; a few retries settle them.
@@ -612,51 +448,64 @@ impl Db {
                 _ => return Ok(found),
             }
         }
-        Err(ApiError::Unavailable { retry_after: 1 })
+        Err(StoreError::Unavailable { retry_after: 1 })
     }
 
-    pub async fn put<E: Entity>(&self, entity: &E, cond: Option<Cond>) -> Result<(), WriteError> {
-        let item = to_stored_item(entity).map_err(WriteError::Api)?;
-        let req = with_cond!(
+    pub async fn put<E: Entity>(
+        &self,
+        entity: &E,
+        cond: impl Into<Option<Cond>>,
+    ) -> Result<(), StoreError> {
+        let item = to_stored_item(entity)?;
+        let mut p = Placeholders::default();
+        let (expr, guard) = condition(&mut p, cond.into())?;
+        let req = with_placeholders!(
             self.client
                 .put_item()
                 .table_name(&self.table)
-                .set_item(Some(item)),
-            cond
+                .set_item(Some(item))
+                .set_condition_expression(expr),
+            p
         );
         match req.send().await {
             Ok(_) => Ok(()),
-            Err(e) if is_condition_failure(&e) => Err(WriteError::Condition(None)),
-            Err(e) => Err(WriteError::Api(sdk_error(e))),
+            Err(e) if is_condition_failure(&e) => Err(refused(guard)),
+            Err(e) => Err(sdk_error(e)),
         }
     }
 
-    pub async fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<(), WriteError> {
-        let key = to_key(key).map_err(WriteError::Api)?;
-        let req = with_cond!(
+    pub async fn delete(&self, key: &Key, cond: impl Into<Option<Cond>>) -> Result<(), StoreError> {
+        let key = to_key(key)?;
+        let mut p = Placeholders::default();
+        let (expr, guard) = condition(&mut p, cond.into())?;
+        let req = with_placeholders!(
             self.client
                 .delete_item()
                 .table_name(&self.table)
-                .set_key(Some(key)),
-            cond
+                .set_key(Some(key))
+                .set_condition_expression(expr),
+            p
         );
         match req.send().await {
             Ok(_) => Ok(()),
-            Err(e) if is_condition_failure(&e) => Err(WriteError::Condition(None)),
-            Err(e) => Err(WriteError::Api(sdk_error(e))),
+            Err(e) if is_condition_failure(&e) => Err(refused(guard)),
+            Err(e) => Err(sdk_error(e)),
         }
     }
 
     /// Deletes an item and answers what it was, in one call: `None` if there was
     /// none (or it had expired). Two takers of one item: only one gets it.
-    pub async fn take<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, ApiError> {
-        let req = with_cond!(
+    pub async fn take<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, StoreError> {
+        let mut p = Placeholders::default();
+        let (expr, _) = condition(&mut p, Some(Cond::present()))?;
+        let req = with_placeholders!(
             self.client
                 .delete_item()
                 .table_name(&self.table)
                 .set_key(Some(to_key(key)?))
+                .set_condition_expression(expr)
                 .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld),
-            Cond::present()
+            p
         );
         match req.send().await {
             Ok(out) => match out.attributes {
@@ -668,16 +517,15 @@ impl Db {
         }
     }
 
-    /// An update expression on one item (`SET #a = :a`), for changes that must not
-    /// read first (flags, counters). Placeholders' values come serialised.
+    /// Changes some attributes of one item without reading it first (flags,
+    /// counters).
     pub async fn update(
         &self,
         key: &Key,
-        expression: &str,
-        values: Vec<(String, AttributeValue)>,
-        cond: Option<Cond>,
-    ) -> Result<(), WriteError> {
-        self.update_item(key, expression, values, cond, false)
+        update: Update,
+        cond: impl Into<Option<Cond>>,
+    ) -> Result<(), StoreError> {
+        self.update_item(key, update, cond.into(), false)
             .await
             .map(|_| ())
     }
@@ -686,42 +534,41 @@ impl Db {
     pub async fn update_returning<T: DeserializeOwned>(
         &self,
         key: &Key,
-        expression: &str,
-        values: Vec<(String, AttributeValue)>,
-        cond: Option<Cond>,
-    ) -> Result<T, WriteError> {
-        let item = self
-            .update_item(key, expression, values, cond, true)
-            .await?;
-        from_stored(item.unwrap_or_default()).map_err(WriteError::Api)
+        update: Update,
+        cond: impl Into<Option<Cond>>,
+    ) -> Result<T, StoreError> {
+        let item = self.update_item(key, update, cond.into(), true).await?;
+        from_stored(item.unwrap_or_default())
     }
 
     async fn update_item(
         &self,
         key: &Key,
-        expression: &str,
-        values: Vec<(String, AttributeValue)>,
+        update: Update,
         cond: Option<Cond>,
         return_new: bool,
-    ) -> Result<Option<Item>, WriteError> {
-        let req = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(to_key(key).map_err(WriteError::Api)?))
-            .update_expression(expression)
-            .set_expression_attribute_values(
-                (!values.is_empty()).then(|| values.into_iter().collect()),
-            )
-            .return_values(if return_new {
-                aws_sdk_dynamodb::types::ReturnValue::AllNew
-            } else {
-                aws_sdk_dynamodb::types::ReturnValue::None
-            });
-        match with_cond!(req, cond, hash_names(expression)).send().await {
+    ) -> Result<Option<Item>, StoreError> {
+        let mut p = Placeholders::default();
+        let expression = p.update(&update)?;
+        let (expr, guard) = condition(&mut p, cond)?;
+        let req = with_placeholders!(
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(to_key(key)?))
+                .update_expression(expression)
+                .set_condition_expression(expr)
+                .return_values(if return_new {
+                    aws_sdk_dynamodb::types::ReturnValue::AllNew
+                } else {
+                    aws_sdk_dynamodb::types::ReturnValue::None
+                }),
+            p
+        );
+        match req.send().await {
             Ok(out) => Ok(out.attributes),
-            Err(e) if is_condition_failure(&e) => Err(WriteError::Condition(None)),
-            Err(e) => Err(WriteError::Api(sdk_error(e))),
+            Err(e) if is_condition_failure(&e) => Err(refused(guard)),
+            Err(e) => Err(sdk_error(e)),
         }
     }
 
@@ -732,14 +579,15 @@ impl Db {
         }
     }
 
-    pub async fn commit(&self, tx: Tx) -> Result<(), WriteError> {
+    /// Writes a transaction; a refusal names the guard of the first item whose
+    /// condition failed.
+    pub async fn commit(&self, tx: Tx) -> Result<(), StoreError> {
         if let Some(e) = tx.error {
-            return Err(WriteError::Api(e));
+            return Err(e);
         }
         if tx.items.is_empty() {
             return Ok(());
         }
-        let audit = tx.audit;
         let res = self
             .client
             .transact_write_items()
@@ -748,8 +596,8 @@ impl Db {
             .await;
         match res {
             Ok(_) => {
-                if let Some(slot) = audit {
-                    slot.mark_written();
+                for f in tx.after {
+                    f();
                 }
                 Ok(())
             }
@@ -761,14 +609,18 @@ impl Db {
                 let failed = reasons
                     .iter()
                     .position(|r| r.code() == Some("ConditionalCheckFailed"));
-                if failed.is_some() || reasons.is_empty() {
-                    Err(WriteError::Condition(failed))
-                } else {
+                match failed {
+                    Some(i) => {
+                        let guard = tx.guards.get(i).copied().flatten();
+                        tracing::debug!(guard = %refused(guard), item = i, "transaction refused");
+                        Err(refused(guard))
+                    }
+                    None if reasons.is_empty() => Err(refused(None)),
                     // Conflicts with another transaction in flight: worth a retry.
-                    Err(WriteError::Api(ApiError::Unavailable { retry_after: 1 }))
+                    None => Err(StoreError::Unavailable { retry_after: 1 }),
                 }
             }
-            Err(e) => Err(WriteError::Api(sdk_error(e))),
+            Err(e) => Err(sdk_error(e)),
         }
     }
 
@@ -781,7 +633,7 @@ impl Db {
         limit: i32,
         cursor: Option<&str>,
         filter: Filter,
-    ) -> Result<Page<T>, ApiError> {
+    ) -> Result<Page<T>, StoreError> {
         self.query_on(None, partition, prefix, limit, cursor, filter)
             .await
     }
@@ -794,7 +646,7 @@ impl Db {
         prefix: &str,
         filter: Filter,
         max: usize,
-    ) -> Result<(Vec<T>, bool), ApiError> {
+    ) -> Result<(Vec<T>, bool), StoreError> {
         let page_size = max.clamp(1, 1000) as i32;
         let mut out = Vec::new();
         let mut cursor: Option<String> = None;
@@ -829,7 +681,7 @@ impl Db {
         limit: i32,
         cursor: Option<&str>,
         filter: Filter,
-    ) -> Result<Page<T>, ApiError> {
+    ) -> Result<Page<T>, StoreError> {
         self.query_on(Some(Index::Gsi1), partition, prefix, limit, cursor, filter)
             .await
     }
@@ -842,7 +694,7 @@ impl Db {
         limit: i32,
         cursor: Option<&str>,
         filter: Filter,
-    ) -> Result<Page<T>, ApiError> {
+    ) -> Result<Page<T>, StoreError> {
         let (pk, sk) = Index::attrs(index);
         let start = cursor
             .map(|c| self.cursors.decode(c, pk, partition))
@@ -859,7 +711,7 @@ impl Db {
             .limit(limit);
         // DynamoDB refuses `begins_with` on an empty prefix: a whole partition is
         // asked for by its key alone.
-        req = if let Some((from, to)) = &filter.range {
+        req = if let Some((from, to)) = &filter.between {
             req.key_condition_expression("#qpk = :pk AND #qsk BETWEEN :from AND :to")
                 .expression_attribute_names("#qsk", sk)
                 .expression_attribute_values(":from", AttributeValue::S(from.clone()))
@@ -871,15 +723,9 @@ impl Db {
                 .expression_attribute_names("#qsk", sk)
                 .expression_attribute_values(":prefix", AttributeValue::S(prefix.into()))
         };
-        if !filter.expression.is_empty() {
-            req = req.filter_expression(filter.expression.join(" AND "));
-            for (k, v) in filter.values {
-                req = req.expression_attribute_values(k, v);
-            }
-            for (k, v) in filter.names {
-                req = req.expression_attribute_names(k, v);
-            }
-        }
+        let mut p = Placeholders::default();
+        req = req.set_filter_expression(filter.expression(&mut p)?);
+        req = with_placeholders!(req, p);
         let out = req.send().await.map_err(sdk_error)?;
         let items = out
             .items
@@ -899,7 +745,7 @@ impl Db {
         &self,
         partition: &str,
         prefix: &str,
-    ) -> Result<Vec<T>, ApiError> {
+    ) -> Result<Vec<T>, StoreError> {
         let mut out = Vec::new();
         let mut cursor = None;
         loop {
@@ -916,18 +762,18 @@ impl Db {
 
     /// Every item of a partition (an aggregate read whole: a course with its modules
     /// and lessons), following pages.
-    pub async fn all_in(&self, partition: &str) -> Result<Vec<Item>, ApiError> {
+    pub async fn all_in(&self, partition: &str) -> Result<Vec<Item>, StoreError> {
         self.query_all(None, partition, None, false).await
     }
 
     /// Every key in a partition (for deleting all of it), following pages.
-    pub async fn keys_in(&self, partition: &str) -> Result<Vec<Key>, ApiError> {
+    pub async fn keys_in(&self, partition: &str) -> Result<Vec<Key>, StoreError> {
         let items = self.query_all(None, partition, None, true).await?;
         items.into_iter().map(from_stored).collect()
     }
 
     /// Every primary key under an index partition (`gsi1pk`), following pages.
-    pub async fn keys_in_index(&self, partition: &str) -> Result<Vec<Key>, ApiError> {
+    pub async fn keys_in_index(&self, partition: &str) -> Result<Vec<Key>, StoreError> {
         let items = self
             .query_all(Some(Index::Gsi1), partition, None, true)
             .await?;
@@ -939,7 +785,7 @@ impl Db {
         &self,
         index: Index,
         partition: &str,
-    ) -> Result<Vec<T>, ApiError> {
+    ) -> Result<Vec<T>, StoreError> {
         let items = self.query_all(Some(index), partition, None, false).await?;
         items.into_iter().map(from_stored).collect()
     }
@@ -950,7 +796,7 @@ impl Db {
         partition: &str,
         from: &str,
         to: &str,
-    ) -> Result<Vec<T>, ApiError> {
+    ) -> Result<Vec<T>, StoreError> {
         let items = self
             .query_all(None, partition, Some((from, to)), false)
             .await?;
@@ -964,7 +810,7 @@ impl Db {
         partition: &str,
         from: &str,
         to: &str,
-    ) -> Result<Vec<T>, ApiError> {
+    ) -> Result<Vec<T>, StoreError> {
         let items = self
             .query_all(Some(index), partition, Some((from, to)), false)
             .await?;
@@ -977,7 +823,7 @@ impl Db {
         partition: &str,
         range: Option<(&str, &str)>,
         keys_only: bool,
-    ) -> Result<Vec<Item>, ApiError> {
+    ) -> Result<Vec<Item>, StoreError> {
         let (pk, sk) = Index::attrs(index);
         let mut items = Vec::new();
         let mut start = None;
@@ -1016,70 +862,53 @@ impl Db {
         }
     }
 
-    /// One conditioned write per item read by `read`, 99 per transaction (the first
-    /// also carries the request's audit entry). When a condition fails (an item changed
-    /// meanwhile), reads again and goes on, for up to three rounds. Answers how many
-    /// items the last round wrote.
-    pub async fn write_each<T, Fut>(
+    /// One conditioned write per item read by `read`, 99 per transaction (`first`
+    /// adds to the first what the whole change carries once). When a condition fails
+    /// (an item changed meanwhile), reads again and goes on, for up to three rounds.
+    /// Answers how many items the last round wrote.
+    pub async fn write_each<T, Fut, E>(
         &self,
         read: impl Fn() -> Fut,
         op: impl Fn(Tx, &T) -> Tx,
-        audit: &crate::audit::Audit,
-    ) -> Result<usize, ApiError>
+        first: impl Fn(Tx) -> Tx,
+    ) -> Result<usize, E>
     where
-        Fut: std::future::Future<Output = Result<Vec<T>, ApiError>>,
+        Fut: std::future::Future<Output = Result<Vec<T>, E>>,
+        E: From<StoreError>,
     {
         'round: for _ in 0..3 {
             let items = read().await?;
             for (i, chunk) in items.chunks(99).enumerate() {
                 let mut tx = chunk.iter().fold(self.tx(), &op);
                 if i == 0 {
-                    tx = tx.audit(audit, 200, None);
+                    tx = first(tx);
                 }
                 match self.commit(tx).await {
                     Ok(()) => {}
-                    Err(WriteError::Condition(_)) => continue 'round,
-                    Err(WriteError::Api(e)) => return Err(e),
+                    Err(StoreError::Refused(_)) => continue 'round,
+                    Err(e) => return Err(e.into()),
                 }
             }
             return Ok(items.len());
         }
-        Err(ApiError::Unavailable { retry_after: 1 })
-    }
-
-    /// Deletes an item that must exist, in one transaction with the request's audit
-    /// entry; 404 when there is nothing to delete.
-    pub async fn delete_audited(
-        &self,
-        key: &Key,
-        audit: &crate::audit::Audit,
-    ) -> Result<(), ApiError> {
-        let tx = self
-            .tx()
-            .delete(key, Cond::present())
-            .audit(audit, 204, None);
-        match self.commit(tx).await {
-            Ok(()) => Ok(()),
-            Err(WriteError::Condition(_)) => Err(ApiError::NotFound),
-            Err(WriteError::Api(e)) => Err(e),
-        }
+        Err(StoreError::Unavailable { retry_after: 1 }.into())
     }
 
     /// Deletes every item of a partition (what hung off a deleted record).
-    pub async fn delete_partition(&self, partition: &str) -> Result<(), ApiError> {
+    pub async fn delete_partition(&self, partition: &str) -> Result<(), StoreError> {
         let keys = self.keys_in(partition).await?;
         self.delete_many(&keys).await
     }
 
     /// Deletes many items, 25 per request, retrying what DynamoDB leaves unprocessed.
-    pub async fn delete_many(&self, keys: &[Key]) -> Result<(), ApiError> {
+    pub async fn delete_many(&self, keys: &[Key]) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
         let mut reqs = Vec::with_capacity(keys.len());
         for k in keys {
             let del = DeleteRequest::builder()
                 .set_key(Some(to_key(k)?))
                 .build()
-                .map_err(ApiError::internal)?;
+                .map_err(StoreError::internal)?;
             reqs.push(WriteRequest::builder().delete_request(del).build());
         }
         self.batch_write(reqs).await
@@ -1087,14 +916,14 @@ impl Db {
 
     /// Writes many independent new items (a fan-out of notifications), 25 per
     /// request. Not atomic: each item stands alone.
-    pub async fn put_items(&self, items: Vec<Item>) -> Result<(), ApiError> {
+    pub async fn put_items(&self, items: Vec<Item>) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
         let mut reqs = Vec::with_capacity(items.len());
         for item in items {
             let put = PutRequest::builder()
                 .set_item(Some(item))
                 .build()
-                .map_err(ApiError::internal)?;
+                .map_err(StoreError::internal)?;
             reqs.push(WriteRequest::builder().put_request(put).build());
         }
         self.batch_write(reqs).await
@@ -1103,7 +932,7 @@ impl Db {
     async fn batch_write(
         &self,
         reqs: Vec<aws_sdk_dynamodb::types::WriteRequest>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), StoreError> {
         for chunk in reqs.chunks(25) {
             let mut pending = HashMap::from([(self.table.clone(), chunk.to_vec())]);
             for attempt in 0.. {
@@ -1117,7 +946,7 @@ impl Db {
                 match out.unprocessed_items {
                     Some(u) if !u.is_empty() && attempt < 5 => pending = u,
                     Some(u) if !u.is_empty() => {
-                        return Err(ApiError::Unavailable { retry_after: 1 });
+                        return Err(StoreError::Unavailable { retry_after: 1 });
                     }
                     _ => break,
                 }
@@ -1134,8 +963,15 @@ fn is_entity(item: &Item, entity: &str) -> bool {
         == Some(entity)
 }
 
+/// Whether a stream record's image is a `T`, by its `entity` attribute.
+pub fn image_is<T: Entity>(image: &serde_dynamo::Item) -> bool {
+    image
+        .get("entity")
+        .is_some_and(|v| *v == serde_dynamo::AttributeValue::S(T::NAME.into()))
+}
+
 /// Every `T` among raw items (from [`Db::all_in`]).
-pub fn entities_of<T: Entity>(items: &[Item]) -> Result<Vec<T>, ApiError> {
+pub fn entities_of<T: Entity>(items: &[Item]) -> Result<Vec<T>, StoreError> {
     items
         .iter()
         .filter(|i| is_entity(i, T::NAME))
@@ -1144,7 +980,7 @@ pub fn entities_of<T: Entity>(items: &[Item]) -> Result<Vec<T>, ApiError> {
 }
 
 /// The `T` among raw items (from [`Db::get_many`]), by its `entity` attribute.
-pub fn entity_of<T: Entity>(items: &[Item]) -> Result<Option<T>, ApiError> {
+pub fn entity_of<T: Entity>(items: &[Item]) -> Result<Option<T>, StoreError> {
     stored_of(items, T::NAME)
 }
 
@@ -1153,26 +989,10 @@ pub fn entity_of<T: Entity>(items: &[Item]) -> Result<Option<T>, ApiError> {
 pub(crate) fn stored_of<T: DeserializeOwned>(
     items: &[Item],
     entity: &str,
-) -> Result<Option<T>, ApiError> {
+) -> Result<Option<T>, StoreError> {
     items
         .iter()
         .find(|i| is_entity(i, entity))
         .map(|i| from_stored(i.clone()))
         .transpose()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::hash_names;
-
-    #[test]
-    fn names_from_expression() {
-        assert_eq!(
-            hash_names("#status = :p AND #gen = :g OR #status <> :x"),
-            vec![
-                ("#status".to_string(), "status".to_string()),
-                ("#gen".to_string(), "gen".to_string())
-            ]
-        );
-    }
 }

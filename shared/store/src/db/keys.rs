@@ -289,8 +289,10 @@ pub fn audit_partition(company_id: &str) -> String {
     format!("C#{company_id}#AUDIT")
 }
 
+pub const AUDIT_PREFIX: &str = "AUDIT#";
+
 pub fn audit(company_id: &str, id: &str) -> Key {
-    Key::new(audit_partition(company_id), format!("AUDIT#{id}"))
+    Key::new(audit_partition(company_id), format!("{AUDIT_PREFIX}{id}"))
 }
 
 /// A company's mail outbox.
@@ -371,8 +373,10 @@ pub fn events_partition(company_id: &str) -> String {
     format!("C#{company_id}#EVENTS")
 }
 
+pub const EVENT_PREFIX: &str = "EVENT#";
+
 pub fn event(company_id: &str, id: &str) -> Key {
-    Key::new(events_partition(company_id), format!("EVENT#{id}"))
+    Key::new(events_partition(company_id), format!("{EVENT_PREFIX}{id}"))
 }
 
 /// Index key (`gsi1`) of a company's events by start (`{startsAt}#{id}`): every

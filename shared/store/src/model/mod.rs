@@ -3,6 +3,7 @@
 
 mod analytics;
 mod api_key;
+mod audit;
 mod billing;
 mod certificate;
 mod chat;
@@ -13,6 +14,7 @@ mod course;
 mod department;
 mod event;
 mod export;
+mod fields;
 pub mod file;
 mod idempotency;
 mod inventory;
@@ -22,8 +24,10 @@ mod notification;
 mod oauth_state;
 mod outbox;
 mod password_token;
+mod plan;
 mod progress;
 mod prompt;
+mod rate;
 mod role;
 mod session;
 mod settings;
@@ -34,6 +38,7 @@ mod versioned;
 
 pub use analytics::AnalyticsCounter;
 pub use api_key::ApiKey;
+pub use audit::AuditEntry;
 pub use billing::{
     BillingAccount, Payment, PaymentKind, PaymentStatus, StripeCustomer, StripeEventMark,
     StripePaymentIntent, subscription_live,
@@ -60,14 +65,16 @@ pub use notification::{Channels, NOTIFICATION_TYPES, Notification, NotificationP
 pub use oauth_state::OAuthState;
 pub use outbox::{Mail, MailStatus, OUTBOX_DUE};
 pub use password_token::PasswordToken;
+pub use plan::{Feature, Plan};
 pub use progress::ProgressView;
 pub use prompt::{
     Prompt, PromptCategory, PromptCategoryName, PromptStatus, PromptUseCounter, PromptVersion,
 };
+pub use rate::RateWindow;
 pub use role::Role;
 pub use session::Session;
 pub use settings::Settings;
 pub use stats::{Bump, CompanyStats, DailyStats};
 pub use team::{Team, TeamMember, TeamRole};
 pub use user::{User, UserStatus};
-pub use versioned::{Versioned, expect_version, save, save_keeping};
+pub use versioned::Versioned;

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::db::{Entity, Keys, keys};
+use crate::db::{Cond, Entity, Guard, Keys, keys};
 
 /// The credential for one email address: whose it is and the password hash. Kept
 /// apart from the user item so a user can be serialised anywhere without a hash in
@@ -42,6 +42,28 @@ impl Entity for Lockout {
 
     fn keys(&self) -> Keys {
         Keys::new(keys::lockout(&self.email), Self::NAME).ttl(self.expires_epoch)
+    }
+}
+
+impl Login {
+    /// What refuses a second account for one email: the login item's key is the
+    /// email, so its absence is the uniqueness.
+    pub const UNIQUE_EMAIL: Guard = Guard::named("Unique(email)");
+
+    /// The password is still at `generation` (a login stored before generations
+    /// were counted has none: it is at 0).
+    pub fn at_generation(generation: u64) -> Cond {
+        let at = Self::PASSWORD_GENERATION.eq(generation);
+        if generation == 0 {
+            Self::PASSWORD_GENERATION.missing().or(at)
+        } else {
+            at
+        }
+    }
+
+    /// The condition of writing a new login.
+    pub fn unique() -> Cond {
+        Cond::absent().named(Self::UNIQUE_EMAIL)
     }
 }
 
