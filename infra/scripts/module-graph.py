@@ -59,8 +59,21 @@ def targets(text: str):
     return found
 
 
-def resolve(path: str, mods):
+def root_names(lib: Path, mods):
+    """Names the crate root re-exports from its own modules (`pub use error::ApiError`)."""
+    names = {}
+    for m in re.finditer(r"pub use ([a-z_][a-z0-9_]*)::(\{[^;]*\}|[A-Za-z_][A-Za-z0-9_]*);", lib.read_text()):
+        if m.group(1) not in mods:
+            continue
+        for n in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", m.group(2)):
+            names[n] = m.group(1)
+    return names
+
+
+def resolve(path: str, mods, roots=None):
     parts = path.split("::")
+    if roots and parts[0] in roots and parts[0] not in mods:
+        return roots[parts[0]]
     for n in range(len(parts), 0, -1):
         cand = "::".join(parts[:n])
         if cand in mods:
@@ -102,12 +115,13 @@ def sccs(nodes, edges):
 
 def report(src: Path):
     mods = modules(src)
+    roots = root_names(src / "lib.rs", mods) if (src / "lib.rs").exists() else {}
     edges = {}
     for name, f in mods.items():
         text = f.read_text()
         deps = set()
         for t in targets(text):
-            r = resolve(t, mods)
+            r = resolve(t, mods, roots)
             # A module's own children and itself are not imports between rooms.
             if r and r != name and r != "crate" and not r.startswith(name + "::") and not name.startswith(r + "::"):
                 deps.add(r)

@@ -1,34 +1,18 @@
-//! Campus: the library every function shares.
+//! Campus's web layer, the library every function links: the middleware stack, the
+//! extractors (caller, role, plan, audit, JSON body), the OpenAPI document and the
+//! Lambda entry. It re-exports the layers below, so a function names one crate:
+//! `campus_domain` (the rules) and, through it, `campus_store` (the table).
 
 pub mod api;
 pub mod audit;
 pub mod auth;
-pub mod aws;
-pub mod calendar;
-pub mod certificates;
-pub mod clock;
-pub mod config;
-pub mod db;
-pub mod erasure;
-pub mod error;
 pub mod http;
 pub mod lambda;
-pub mod model;
-pub mod notify;
 pub mod openapi;
-pub mod people;
 pub mod plans;
-pub mod progress;
-pub mod rate_limit;
-pub mod realtime;
-pub mod reminders;
-pub mod reporting;
-pub mod search;
-pub mod state;
-pub mod storage;
-pub mod stripe_signature;
-pub mod uploads;
-pub mod versioned;
 
-pub use error::{ApiError, ApiResult};
-pub use state::AppState;
+pub use campus_domain::{
+    ApiError, ApiResult, AppState, aws, calendar, certificates, clock, config, db, erasure, error,
+    model, notify, people, progress, rate_limit, realtime, reminders, reporting, search, state,
+    storage, stripe_signature, uploads, versioned,
+};

@@ -103,8 +103,8 @@ fn bounds(
     let lo = ulid::Ulid::from_parts(ms(from), 0);
     let hi = ulid::Ulid::from_parts(ms(to) + 999, u128::MAX);
     Ok(Some((
-        format!("AUDIT#{lo}"),
-        format!("AUDIT#{hi}"),
+        format!("{}{lo}", keys::AUDIT_PREFIX),
+        format!("{}{hi}", keys::AUDIT_PREFIX),
         clock::rfc3339(from),
         clock::rfc3339(to),
     )))
@@ -173,7 +173,7 @@ pub async fn list(
             .db
             .query::<AuditEntry>(
                 &partition,
-                "AUDIT#",
+                keys::AUDIT_PREFIX,
                 q.page.limit(),
                 q.page.cursor.as_deref(),
                 f,
@@ -188,7 +188,12 @@ pub async fn list(
     let (lo, hi, from, to) = bounds(&q, Some(DEFAULT_DAYS))?.expect("a default range");
     let (entries, truncated) = state
         .db
-        .query_up_to::<AuditEntry>(&partition, "AUDIT#", filter(&q)?.between(lo, hi), MAX_READ)
+        .query_up_to::<AuditEntry>(
+            &partition,
+            keys::AUDIT_PREFIX,
+            filter(&q)?.between(lo, hi),
+            MAX_READ,
+        )
         .await?;
     if export {
         return csv_response(

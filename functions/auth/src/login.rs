@@ -2,9 +2,9 @@ use axum::{Json, extract::State};
 use campus::{
     ApiError, ApiResult, AppState,
     auth::{
-        lockout,
+        ClientOrigin, lockout,
         password::{self, Verdict},
-        sessions::{self, Origin},
+        sessions,
     },
     clock,
     db::{Cond, entity_of, keys},
@@ -42,7 +42,7 @@ pub struct LoginRequest {
     ))]
 pub async fn login(
     State(state): State<AppState>,
-    origin: Origin,
+    ClientOrigin(origin): ClientOrigin,
     ValidJson(req): ValidJson<LoginRequest>,
 ) -> ApiResult<Json<AuthResponse>> {
     let email = req.email.trim().to_lowercase();

@@ -22,6 +22,7 @@ use axum::{
 use campus::{
     ApiError, ApiResult, AppState,
     auth::{
+        ClientOrigin,
         sessions::{self, Origin},
         tokens,
     },
@@ -193,7 +194,7 @@ impl From<campus::db::StoreError> for Refusal {
 pub async fn callback(
     State(state): State<AppState>,
     Path(name): Path<String>,
-    origin: Origin,
+    ClientOrigin(origin): ClientOrigin,
     headers: HeaderMap,
     QueryParams(q): QueryParams<CallbackQuery>,
 ) -> ApiResult<Response> {

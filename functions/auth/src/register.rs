@@ -1,11 +1,7 @@
 use axum::{extract::State, response::Response};
 use campus::{
     ApiError, ApiResult, AppState,
-    auth::{
-        password,
-        sessions::{self, Origin},
-        tokens::sha256_hex,
-    },
+    auth::{ClientOrigin, password, sessions, tokens::sha256_hex},
     clock,
     db::{Cond, Field, StoreError, Update, entity_of, keys},
     error::ErrorBody,
@@ -49,7 +45,7 @@ pub struct RegisterRequest {
     ))]
 pub async fn register(
     State(state): State<AppState>,
-    origin: Origin,
+    ClientOrigin(origin): ClientOrigin,
     ValidJson(req): ValidJson<RegisterRequest>,
 ) -> ApiResult<Response> {
     let email = req.email.trim().to_lowercase();

@@ -13,7 +13,8 @@ use campus::{
     db::{Cond, keys},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
-    model::{Audience, CalendarEvent, EventType, EventView, expect_version, save_keeping},
+    model::{Audience, CalendarEvent, EventType, EventView},
+    versioned::{expect_version, save_keeping},
 };
 use serde::Deserialize;
 use time::Duration;

@@ -15,7 +15,7 @@ use campus::{
     http::non_blank,
     http::{ValidJson, created},
     model::{Course, Lesson, Module},
-    model::{expect_version, save},
+    versioned::{expect_version, save},
 };
 
 use crate::body::ModuleBody;

@@ -185,7 +185,7 @@ pub async fn audit_logs(state: &AppState, p: &Principal) -> ApiResult<Vec<AuditR
         .db
         .query_up_to::<AuditEntry>(
             &keys::audit_partition(&p.company_id),
-            "AUDIT#",
+            keys::AUDIT_PREFIX,
             campus::db::Filter::default().newest_first(),
             MAX_AUDIT,
         )

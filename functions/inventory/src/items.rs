@@ -13,9 +13,8 @@ use campus::{
     db::{Cond, Field, Filter, StoreError, Tx, keys},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created, non_blank},
-    model::{
-        InventoryCategory, InventoryChange, InventoryItem, InventorySku, Versioned, expect_version,
-    },
+    model::{InventoryCategory, InventoryChange, InventoryItem, InventorySku, Versioned},
+    versioned::expect_version,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};

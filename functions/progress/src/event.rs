@@ -12,8 +12,8 @@ use campus::{
     error::ErrorBody,
     http::ValidJson,
     model::{
-        Assignment, Bump, CertificateGuard, Company, Course, CourseStatus, Lesson, ProgressView,
-        Role, User,
+        Assignment, Bump, CertificateGuard, Company, Course, CourseStatus, DailyStats, Lesson,
+        ProgressView, Role, User,
     },
     notify,
 };
@@ -221,12 +221,12 @@ async fn apply(
             .audit(audit, 200, Some(course_id));
         let mut bump = Bump::default();
         if newly_done {
-            bump.daily("lessonsCompleted");
+            bump.daily(DailyStats::LESSONS_COMPLETED);
         }
         let mut cert = None;
         let mut pushes = notify::Pushes::default();
         if completes_course {
-            bump.both("completions");
+            bump.both(DailyStats::COMPLETIONS);
             // A manager may have issued it already: then the course just completes.
             if entity_of::<CertificateGuard>(&got)?.is_none() {
                 let user: User = entity_of(&got)?.ok_or(ApiError::NotFound)?;

@@ -13,7 +13,8 @@ use campus::{
     db::{Cond, Field, Filter, StoreError, Tx, entity_of, keys},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created, non_blank},
-    model::{Prompt, PromptCategory, PromptStatus, PromptVersion, Role, Versioned, expect_version},
+    model::{Prompt, PromptCategory, PromptStatus, PromptVersion, Role, Versioned},
+    versioned::expect_version,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -338,7 +339,7 @@ pub async fn versions(
         .db
         .query::<PromptVersion>(
             &keys::prompt_versions(&p.company_id, &id),
-            "V#",
+            keys::PROMPT_VERSION_PREFIX,
             page.limit(),
             page.cursor.as_deref(),
             Filter::default().newest_first(),

@@ -77,7 +77,7 @@ pub async fn decide(
             "This prompt is not waiting for review".into(),
         ));
     }
-    campus::model::expect_version(b.version, prompt.version)?;
+    campus::versioned::expect_version(b.version, prompt.version)?;
     let got = state
         .db
         .get_many(&[

@@ -14,7 +14,7 @@ use campus::{
     db::{Cond, Key, StoreError, Tx, Update, entities_of, keys},
     error::ErrorBody,
     http::QueryParams,
-    model::{Bump, Prompt, PromptUseCounter, Role, User},
+    model::{Bump, DailyStats, Prompt, PromptUseCounter, Role, User},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -66,7 +66,7 @@ pub async fn record(
     let tx = count(tx, &p.company_id, day, "P", &id, Some(&prompt.title));
     let tx = count(tx, &p.company_id, day, "U", &p.user_id, None);
     let mut bump = Bump::default();
-    bump.daily("promptUses");
+    bump.daily(DailyStats::PROMPT_USES);
     let tx = bump.apply(tx, &p.company_id, day)?.audit(&audit, 204, None);
     match state.db.commit(tx).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT),

@@ -9,7 +9,8 @@ use campus::{
     db::keys,
     error::ErrorBody,
     http::ValidJson,
-    model::{Department, User, expect_version, save},
+    model::{Department, User},
+    versioned::{expect_version, save},
 };
 use serde::Deserialize;
 use utoipa::ToSchema;

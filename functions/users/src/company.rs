@@ -8,7 +8,7 @@ use campus::{
     http::ValidJson,
     http::non_blank,
     model::Company,
-    model::{expect_version, save_keeping},
+    versioned::{expect_version, save_keeping},
 };
 use serde::Deserialize;
 use utoipa::ToSchema;

@@ -15,7 +15,7 @@ use campus::{
     http::non_blank,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
     model::Department,
-    model::{expect_version, save},
+    versioned::{expect_version, save},
 };
 use serde::Deserialize;
 use utoipa::ToSchema;

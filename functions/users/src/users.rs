@@ -18,8 +18,8 @@ use campus::{
         Company, Department, Login, Mail, PasswordToken, Role, Session, Settings, Team, TeamMember,
         User, UserStatus,
     },
-    model::{expect_version, save},
     plans,
+    versioned::{expect_version, save},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -3,6 +3,8 @@
 //! nothing the API needs), and, from the table's stream, each new connection's
 //! `initial` message (API Gateway accepts posts only once `$connect` has returned).
 
+pub mod initial;
+
 use aws_lambda_events::event::{
     apigw::ApiGatewayWebsocketProxyRequest, dynamodb::Event as StreamEvent,
 };
@@ -19,7 +21,7 @@ pub async fn handle(state: &AppState, event: Value) -> Result<Value, ApiError> {
             }
             let conn: Connection =
                 serde_dynamo::from_item(record.change.new_image).map_err(ApiError::internal)?;
-            if let Err(e) = realtime::initial(state, &conn).await {
+            if let Err(e) = initial::send(state, &conn).await {
                 tracing::warn!(connection = %conn.connection_id, error = ?e, "initial message not sent");
             }
         }

@@ -94,7 +94,7 @@ async fn serve(ws: Ws, conn: campus::model::Connection, mut socket: WebSocket) {
     let (tx, mut rx) = mpsc::unbounded_channel();
     ws.hub.add(&id, tx);
     // What the table's stream triggers in AWS once `$connect` has returned.
-    if let Err(e) = realtime::initial(&ws.state, &conn).await {
+    if let Err(e) = campus_ws::initial::send(&ws.state, &conn).await {
         tracing::warn!(connection = %id, error = ?e, "initial message not sent");
     }
     loop {

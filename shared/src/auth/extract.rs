@@ -7,39 +7,12 @@ use axum::{
 
 use crate::{
     audit::AuditSlot,
+    auth::{Principal, require, sessions::Origin},
     db::{Item, Key, entity_of, keys},
     error::ApiError,
     model::{ApiKey, Role, Session, User, UserStatus},
     state::AppState,
 };
-
-/// Who is calling: from a verified access token whose session is still live, or
-/// from a live API key (acting as its user, with the user's role now).
-#[derive(Debug, Clone)]
-pub struct Principal {
-    pub user_id: String,
-    pub company_id: String,
-    pub role: Role,
-    /// The access token's session; empty for an API key.
-    pub session_id: String,
-    /// The API key the caller used, if it used one.
-    pub api_key_id: Option<String>,
-}
-
-impl Principal {
-    pub fn at_least(&self, role: Role) -> bool {
-        self.role >= role
-    }
-}
-
-/// Fails with 403 unless the caller's role is at least `role`.
-pub fn require(p: &Principal, role: Role) -> Result<(), ApiError> {
-    if p.at_least(role) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden("Your role does not allow this"))
-    }
-}
 
 /// Any signed-in user.
 pub struct AuthUser(pub Principal);
@@ -343,5 +316,26 @@ impl<R: MinRole + Send + Sync> FromRequestParts<AppState> for Gate<R> {
         let AuthUser(p) = AuthUser::from_request_parts(parts, state).await?;
         require(&p, R::ROLE)?;
         Ok(Self(p, PhantomData))
+    }
+}
+
+/// Where a sign-in comes from (address and browser), for its session record.
+pub struct ClientOrigin(pub Origin);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientOrigin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(Origin {
+            ip: parts
+                .extensions
+                .get::<crate::audit::ClientIp>()
+                .map(|c| c.0.clone()),
+            user_agent: parts
+                .headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|s| s.chars().take(256).collect()),
+        }))
     }
 }

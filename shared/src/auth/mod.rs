@@ -1,15 +1,11 @@
-//! Identity: access tokens, refresh tokens, password hashing, and the extractor that
-//! turns a request's bearer token into an authenticated, still-signed-in user.
+//! Identity at the door: the extractors that turn a request's bearer credential
+//! into an authenticated, still-signed-in [`Principal`] of at least some role. The
+//! identity itself (tokens, passwords, sessions) is `campus_domain::auth`.
 
 pub(crate) mod extract;
-pub mod jwt;
-pub mod lockout;
-pub mod password;
-pub mod sessions;
-pub mod tokens;
 
+pub use campus_domain::auth::*;
 pub use extract::{
-    API_KEY_PREFIX, Admin, AdminRole, ApiKeyClaim, AuthUser, Gate, Instructor, InstructorRole,
-    Manager, ManagerRole, MinRole, ParticipantRole, Principal, principal_of, require,
+    API_KEY_PREFIX, Admin, AdminRole, ApiKeyClaim, AuthUser, ClientOrigin, Gate, Instructor,
+    InstructorRole, Manager, ManagerRole, MinRole, ParticipantRole, principal_of,
 };
-pub use jwt::Claims;

@@ -86,6 +86,14 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
 }
 
 fn with_headers(mut res: Response, window: &Window) -> Response {
-    window.write_headers(res.headers_mut());
+    write_headers(window, res.headers_mut());
     res
+}
+
+/// The `X-RateLimit-*` headers describing a window.
+fn write_headers(w: &Window, h: &mut axum::http::HeaderMap) {
+    use axum::http::HeaderValue;
+    h.insert("x-ratelimit-limit", HeaderValue::from(w.limit));
+    h.insert("x-ratelimit-remaining", HeaderValue::from(w.remaining));
+    h.insert("x-ratelimit-reset", HeaderValue::from(w.reset));
 }

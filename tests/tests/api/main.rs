@@ -27,6 +27,7 @@ mod files;
 mod idempotency;
 mod inventory;
 mod lambda_events;
+mod layers;
 mod notifications;
 mod oauth;
 mod passwords;

@@ -574,6 +574,8 @@ pub fn pending_prompts(company_id: &str) -> String {
     format!("C#{company_id}#PROMPTS#PENDING")
 }
 
+pub const PROMPT_VERSION_PREFIX: &str = "V#";
+
 /// One prompt's versions (`V#{000001}`: oldest first in key order).
 pub fn prompt_versions(company_id: &str, prompt_id: &str) -> String {
     format!("C#{company_id}#PROMPT#{prompt_id}")
@@ -582,7 +584,7 @@ pub fn prompt_versions(company_id: &str, prompt_id: &str) -> String {
 pub fn prompt_version(company_id: &str, prompt_id: &str, version: u64) -> Key {
     Key::new(
         prompt_versions(company_id, prompt_id),
-        format!("V#{version:06}"),
+        format!("{PROMPT_VERSION_PREFIX}{version:06}"),
     )
 }
 

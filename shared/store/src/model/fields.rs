@@ -59,6 +59,12 @@ fields! {
     }
     Payment { STATUS = "status", REFUNDED_CENTS = "refundedCents", EVENT_CREATED = "eventCreated" }
     Mail { STATUS = "status", TEMPLATE = "template" }
+    DailyStats {
+        COMPLETIONS = "completions",
+        CERTIFICATES_ISSUED = "certificatesIssued",
+        LESSONS_COMPLETED = "lessonsCompleted",
+        PROMPT_USES = "promptUses",
+    }
     Session {
         REVOKED = "revoked",
         GENERATION = "generation",

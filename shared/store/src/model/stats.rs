@@ -25,19 +25,19 @@ pub struct DailyStats {
 /// update (a transaction may touch an item only once).
 #[derive(Debug, Default)]
 pub struct Bump {
-    company: Vec<&'static str>,
-    daily: Vec<&'static str>,
+    company: Vec<Field>,
+    daily: Vec<Field>,
 }
 
 impl Bump {
     /// A running total and today's.
-    pub fn both(&mut self, counter: &'static str) {
+    pub fn both(&mut self, counter: Field) {
         self.company.push(counter);
         self.daily.push(counter);
     }
 
     /// Today's only.
-    pub fn daily(&mut self, counter: &'static str) {
+    pub fn daily(&mut self, counter: Field) {
         self.daily.push(counter);
     }
 
@@ -55,9 +55,7 @@ impl Bump {
             if counters.is_empty() {
                 continue;
             }
-            let update = counters
-                .iter()
-                .fold(Update::new(), |u, c| u.add(Field::new(c), 1));
+            let update = counters.iter().fold(Update::new(), |u, c| u.add(*c, 1));
             tx = tx.update(&key, update, None);
         }
         Ok(tx)

@@ -7,7 +7,7 @@ use crate::{
     aws::Aws,
     config::Config,
     db::{Db, keys},
-    realtime::Realtime,
+    gateway::Realtime,
     storage::Storage,
 };
 

@@ -3,30 +3,21 @@
 //! WebSocket API's endpoint; locally `campus-local` serves the same API beside `/ws`,
 //! so the code below is the same in both.
 
-use std::sync::{Arc, OnceLock};
-
-use aws_sdk_apigatewaymanagement::{Client, error::SdkError, primitives::Blob};
 use serde::Serialize;
 use serde_json::{Value, json};
+
+pub use crate::gateway::Realtime;
 
 use crate::{
     ApiError, ApiResult, AppState,
     auth::Principal,
-    aws::Aws,
-    calendar, clock,
+    clock,
     db::{Cond, Filter, keys},
-    model::{CheckIn, Connection, ConnectionPointer, EventView, Session},
+    model::{CheckIn, Connection, ConnectionPointer, Session},
 };
 
 /// API Gateway closes a WebSocket after two hours.
 const MAX_CONNECTION_SECS: i64 = 2 * 3600;
-
-#[derive(Clone)]
-pub struct Realtime {
-    aws: Aws,
-    endpoint: Option<String>,
-    client: Arc<OnceLock<Client>>,
-}
 
 /// Who of a company gets a message.
 pub enum Audience<'a> {
@@ -34,66 +25,6 @@ pub enum Audience<'a> {
     Users(&'a [String]),
     /// Those connections this says yes to (an event's viewers).
     Where(&'a (dyn Fn(&Connection) -> bool + Sync)),
-}
-
-impl Realtime {
-    /// `endpoint`: the Management API's base URL; without one nothing is pushed.
-    pub fn new(aws: Aws, endpoint: Option<String>) -> Self {
-        Self {
-            aws,
-            endpoint,
-            client: Arc::default(),
-        }
-    }
-
-    fn client(&self) -> Option<&Client> {
-        let endpoint = self.endpoint.as_deref()?;
-        Some(
-            self.client
-                .get_or_init(|| self.aws.apigateway_management(endpoint)),
-        )
-    }
-
-    /// Pushes one message to one connection; `Ok(false)` when it is gone (410).
-    pub async fn post(&self, connection_id: &str, message: &Value) -> ApiResult<bool> {
-        let Some(client) = self.client() else {
-            return Ok(true);
-        };
-        let res = client
-            .post_to_connection()
-            .connection_id(connection_id)
-            .data(Blob::new(message.to_string()))
-            .send()
-            .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e)) if e.err().is_gone_exception() => Ok(false),
-            Err(e) => {
-                tracing::warn!(connection = connection_id, error = ?e, "push failed");
-                Err(ApiError::Unavailable { retry_after: 1 })
-            }
-        }
-    }
-
-    /// Closes one connection from the server's side (gone already counts as closed).
-    pub async fn close(&self, connection_id: &str) -> ApiResult<()> {
-        let Some(client) = self.client() else {
-            return Ok(());
-        };
-        match client
-            .delete_connection()
-            .connection_id(connection_id)
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(e)) if e.err().is_gone_exception() => Ok(()),
-            Err(e) => {
-                tracing::warn!(connection = connection_id, error = ?e, "close failed");
-                Err(ApiError::Unavailable { retry_after: 1 })
-            }
-        }
-    }
 }
 
 /// `{"type": ..., "data": ...}`, the shape of every pushed message.
@@ -169,27 +100,6 @@ pub async fn active_checkins(state: &AppState, company_id: &str) -> ApiResult<Ve
             None => return Ok(out),
         }
     }
-}
-
-/// What a new connection gets first: the company's active check-ins and the
-/// events the user sees in the coming week.
-pub async fn initial(state: &AppState, conn: &Connection) -> ApiResult<()> {
-    let p = Principal {
-        user_id: conn.user_id.clone(),
-        company_id: conn.company_id.clone(),
-        role: conn.role,
-        session_id: conn.session_id.clone(),
-        api_key_id: None,
-    };
-    let (check_ins, events): (Vec<CheckIn>, Vec<EventView>) = tokio::try_join!(
-        active_checkins(state, &conn.company_id),
-        calendar::upcoming(&state.db, &p, 7),
-    )?;
-    let msg = json!({"type": "initial", "checkIns": check_ins, "events": events});
-    if !state.realtime.post(&conn.connection_id, &msg).await? {
-        disconnected(state, &conn.connection_id).await?;
-    }
-    Ok(())
 }
 
 /// Pushes a change to the company's connections (or some of its users'). Best

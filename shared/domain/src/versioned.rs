@@ -3,7 +3,7 @@
 
 use crate::{
     ApiError, ApiResult,
-    audit::{Audit, AuditTx},
+    audit::{AuditSlot, AuditTx},
     clock,
     db::{Cond, Db, Field},
     model::Versioned,
@@ -21,7 +21,7 @@ pub fn expect_version(sent: Option<u64>, stored: u64) -> ApiResult<()> {
 
 /// Writes a changed entity as its next version, if the stored one is still the one
 /// read, together with the request's audit entry.
-pub async fn save<E: Versioned>(db: &Db, entity: &mut E, audit: &Audit) -> ApiResult<()> {
+pub async fn save<E: Versioned>(db: &Db, entity: &mut E, audit: &AuditSlot) -> ApiResult<()> {
     save_keeping(db, entity, &[], audit).await
 }
 
@@ -31,7 +31,7 @@ pub async fn save_keeping<E: Versioned>(
     db: &Db,
     entity: &mut E,
     keep: &[Field],
-    audit: &Audit,
+    audit: &AuditSlot,
 ) -> ApiResult<()> {
     let read = entity.version();
     entity.bump(clock::now_rfc3339());

@@ -75,7 +75,7 @@ pub fn issue_in(
         certificate_id: cert.id.clone(),
     };
     let msg = message(state, cert);
-    bump.both("certificatesIssued");
+    bump.both(crate::model::DailyStats::CERTIFICATES_ISSUED);
     let tx = tx
         .put(&guard, Cond::absent().named(ONE_PER_COURSE))
         .put(cert, Cond::absent())

@@ -4,7 +4,7 @@
 
 use crate::{
     ApiError, ApiResult, AppState,
-    audit::{Audit, AuditTx},
+    audit::{AuditSlot, AuditTx},
     clock,
     db::{Cond, Field, Index, StoreError, Update, keys},
     model::{FilePurpose, FileRecord, FileStatus, file},
@@ -135,7 +135,7 @@ pub fn avatar_url(state: &AppState, f: &FileRecord) -> String {
 pub async fn check(
     state: &AppState,
     mut f: FileRecord,
-    audit: Option<&Audit>,
+    audit: Option<&AuditSlot>,
 ) -> ApiResult<Option<FileRecord>> {
     if f.status != FileStatus::Pending {
         return Ok(Some(f));

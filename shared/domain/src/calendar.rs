@@ -12,7 +12,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::{
     ApiResult, AppState,
-    auth::Principal,
+    auth::Viewer,
     clock,
     db::{Db, Index, keys},
     model::{Audience, CalendarEvent, Connection, EventView, Role, TeamMember},
@@ -24,11 +24,11 @@ use crate::{
 pub const MAX_EVENT_DAYS: i64 = 31;
 
 /// The ids of the teams the caller belongs to.
-pub async fn my_teams(db: &Db, p: &Principal) -> ApiResult<BTreeSet<String>> {
+pub async fn my_teams(db: &Db, p: &(impl Viewer + ?Sized)) -> ApiResult<BTreeSet<String>> {
     let rows: Vec<TeamMember> = db
         .rows(
             Index::Gsi1,
-            &keys::user_teams_index(&p.company_id, &p.user_id),
+            &keys::user_teams_index(p.company_id(), p.user_id()),
         )
         .await?;
     Ok(rows.into_iter().map(|m| m.team_id).collect())
@@ -36,8 +36,8 @@ pub async fn my_teams(db: &Db, p: &Principal) -> ApiResult<BTreeSet<String>> {
 
 /// Whether the caller may see an event: its creator and attendees always; otherwise
 /// by audience (the whole company, or the team's members and admins; private: nobody).
-pub fn visible_to(e: &CalendarEvent, p: &Principal, teams: &BTreeSet<String>) -> bool {
-    if e.created_by == p.user_id || e.attendees.contains(&p.user_id) {
+pub fn visible_to(e: &CalendarEvent, p: &(impl Viewer + ?Sized), teams: &BTreeSet<String>) -> bool {
+    if e.created_by == p.user_id() || e.attendees.iter().any(|a| a == p.user_id()) {
         return true;
     }
     match e.audience {
@@ -51,14 +51,14 @@ pub fn visible_to(e: &CalendarEvent, p: &Principal, teams: &BTreeSet<String>) ->
 
 /// Whether the caller may change or delete an event they can see: its creator, and
 /// managers and above.
-pub fn editable_by(e: &CalendarEvent, p: &Principal) -> bool {
-    e.created_by == p.user_id || p.at_least(Role::Manager)
+pub fn editable_by(e: &CalendarEvent, p: &(impl Viewer + ?Sized)) -> bool {
+    e.created_by == p.user_id() || p.at_least(Role::Manager)
 }
 
 /// Every event overlapping `from..to` that the caller sees, by start.
 pub async fn visible_between(
     db: &Db,
-    p: &Principal,
+    p: &(impl Viewer + ?Sized),
     from: OffsetDateTime,
     to: OffsetDateTime,
 ) -> ApiResult<Vec<CalendarEvent>> {
@@ -67,7 +67,7 @@ pub async fn visible_between(
     let to_s = clock::rfc3339(to);
     // `~` sorts after `#`, so every `{startsAt}#{id}` starting at `to` is included.
     let upper = format!("{to_s}~");
-    let index = keys::calendar_index(&p.company_id);
+    let index = keys::calendar_index(p.company_id());
     let (events, teams) = tokio::try_join!(
         async {
             db.rows_between::<CalendarEvent>(Index::Gsi1, &index, &lower, &upper)
@@ -121,13 +121,6 @@ pub async fn publish_all(state: &AppState, changes: &[(&str, &CalendarEvent)]) {
     }
     let none = BTreeSet::new();
     realtime::push(state, &first.company_id, |c: &Connection| {
-        let p = Principal {
-            user_id: c.user_id.clone(),
-            company_id: c.company_id.clone(),
-            role: c.role,
-            session_id: String::new(),
-            api_key_id: None,
-        };
         prepared
             .iter()
             .filter(|(e, members, team, _)| {
@@ -136,7 +129,7 @@ pub async fn publish_all(state: &AppState, changes: &[(&str, &CalendarEvent)]) {
                 } else {
                     &none
                 };
-                visible_to(e, &p, teams)
+                visible_to(e, c, teams)
             })
             .map(|(_, _, _, msg)| msg)
             .collect()
@@ -145,19 +138,19 @@ pub async fn publish_all(state: &AppState, changes: &[(&str, &CalendarEvent)]) {
 }
 
 /// The caller's view of the events they see in the next `days` days, soonest first.
-pub async fn upcoming(db: &Db, p: &Principal, days: i64) -> ApiResult<Vec<EventView>> {
+pub async fn upcoming(db: &Db, p: &(impl Viewer + ?Sized), days: i64) -> ApiResult<Vec<EventView>> {
     let now = clock::now();
     let events = visible_between(db, p, now, now + Duration::days(days)).await?;
     Ok(events
         .into_iter()
-        .map(|e| EventView::of(e, &p.user_id))
+        .map(|e| EventView::of(e, p.user_id()))
         .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::EventType;
+    use crate::{auth::Principal, model::EventType};
 
     fn principal(user: &str, role: Role) -> Principal {
         Principal {

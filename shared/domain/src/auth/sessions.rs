@@ -73,7 +73,7 @@ pub async fn start(state: &AppState, user: &User, origin: &Origin) -> Result<Tok
 pub async fn revoke_audited(
     state: &AppState,
     p: &crate::auth::Principal,
-    audit: &crate::audit::Audit,
+    audit: &crate::audit::AuditSlot,
 ) -> Result<(), ApiError> {
     let key = keys::session(&p.company_id, &p.user_id, &p.session_id);
     let tx = state
@@ -210,26 +210,5 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<Tokens, ApiError> 
             Err(ApiError::SessionRevoked)
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Origin {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(Self {
-            ip: parts
-                .extensions
-                .get::<crate::audit::ClientIp>()
-                .map(|c| c.0.clone()),
-            user_agent: parts
-                .headers
-                .get(axum::http::header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(|s| s.chars().take(256).collect()),
-        })
     }
 }

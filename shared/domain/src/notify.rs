@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::{
     ApiResult, AppState,
-    audit::Audit,
+    audit::AuditSlot,
     db::{Cond, Item, Key, Tx, entities_of, keys, to_stored_item},
     model::{Channels, Mail, Notification, NotificationPreferences, User},
     realtime,
@@ -129,7 +129,7 @@ pub async fn fan_out(
     msg: &Message,
     users: &[User],
     asked: Channels,
-    audit: &Audit,
+    audit: &AuditSlot,
 ) -> ApiResult<Sent> {
     let db = &state.db;
     let mut prefs = Vec::new();
@@ -152,13 +152,13 @@ pub async fn fan_out(
             sent.email += 1;
         }
     }
-    let entry = audit.0.entry(201, None);
+    let entry = audit.entry(201, None);
     if let Some(e) = &entry {
         items.push(to_stored_item(e)?);
     }
     db.put_items(items).await?;
     if entry.is_some() {
-        audit.0.mark_written();
+        audit.mark_written();
     }
     if let Some(u) = users.first() {
         realtime::publish_each(state, &u.company_id, &pushes).await;

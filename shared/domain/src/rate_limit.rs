@@ -6,8 +6,6 @@ use crate::{
     db::{Db, StoreError, keys},
     model::RateWindow,
 };
-use axum::http::{HeaderMap, HeaderValue};
-
 /// Where a window stands after a counted request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
@@ -18,13 +16,6 @@ pub struct Window {
 }
 
 impl Window {
-    /// The `X-RateLimit-*` headers describing this window.
-    pub fn write_headers(&self, h: &mut HeaderMap) {
-        h.insert("x-ratelimit-limit", HeaderValue::from(self.limit));
-        h.insert("x-ratelimit-remaining", HeaderValue::from(self.remaining));
-        h.insert("x-ratelimit-reset", HeaderValue::from(self.reset));
-    }
-
     pub fn retry_after(&self, now: i64) -> u64 {
         (self.reset - now).max(1) as u64
     }
