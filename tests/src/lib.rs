@@ -9,7 +9,11 @@ use std::{
     sync::{OnceLock, mpsc},
 };
 
-use campus::{AppState, config::Config, db::Db};
+use campus::{
+    AppState,
+    config::Config,
+    db::{Db, lists},
+};
 use campus_local::{gateway, setup, template::Template};
 use serde_json::{Value, json};
 
@@ -519,13 +523,7 @@ pub async fn team_led_by(manager: &Account, members: &[&Account]) -> String {
 /// from the company's outbox (what the mailer would send).
 pub async fn mailed_token(company_id: &str, to: &str, template: &str) -> Option<String> {
     let db = app().db().await;
-    let mails: Vec<campus::model::Mail> = db
-        .all_with_prefix(
-            &campus::db::keys::outbox_partition(company_id),
-            campus::db::keys::MAIL_PREFIX,
-        )
-        .await
-        .expect("outbox");
+    let mails: Vec<campus::model::Mail> = db.all(&lists::outbox(company_id)).await.expect("outbox");
     let mail = mails
         .iter()
         .rev()
@@ -650,10 +648,7 @@ pub async fn outbox_mails(company_id: &str, to: &str, template: &str) -> Vec<cam
     let all: Vec<campus::model::Mail> = app()
         .db()
         .await
-        .all_with_prefix(
-            &campus::db::keys::outbox_partition(company_id),
-            campus::db::keys::MAIL_PREFIX,
-        )
+        .all(&lists::outbox(company_id))
         .await
         .expect("outbox");
     all.into_iter()

@@ -2,6 +2,8 @@
 //! own test binary (and table): a sender that always fails must not touch other
 //! tests' mail.
 
+use campus::db::lists;
+
 use campus::db::keys;
 use campus::model::{Mail, MailStatus};
 use campus_mailer::Outcome;
@@ -22,13 +24,7 @@ async fn a_refused_mail_is_retried_then_failed() {
     .await
     .expect(201);
     let db = t.db().await;
-    let all: Vec<Mail> = db
-        .all_with_prefix(
-            &keys::outbox_partition(&admin.company_id),
-            keys::MAIL_PREFIX,
-        )
-        .await
-        .unwrap();
+    let all: Vec<Mail> = db.all(&lists::outbox(&admin.company_id)).await.unwrap();
     let mail = all.iter().find(|m| m.to == user.email).unwrap();
     let key = keys::outbox(&admin.company_id, &mail.id);
 

@@ -1,7 +1,8 @@
 //! The scheduled sweep delivers what is due; mail reaches the local SES as one MIME
 //! message with a text and an HTML body.
 
-use campus::db::keys;
+use campus::db::lists;
+
 use campus::model::{Mail, MailStatus};
 use campus_mailer::Outcome;
 use campus_tests::{app, mailed_token, mailer, new_company, received};
@@ -45,7 +46,7 @@ async fn the_scheduled_sweep_mails_a_reset_link_with_both_bodies() {
     let all: Vec<Mail> = t
         .db()
         .await
-        .all_with_prefix(&keys::outbox_partition(&user.company_id), keys::MAIL_PREFIX)
+        .all(&lists::outbox(&user.company_id))
         .await
         .unwrap();
     let stored = all

@@ -7,7 +7,7 @@ use campus::{
     audit::Audit,
     auth::{AuthUser, Gate, Manager},
     clock,
-    db::{Update, keys},
+    db::{Update, keys, lists},
     error::ErrorBody,
     http::{QueryParams, ValidJson},
     model::AnalyticsCounter,
@@ -200,11 +200,7 @@ pub async fn summary(
     // `~` sorts after every name character: the last day's items are all inside.
     let counters: Vec<AnalyticsCounter> = state
         .db
-        .between(
-            &keys::analytics_partition(&p.company_id),
-            &from,
-            &format!("{to}~"),
-        )
+        .all(&lists::analytics(&p.company_id).between(&from, &format!("{to}~")))
         .await?;
     let counters: Vec<AnalyticsCounter> = counters
         .into_iter()

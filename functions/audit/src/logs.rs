@@ -10,7 +10,7 @@ use campus::{
     audit::AuditEntry,
     auth::{Admin, Gate},
     clock,
-    db::{Filter, keys},
+    db::{Filter, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, csv_response},
     model::Company,
@@ -103,8 +103,8 @@ fn bounds(
     let lo = ulid::Ulid::from_parts(ms(from), 0);
     let hi = ulid::Ulid::from_parts(ms(to) + 999, u128::MAX);
     Ok(Some((
-        format!("{}{lo}", keys::AUDIT_PREFIX),
-        format!("{}{hi}", keys::AUDIT_PREFIX),
+        lo.to_string(),
+        hi.to_string(),
         clock::rfc3339(from),
         clock::rfc3339(to),
     )))
@@ -158,27 +158,18 @@ pub async fn list(
     Gate(p, ..): Admin,
     QueryParams(q): QueryParams<AuditQuery>,
 ) -> ApiResult<Response> {
-    let partition = keys::audit_partition(&p.company_id);
+    let trail = lists::audit_trail(&p.company_id);
     let report = q.report == Some(true);
     let export = q.export == Some(true);
     if report && export {
         return Err(ApiError::field("export", "cannot be asked with report"));
     }
     if !report && !export {
-        let mut f = filter(&q)?;
-        if let Some((lo, hi, ..)) = bounds(&q, None)? {
-            f = f.between(lo, hi);
-        }
-        let page = state
-            .db
-            .query::<AuditEntry>(
-                &partition,
-                keys::AUDIT_PREFIX,
-                q.page.limit(),
-                q.page.cursor.as_deref(),
-                f,
-            )
-            .await?;
+        let trail = match bounds(&q, None)? {
+            Some((lo, hi, ..)) => trail.between(&lo, &hi),
+            None => trail,
+        };
+        let page = state.db.page(&trail, q.page.at(), filter(&q)?).await?;
         return Ok(Json(ListResponse::from(page)).into_response());
     }
     if export {
@@ -188,12 +179,7 @@ pub async fn list(
     let (lo, hi, from, to) = bounds(&q, Some(DEFAULT_DAYS))?.expect("a default range");
     let (entries, truncated) = state
         .db
-        .query_up_to::<AuditEntry>(
-            &partition,
-            keys::AUDIT_PREFIX,
-            filter(&q)?.between(lo, hi),
-            MAX_READ,
-        )
+        .up_to(&trail.between(&lo, &hi), filter(&q)?, MAX_READ)
         .await?;
     if export {
         return csv_response(

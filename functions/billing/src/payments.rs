@@ -12,7 +12,7 @@ use campus::{
     audit::Audit,
     auth::{Admin, AuthUser, Gate},
     clock,
-    db::{Cond, Filter, keys},
+    db::{Cond, Filter, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created, non_blank},
     model::{Course, CourseStatus, Payment, PaymentKind, PaymentStatus, StripePaymentIntent},
@@ -35,11 +35,9 @@ pub async fn list(
 ) -> ApiResult<Json<ListResponse<Payment>>> {
     let page = state
         .db
-        .query::<Payment>(
-            &keys::payments_partition(&p.company_id),
-            keys::PAYMENT_PREFIX,
-            q.limit(),
-            q.cursor.as_deref(),
+        .page(
+            &lists::payments(&p.company_id),
+            q.at(),
             Filter::default().newest_first(),
         )
         .await?;

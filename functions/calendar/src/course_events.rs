@@ -7,7 +7,7 @@ use campus::{
     audit::Audit,
     auth::{Gate, Manager},
     calendar, clock,
-    db::{Cond, Index, keys},
+    db::{Cond, keys, lists},
     error::ErrorBody,
     http::{ValidJson, non_blank},
     model::{Assignment, Audience, CalendarEvent, Course, EventType, EventView},
@@ -64,7 +64,7 @@ async fn invited(
 ) -> ApiResult<(u32, Vec<String>)> {
     let rows: Vec<Assignment> = state
         .db
-        .rows(Index::Gsi1, &keys::course_assignees(company_id, course_id))
+        .all(&lists::course_assignees(company_id, course_id))
         .await?;
     let mut ids: BTreeSet<String> = rows.into_iter().map(|a| a.user_id).collect();
     let assignees = ids.len() as u32;

@@ -5,7 +5,7 @@ use campus::{
     ApiResult, AppState,
     auth::AuthUser,
     calendar, clock,
-    db::keys,
+    db::lists,
     error::ErrorBody,
     http::QueryParams,
     model::{Assignment, EventType, EventView, ProgressView},
@@ -70,11 +70,10 @@ pub async fn upcoming(
         clock::rfc3339(now),
         clock::rfc3339(now + Duration::days(days)),
     );
-    let partition = keys::user_partition(&p.company_id, &p.user_id);
     let (events, assignments) = tokio::try_join!(calendar::upcoming(&state.db, &p, days), async {
         Ok(state
             .db
-            .all_with_prefix::<Assignment>(&partition, keys::ASSIGNMENT_PREFIX)
+            .all(&lists::assignments(&p.company_id, &p.user_id))
             .await?)
     },)?;
     let due: Vec<Assignment> = assignments

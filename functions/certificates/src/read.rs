@@ -8,7 +8,7 @@ use campus::{
     ApiError, ApiResult, AppState,
     auth::{AuthUser, Principal},
     certificates,
-    db::{Filter, keys},
+    db::{Filter, PageAt, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams},
     model::{Certificate, CertificateView, Role},
@@ -46,11 +46,12 @@ pub async fn list(
         (true, None) => {
             state
                 .db
-                .query::<Certificate>(
-                    &keys::certificates_partition(&p.company_id),
-                    keys::CERTIFICATE_PREFIX,
-                    limit,
-                    q.page.cursor.as_deref(),
+                .page(
+                    &lists::certificates(&p.company_id),
+                    PageAt {
+                        limit,
+                        cursor: q.page.cursor.as_deref(),
+                    },
                     Filter::default(),
                 )
                 .await?
@@ -63,11 +64,12 @@ pub async fn list(
             };
             state
                 .db
-                .query_index::<Certificate>(
-                    &keys::user_certificates_index(&p.company_id, user),
-                    "",
-                    limit,
-                    q.page.cursor.as_deref(),
+                .page(
+                    &lists::user_certificates(&p.company_id, user),
+                    PageAt {
+                        limit,
+                        cursor: q.page.cursor.as_deref(),
+                    },
                     Filter::default(),
                 )
                 .await?

@@ -5,7 +5,7 @@ use campus::{
     audit::Audit,
     auth::AuthUser,
     clock,
-    db::{Cond, Filter, keys},
+    db::{Cond, Filter, PageAt, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, non_blank},
     model::{ChatMessage, ChatRole, Conversation, Course, Rating},
@@ -85,11 +85,9 @@ pub async fn message(
             // The last messages, newest first, then in the order they were said.
             let mut last = state
                 .db
-                .query_index::<ChatMessage>(
-                    &keys::conversation_messages(&p.company_id, id),
-                    "",
-                    CONTEXT_MESSAGES,
-                    None,
+                .page(
+                    &lists::conversation_messages(&p.company_id, id),
+                    PageAt::first(CONTEXT_MESSAGES),
                     Filter::default().newest_first(),
                 )
                 .await?
@@ -208,11 +206,9 @@ pub async fn history(
                 .await?;
             let page = state
                 .db
-                .query_index::<ChatMessage>(
-                    &keys::conversation_messages(&p.company_id, id),
-                    "",
-                    limit,
-                    cursor,
+                .page(
+                    &lists::conversation_messages(&p.company_id, id),
+                    PageAt { limit, cursor },
                     Filter::default(),
                 )
                 .await?;
@@ -224,11 +220,9 @@ pub async fn history(
         None => {
             let page = state
                 .db
-                .query::<Conversation>(
-                    &keys::user_partition(&p.company_id, &p.user_id),
-                    keys::CONVERSATION_PREFIX,
-                    limit,
-                    cursor,
+                .page(
+                    &lists::conversations(&p.company_id, &p.user_id),
+                    PageAt { limit, cursor },
                     Filter::default().newest_first(),
                 )
                 .await?;

@@ -10,7 +10,7 @@ use campus::{
     audit::Audit,
     auth::AuthUser,
     clock,
-    db::{Cond, Filter, keys},
+    db::{Cond, Filter, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created, non_blank},
     model::{CheckIn, User},
@@ -143,11 +143,9 @@ pub async fn mine(
 ) -> ApiResult<Json<ListResponse<CheckIn>>> {
     let page = state
         .db
-        .query_index::<CheckIn>(
-            &keys::user_checkins_index(&p.company_id, &p.user_id),
-            "",
-            q.limit(),
-            q.cursor.as_deref(),
+        .page(
+            &lists::user_checkins(&p.company_id, &p.user_id),
+            q.at(),
             Filter::default().newest_first(),
         )
         .await?;

@@ -10,7 +10,7 @@ use campus::{
     audit::Audit,
     auth::{AuthUser, Gate, Instructor},
     clock,
-    db::{Cond, Filter, StoreError, entity_of, keys},
+    db::{Cond, Filter, PageAt, StoreError, entity_of, keys, lists},
     error::ErrorBody,
     http::non_blank,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
@@ -75,12 +75,13 @@ pub async fn list(
             }
             let page = state
                 .db
-                .query_index::<Course>(
-                    &keys::courses_index(&p.company_id),
-                    &format!("{}#", status.as_str()),
-                    limit,
-                    q.page.cursor.as_deref(),
-                    Filter::default(),
+                .page(
+                    &lists::courses_with_status(&p.company_id, status),
+                    PageAt {
+                        limit,
+                        cursor: q.page.cursor.as_deref(),
+                    },
+                    Filter::new(),
                 )
                 .await?;
             Ok(Json(ListResponse {
@@ -98,11 +99,12 @@ pub async fn list(
         Scope::Assigned => {
             let page = state
                 .db
-                .query::<Assignment>(
-                    &keys::user_partition(&p.company_id, &p.user_id),
-                    keys::ASSIGNMENT_PREFIX,
-                    limit,
-                    q.page.cursor.as_deref(),
+                .page(
+                    &lists::assignments(&p.company_id, &p.user_id),
+                    PageAt {
+                        limit,
+                        cursor: q.page.cursor.as_deref(),
+                    },
                     Filter::default(),
                 )
                 .await?;

@@ -10,11 +10,11 @@ use campus::{
     audit::Audit,
     auth::{Gate, Instructor},
     clock,
-    db::{Cond, Field, Filter, Guard, StoreError, Update, keys},
+    db::{Cond, Field, Filter, Guard, PageAt, StoreError, Update, keys, lists},
     error::ErrorBody,
     http::non_blank,
     http::{ValidJson, created},
-    model::{Course, Lesson, Module},
+    model::{Course, Module},
     versioned::{expect_version, save},
 };
 
@@ -102,15 +102,12 @@ pub async fn delete(
     Path((course_id, module_id)): Path<(String, String)>,
     audit: Audit,
 ) -> ApiResult<StatusCode> {
-    let partition = keys::course_partition(&p.company_id, &course_id);
     let lessons = state
         .db
-        .query::<Lesson>(
-            &partition,
-            &format!("{}{module_id}#", keys::LESSON_PREFIX),
-            100,
-            None,
-            Filter::default(),
+        .page(
+            &lists::module_lessons(&p.company_id, &course_id, &module_id),
+            PageAt::first(100),
+            Filter::new(),
         )
         .await?
         .items;

@@ -5,7 +5,7 @@ use campus::{
     audit::Audit,
     auth::{Admin, Gate, Principal},
     clock,
-    db::keys,
+    db::{keys, lists},
     error::ErrorBody,
     model::{Mail, MailStatus},
 };
@@ -14,10 +14,7 @@ use time::Duration;
 use utoipa::ToSchema;
 
 async fn outbox(state: &AppState, p: &Principal) -> ApiResult<Vec<Mail>> {
-    Ok(state
-        .db
-        .all_with_prefix(&keys::outbox_partition(&p.company_id), keys::MAIL_PREFIX)
-        .await?)
+    Ok(state.db.all(&lists::outbox(&p.company_id)).await?)
 }
 
 #[derive(Serialize, ToSchema)]

@@ -2,7 +2,7 @@ use axum::{Json, extract::State};
 use campus::{
     ApiResult, AppState,
     auth::AuthUser,
-    db::{Filter, keys},
+    db::{Filter, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams},
     model::{ExportRecord, Role},
@@ -24,13 +24,7 @@ pub async fn history(
     }
     let page = state
         .db
-        .query::<ExportRecord>(
-            &keys::exports_partition(&p.company_id),
-            keys::EXPORT_PREFIX,
-            page.limit(),
-            page.cursor.as_deref(),
-            filter,
-        )
+        .page(&lists::exports(&p.company_id), page.at(), filter)
         .await?;
     Ok(Json(page.into()))
 }

@@ -4,10 +4,9 @@ use std::collections::BTreeSet;
 
 use campus::{
     ApiResult, AppState,
-    audit::AuditEntry,
     auth::Principal,
     clock,
-    db::{Index, keys},
+    db::lists,
     model::{AnalyticsCounter, Assignment, AssignmentRow, Course, InventoryItem, Prompt, Role},
     reporting::{self, UserRow},
 };
@@ -97,10 +96,7 @@ pub async fn users(state: &AppState, p: &Principal) -> ApiResult<Vec<UserRow>> {
 }
 
 pub async fn courses(state: &AppState, p: &Principal) -> ApiResult<Vec<CourseRow>> {
-    let all: Vec<Course> = state
-        .db
-        .rows(Index::Gsi1, &keys::courses_index(&p.company_id))
-        .await?;
+    let all: Vec<Course> = state.db.all(&lists::courses(&p.company_id)).await?;
     Ok(all
         .into_iter()
         .map(|c| CourseRow {
@@ -125,20 +121,14 @@ pub async fn progress(state: &AppState, p: &Principal) -> ApiResult<Vec<Assignme
     }
     let mine: Vec<Assignment> = state
         .db
-        .all_with_prefix(
-            &keys::user_partition(&p.company_id, &p.user_id),
-            keys::ASSIGNMENT_PREFIX,
-        )
+        .all(&lists::assignments(&p.company_id, &p.user_id))
         .await?;
     Ok(mine.iter().map(AssignmentRow::from).collect())
 }
 
 /// Every prompt for managers; one's own otherwise.
 pub async fn prompts(state: &AppState, p: &Principal) -> ApiResult<Vec<PromptRow>> {
-    let all: Vec<Prompt> = state
-        .db
-        .all_with_prefix(&keys::prompts_partition(&p.company_id), keys::PROMPT_PREFIX)
-        .await?;
+    let all: Vec<Prompt> = state.db.all(&lists::prompts(&p.company_id)).await?;
     let manager = p.at_least(Role::Manager);
     Ok(all
         .into_iter()
@@ -157,13 +147,7 @@ pub async fn prompts(state: &AppState, p: &Principal) -> ApiResult<Vec<PromptRow
 }
 
 pub async fn inventory(state: &AppState, p: &Principal) -> ApiResult<Vec<InventoryRow>> {
-    let all: Vec<InventoryItem> = state
-        .db
-        .all_with_prefix(
-            &keys::inventory_partition(&p.company_id),
-            keys::INVENTORY_ITEM_PREFIX,
-        )
-        .await?;
+    let all: Vec<InventoryItem> = state.db.all(&lists::inventory_items(&p.company_id)).await?;
     Ok(all
         .into_iter()
         .map(|i| InventoryRow {
@@ -183,10 +167,9 @@ pub async fn inventory(state: &AppState, p: &Principal) -> ApiResult<Vec<Invento
 pub async fn audit_logs(state: &AppState, p: &Principal) -> ApiResult<Vec<AuditRow>> {
     let (entries, _) = state
         .db
-        .query_up_to::<AuditEntry>(
-            &keys::audit_partition(&p.company_id),
-            keys::AUDIT_PREFIX,
-            campus::db::Filter::default().newest_first(),
+        .up_to(
+            &lists::audit_trail(&p.company_id),
+            campus::db::Filter::new().newest_first(),
             MAX_AUDIT,
         )
         .await?;
@@ -216,11 +199,7 @@ pub async fn analytics(
     let (from, to) = clock::day_range(from, to, 366)?;
     let counters: Vec<AnalyticsCounter> = state
         .db
-        .between(
-            &keys::analytics_partition(&p.company_id),
-            &from,
-            &format!("{to}~"),
-        )
+        .all(&lists::analytics(&p.company_id).between(&from, &format!("{to}~")))
         .await?;
     Ok(counters
         .into_iter()

@@ -10,7 +10,7 @@ use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{AuthUser, Principal},
-    db::{Cond, Filter, StoreError, keys},
+    db::{Cond, Filter, StoreError, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams},
     model::{FilePurpose, FileRecord, FileStatus, Role},
@@ -104,11 +104,9 @@ pub async fn list(
         Some(owner) => {
             state
                 .db
-                .query_index::<FileRecord>(
-                    &keys::user_files(&p.company_id, owner),
-                    "",
-                    f.page.limit(),
-                    f.page.cursor.as_deref(),
+                .page(
+                    &lists::user_files(&p.company_id, owner),
+                    f.page.at(),
                     filter,
                 )
                 .await?
@@ -116,13 +114,7 @@ pub async fn list(
         None => {
             state
                 .db
-                .query::<FileRecord>(
-                    &keys::files_partition(&p.company_id),
-                    keys::FILE_PREFIX,
-                    f.page.limit(),
-                    f.page.cursor.as_deref(),
-                    filter,
-                )
+                .page(&lists::files(&p.company_id), f.page.at(), filter)
                 .await?
         }
     };

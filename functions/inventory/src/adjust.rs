@@ -8,7 +8,7 @@ use campus::{
     audit::Audit,
     auth::{Gate, Manager},
     clock,
-    db::{Cond, Field, Filter, StoreError, Update, keys},
+    db::{Cond, Field, Filter, StoreError, Update, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, non_blank},
     model::{InventoryChange, InventoryItem},
@@ -103,11 +103,9 @@ pub async fn history(
         .await?;
     let page = state
         .db
-        .query::<InventoryChange>(
-            &keys::inventory_history(&p.company_id, &id),
-            keys::INVENTORY_CHANGE_PREFIX,
-            q.limit(),
-            q.cursor.as_deref(),
+        .page(
+            &lists::inventory_changes(&p.company_id, &id),
+            q.at(),
             Filter::default().newest_first(),
         )
         .await?;

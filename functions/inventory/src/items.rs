@@ -10,7 +10,7 @@ use campus::{
     audit::Audit,
     auth::{AuthUser, Gate, Manager, Principal},
     clock,
-    db::{Cond, Field, Filter, StoreError, Tx, keys},
+    db::{Cond, Field, Filter, StoreError, Tx, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created, non_blank},
     model::{InventoryCategory, InventoryChange, InventoryItem, InventorySku, Versioned},
@@ -126,13 +126,7 @@ pub async fn list(
     }
     let page = state
         .db
-        .query::<InventoryItem>(
-            &keys::inventory_partition(&p.company_id),
-            keys::INVENTORY_ITEM_PREFIX,
-            f.page.limit(),
-            f.page.cursor.as_deref(),
-            filter,
-        )
+        .page(&lists::inventory_items(&p.company_id), f.page.at(), filter)
         .await?;
     Ok(Json(page.into()))
 }
@@ -191,10 +185,7 @@ pub async fn categories(
 ) -> ApiResult<Json<ListResponse<InventoryCategory>>> {
     let all: Vec<InventoryCategory> = state
         .db
-        .all_with_prefix(
-            &keys::inventory_partition(&p.company_id),
-            keys::INVENTORY_CATEGORY_PREFIX,
-        )
+        .all(&lists::inventory_categories(&p.company_id))
         .await?;
     Ok(Json(ListResponse {
         items: all.into_iter().filter(|c| c.items > 0).collect(),

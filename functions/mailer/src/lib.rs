@@ -16,8 +16,8 @@ use aws_sdk_sesv2::{
 };
 use campus::{
     ApiError, AppState, clock,
-    db::{Cond, Index, Key, StoreError, image_is, keys},
-    model::{Mail, MailStatus, OUTBOX_DUE},
+    db::{Cond, Key, StoreError, image_is, keys, lists},
+    model::{Mail, MailStatus},
 };
 use serde_json::Value;
 use time::Duration;
@@ -160,7 +160,7 @@ impl Mailer {
         let due: Vec<Key> = self
             .state
             .db
-            .rows_between(Index::Gsi1, OUTBOX_DUE, "0", &upper)
+            .all(&lists::mail_due().rows().between("0", &upper))
             .await?;
         let mut outcomes = Vec::with_capacity(due.len());
         for key in due {

@@ -13,7 +13,7 @@ use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{AuthUser, Principal},
-    db::{Cond, Filter, Update, keys},
+    db::{Cond, Filter, Update, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams},
     model::Notification,
@@ -77,11 +77,9 @@ pub async fn list(
     }
     let page = state
         .db
-        .query::<Notification>(
-            &keys::user_partition(&p.company_id, &p.user_id),
-            keys::NOTIFICATION_PREFIX,
-            q.page.limit(),
-            q.page.cursor.as_deref(),
+        .page(
+            &lists::notifications(&p.company_id, &p.user_id),
+            q.page.at(),
             filter,
         )
         .await?;
@@ -100,10 +98,7 @@ pub struct InboxStats {
 async fn all(state: &AppState, p: &Principal) -> ApiResult<Vec<Notification>> {
     Ok(state
         .db
-        .all_with_prefix(
-            &keys::user_partition(&p.company_id, &p.user_id),
-            keys::NOTIFICATION_PREFIX,
-        )
+        .all(&lists::notifications(&p.company_id, &p.user_id))
         .await?)
 }
 

@@ -6,7 +6,7 @@ use campus::{
     ApiError, ApiResult, AppState,
     auth::{AuthUser, Principal},
     clock,
-    db::{Filter, entity_of, keys},
+    db::{Filter, entity_of, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams},
     model::{Assignment, Course, CourseStatus, ProgressView, Role, User},
@@ -21,11 +21,9 @@ async fn list_of(
 ) -> ApiResult<ListResponse<ProgressView>> {
     let page = state
         .db
-        .query::<Assignment>(
-            &keys::user_partition(company_id, user_id),
-            keys::ASSIGNMENT_PREFIX,
-            q.limit(),
-            q.cursor.as_deref(),
+        .page(
+            &lists::assignments(company_id, user_id),
+            q.at(),
             Filter::default(),
         )
         .await?;

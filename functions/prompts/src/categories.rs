@@ -5,7 +5,7 @@ use campus::{
     audit::Audit,
     auth::{Admin, AuthUser, Gate},
     clock,
-    db::{Cond, StoreError, keys},
+    db::{Cond, StoreError, lists},
     error::ErrorBody,
     http::{ListResponse, ValidJson, created, non_blank},
     model::{PromptCategory, PromptCategoryName},
@@ -33,10 +33,7 @@ pub async fn list(
 ) -> ApiResult<Json<ListResponse<PromptCategory>>> {
     let mut all: Vec<PromptCategory> = state
         .db
-        .all_with_prefix(
-            &keys::prompts_partition(&p.company_id),
-            keys::PROMPT_CATEGORY_PREFIX,
-        )
+        .all(&lists::prompt_categories(&p.company_id))
         .await?;
     all.sort_by_key(|c| c.name.to_lowercase());
     Ok(Json(ListResponse {

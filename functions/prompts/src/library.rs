@@ -10,7 +10,7 @@ use campus::{
     audit::Audit,
     auth::{AuthUser, Principal},
     clock,
-    db::{Cond, Field, Filter, StoreError, Tx, entity_of, keys},
+    db::{Cond, Field, Filter, StoreError, Tx, entity_of, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created, non_blank},
     model::{Prompt, PromptCategory, PromptStatus, PromptVersion, Role, Versioned},
@@ -168,13 +168,7 @@ pub async fn list(
     }
     let page = state
         .db
-        .query::<Prompt>(
-            &keys::prompts_partition(&p.company_id),
-            keys::PROMPT_PREFIX,
-            f.page.limit(),
-            f.page.cursor.as_deref(),
-            filter,
-        )
+        .page(&lists::prompts(&p.company_id), f.page.at(), filter)
         .await?;
     Ok(Json(page.into()))
 }
@@ -337,11 +331,9 @@ pub async fn versions(
     visible(&state, &p, &id).await?;
     let page = state
         .db
-        .query::<PromptVersion>(
-            &keys::prompt_versions(&p.company_id, &id),
-            keys::PROMPT_VERSION_PREFIX,
-            page.limit(),
-            page.cursor.as_deref(),
+        .page(
+            &lists::prompt_versions(&p.company_id, &id),
+            page.at(),
             Filter::default().newest_first(),
         )
         .await?;

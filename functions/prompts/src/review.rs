@@ -8,7 +8,7 @@ use campus::{
     audit::Audit,
     auth::{Gate, Manager},
     clock,
-    db::{Cond, Filter, StoreError, entity_of, keys},
+    db::{Cond, Filter, StoreError, entity_of, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson},
     model::{Prompt, PromptStatus, User},
@@ -30,11 +30,9 @@ pub async fn requests(
 ) -> ApiResult<Json<ListResponse<Prompt>>> {
     let page = state
         .db
-        .query_index::<Prompt>(
-            &keys::pending_prompts(&p.company_id),
-            "",
-            page.limit(),
-            page.cursor.as_deref(),
+        .page(
+            &lists::pending_prompts(&p.company_id),
+            page.at(),
             Filter::default(),
         )
         .await?;

@@ -11,7 +11,7 @@ use campus::{
     audit::Audit,
     auth::{AuthUser, Gate, Manager},
     clock,
-    db::{Cond, Key, StoreError, Tx, Update, entities_of, keys},
+    db::{Cond, Key, StoreError, Tx, Update, entities_of, keys, lists},
     error::ErrorBody,
     http::QueryParams,
     model::{Bump, DailyStats, Prompt, PromptUseCounter, Role, User},
@@ -148,11 +148,7 @@ pub async fn analytics(
     // `~` sorts after `P#` and `U#`: the last day's counters are all inside.
     let counters: Vec<PromptUseCounter> = state
         .db
-        .between(
-            &keys::prompt_uses_partition(&p.company_id),
-            &from,
-            &format!("{to}~"),
-        )
+        .all(&lists::prompt_uses(&p.company_id).between(&from, &format!("{to}~")))
         .await?;
     let mut days: BTreeMap<&str, u64> = BTreeMap::new();
     let mut prompts: BTreeMap<&str, (Option<&str>, BTreeMap<&str, u64>)> = BTreeMap::new();

@@ -1,13 +1,11 @@
 use axum::{Json, extract::State};
 use campus::{
     ApiResult, AppState,
-    auth::AuthUser,
+    auth::{AuthUser, Principal},
     calendar, clock,
-    db::{Filter, Index, keys},
+    db::{Filter, PageAt, keys, lists},
     error::ErrorBody,
-    model::{
-        Assignment, Certificate, CompanyStats, DailyStats, EventView, Notification, ProgressView,
-    },
+    model::{CompanyStats, DailyStats, EventView, Notification, ProgressView},
     plans::Entitled,
     progress, reporting,
 };
@@ -50,18 +48,13 @@ pub async fn company(
     );
     let (stats_key, daily) = (
         keys::company_stats(&p.company_id),
-        keys::daily_stats_partition(&p.company_id),
+        lists::daily_stats(&p.company_id).between(&from, &today),
     );
     let (users, rows, totals, days) = tokio::try_join!(
         reporting::company_users(&state.db, &p.company_id),
         reporting::rows(&state.db, &p.company_id),
         async { Ok(state.db.get::<CompanyStats>(&stats_key).await?) },
-        async {
-            Ok(state
-                .db
-                .between::<DailyStats>(&daily, &from, &today)
-                .await?)
-        },
+        async { Ok(state.db.all(&daily).await?) },
     )?;
     let a = reporting::analytics(&users, &rows);
     let sum = |f: fn(&DailyStats) -> u64| days.iter().map(f).sum::<u64>();
@@ -105,22 +98,20 @@ pub async fn mine(
     State(state): State<AppState>,
     AuthUser(p): AuthUser,
 ) -> ApiResult<Json<MyDashboard>> {
-    let partition = keys::user_partition(&p.company_id, &p.user_id);
-    let certs_index = keys::user_certificates_index(&p.company_id, &p.user_id);
     let (assignments, certs, unread, mut events) = tokio::try_join!(
         async {
             Ok(state
                 .db
-                .all_with_prefix::<Assignment>(&partition, keys::ASSIGNMENT_PREFIX)
+                .all(&lists::assignments(&p.company_id, &p.user_id))
                 .await?)
         },
         async {
             Ok(state
                 .db
-                .rows::<Certificate>(Index::Gsi1, &certs_index)
+                .all(&lists::user_certificates(&p.company_id, &p.user_id))
                 .await?)
         },
-        unread_count(&state, &partition),
+        unread_count(&state, &p),
         calendar::upcoming(&state.db, &p, 7),
     )?;
     events.truncate(10);
@@ -155,18 +146,21 @@ pub async fn mine(
     }))
 }
 
-async fn unread_count(state: &AppState, partition: &str) -> ApiResult<u32> {
+async fn unread_count(state: &AppState, p: &Principal) -> ApiResult<u32> {
+    // Only counted: each item read as a bare map, not as a notification.
+    let unread = lists::notifications(&p.company_id, &p.user_id).rows::<serde_json::Value>();
     let mut n = 0;
     let mut cursor = None;
     loop {
         let page = state
             .db
-            .query::<serde_json::Value>(
-                partition,
-                keys::NOTIFICATION_PREFIX,
-                100,
-                cursor.as_deref(),
-                Filter::default().eq(Notification::READ, false),
+            .page(
+                &unread,
+                PageAt {
+                    limit: 100,
+                    cursor: cursor.as_deref(),
+                },
+                Filter::new().eq(Notification::READ, false),
             )
             .await?;
         n += page.items.len() as u32;

@@ -4,7 +4,7 @@ use axum::{
 };
 use campus::{
     ApiError, ApiResult, AppState, clock,
-    db::keys,
+    db::lists,
     error::ErrorBody,
     http::{ExportFormat, QueryParams, file_response, render_export},
     model::Certificate,
@@ -169,10 +169,7 @@ pub async fn export(
         ReportType::Certificates => {
             let certs: Vec<CertificateRow> = state
                 .db
-                .all_with_prefix::<Certificate>(
-                    &keys::certificates_partition(&p.company_id),
-                    keys::CERTIFICATE_PREFIX,
-                )
+                .all::<Certificate>(&lists::certificates(&p.company_id))
                 .await?
                 .into_iter()
                 .map(|c| rows::certificate_row(c, &state.config.frontend_url))

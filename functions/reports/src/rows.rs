@@ -6,8 +6,8 @@ use campus::{
     ApiResult, AppState,
     auth::Principal,
     clock,
-    db::keys,
-    model::{AssignmentRow, Certificate, Course, Department, User, verify_url},
+    db::lists,
+    model::{AssignmentRow, Certificate, Course, User, verify_url},
     progress,
     reporting::{self, Analytics, MemberSummary},
 };
@@ -141,16 +141,10 @@ pub async fn departments(
     p: &Principal,
     only: Option<&str>,
 ) -> ApiResult<Vec<DepartmentRow>> {
-    let company = keys::company_partition(&p.company_id);
     let (users, rows, depts) = tokio::try_join!(
         reporting::company_users(&state.db, &p.company_id),
         reporting::rows(&state.db, &p.company_id),
-        async {
-            Ok(state
-                .db
-                .all_with_prefix::<Department>(&company, keys::DEPARTMENT_PREFIX)
-                .await?)
-        },
+        async { Ok(state.db.all(&lists::departments(&p.company_id)).await?) },
     )?;
     let of = |d: Option<&str>| -> Vec<User> {
         users

@@ -5,7 +5,7 @@ use campus::{
     ApiError, ApiResult, AppState,
     auth::{AuthUser, Principal},
     calendar,
-    db::{Filter, Item, Key, entities_of, keys},
+    db::{Filter, Item, Key, PageAt, entities_of, keys, lists},
     error::ErrorBody,
     http::QueryParams,
     model::{
@@ -83,13 +83,20 @@ fn types(raw: Option<&str>) -> ApiResult<BTreeSet<String>> {
 
 /// The index entries whose term starts with `word`, following pages up to the cap.
 async fn postings(state: &AppState, company_id: &str, word: &str) -> ApiResult<Vec<Posting>> {
-    let partition = keys::search_partition(company_id, word);
+    let postings = lists::postings(company_id, word);
     let mut out = Vec::new();
     let mut cursor = None;
     loop {
         let page = state
             .db
-            .query::<Posting>(&partition, word, 500, cursor.as_deref(), Filter::default())
+            .page(
+                &postings,
+                PageAt {
+                    limit: 500,
+                    cursor: cursor.as_deref(),
+                },
+                Filter::new(),
+            )
             .await?;
         out.extend(page.items);
         match page.next_cursor {

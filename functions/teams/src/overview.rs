@@ -9,7 +9,7 @@ use campus::{
     ApiError, ApiResult, AppState,
     auth::{Gate, Manager, Principal},
     clock,
-    db::keys,
+    db::{keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams},
     model::{Assignment, AssignmentRow, ProgressView, User},
@@ -100,10 +100,7 @@ pub async fn member(
     let user = overseen_user(&state, &p, &user_id).await?;
     let assignments: Vec<Assignment> = state
         .db
-        .all_with_prefix(
-            &keys::user_partition(&p.company_id, &user.id),
-            keys::ASSIGNMENT_PREFIX,
-        )
+        .all(&lists::assignments(&p.company_id, &user.id))
         .await?;
     let progress = progress::views(&state.db, &p.company_id, &assignments).await?;
     let now = clock::now_rfc3339();

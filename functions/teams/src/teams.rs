@@ -10,7 +10,7 @@ use campus::{
     audit::Audit,
     auth::{AuthUser, Gate, Manager},
     clock,
-    db::{Cond, Filter, entities_of, keys},
+    db::{Cond, Filter, entities_of, keys, lists},
     error::ErrorBody,
     http::non_blank,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
@@ -46,23 +46,15 @@ pub async fn list(
     if p.at_least(Role::Admin) {
         let page = state
             .db
-            .query_index::<Team>(
-                &keys::teams_index(&p.company_id),
-                "",
-                q.limit(),
-                q.cursor.as_deref(),
-                Filter::default(),
-            )
+            .page(&lists::teams(&p.company_id), q.at(), Filter::default())
             .await?;
         return Ok(Json(page.into()));
     }
     let page = state
         .db
-        .query_index::<TeamMember>(
-            &keys::user_teams_index(&p.company_id, &p.user_id),
-            "",
-            q.limit(),
-            q.cursor.as_deref(),
+        .page(
+            &lists::user_teams(&p.company_id, &p.user_id),
+            q.at(),
             Filter::default(),
         )
         .await?;

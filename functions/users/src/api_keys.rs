@@ -15,7 +15,7 @@ use campus::{
     audit::Audit,
     auth::{Admin, ApiKeyClaim, Gate, tokens},
     clock,
-    db::{Cond, Filter, StoreError, keys},
+    db::{Cond, Filter, StoreError, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
     model::ApiKey,
@@ -129,11 +129,9 @@ pub async fn list(
 ) -> ApiResult<Json<ListResponse<ApiKeyView>>> {
     let page = state
         .db
-        .query::<ApiKey>(
-            &keys::user_partition(&p.company_id, &p.user_id),
-            keys::API_KEY_PREFIX,
-            q.limit(),
-            q.cursor.as_deref(),
+        .page(
+            &lists::api_keys(&p.company_id, &p.user_id),
+            q.at(),
             Filter::default(),
         )
         .await?;

@@ -10,7 +10,7 @@ use campus::{
     audit::Audit,
     auth::{Admin, AuthUser, Gate},
     clock,
-    db::{Cond, Filter, keys},
+    db::{Cond, Filter, keys, lists},
     error::ErrorBody,
     http::non_blank,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
@@ -32,11 +32,9 @@ pub async fn list(
 ) -> ApiResult<Json<ListResponse<Department>>> {
     let page = state
         .db
-        .query::<Department>(
-            &keys::company_partition(&p.company_id),
-            keys::DEPARTMENT_PREFIX,
-            q.limit(),
-            q.cursor.as_deref(),
+        .page(
+            &lists::departments(&p.company_id),
+            q.at(),
             Filter::default(),
         )
         .await?;

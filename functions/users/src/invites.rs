@@ -10,7 +10,7 @@ use campus::{
     audit::Audit,
     auth::{Gate, Manager, tokens},
     clock,
-    db::{Cond, Filter, StoreError, entity_of, keys},
+    db::{Cond, Filter, StoreError, entity_of, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
     model::{Company, Invite, InviteStatus, InviteToken, Login, Mail, Role},
@@ -164,13 +164,7 @@ pub async fn list(
 ) -> ApiResult<Json<ListResponse<InviteView>>> {
     let page = state
         .db
-        .query::<Invite>(
-            &keys::company_partition(&p.company_id),
-            keys::INVITE_PREFIX,
-            q.limit(),
-            q.cursor.as_deref(),
-            Filter::default(),
-        )
+        .page(&lists::invites(&p.company_id), q.at(), Filter::default())
         .await?;
     Ok(Json(ListResponse {
         items: page.items.into_iter().map(InviteView::from).collect(),

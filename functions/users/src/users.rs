@@ -10,13 +10,13 @@ use campus::{
     audit::Audit,
     auth::{Admin, AuthUser, Gate, Manager, Principal, sessions, tokens},
     clock,
-    db::{Cond, Field, Filter, Index, StoreError, Update, entity_of, keys},
+    db::{Cond, Field, Filter, PageAt, StoreError, Update, entity_of, keys, lists},
     error::ErrorBody,
     http::{Links, non_blank, public_url},
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
     model::{
-        Company, Department, Login, Mail, PasswordToken, Role, Session, Settings, Team, TeamMember,
-        User, UserStatus,
+        Company, Department, Login, Mail, PasswordToken, Role, Settings, Team, TeamMember, User,
+        UserStatus,
     },
     plans,
     versioned::{expect_version, save},
@@ -66,13 +66,7 @@ pub async fn list(
     }
     let page = state
         .db
-        .query::<User>(
-            &keys::company_partition(&p.company_id),
-            keys::USER_PREFIX,
-            f.page.limit(),
-            f.page.cursor.as_deref(),
-            filter,
-        )
+        .page(&lists::users(&p.company_id), f.page.at(), filter)
         .await?;
     Ok(Json(page.into()))
 }
@@ -313,10 +307,7 @@ pub async fn delete(
     campus::certificates::anonymise_holder(&state, &p.company_id, &id).await?;
     campus::uploads::delete_owned_by(&state, &p.company_id, &id).await?;
     // Team memberships live in the teams' partitions; each goes with its team's count.
-    let memberships: Vec<TeamMember> = state
-        .db
-        .rows(Index::Gsi1, &keys::user_teams_index(&p.company_id, &id))
-        .await?;
+    let memberships: Vec<TeamMember> = state.db.all(&lists::user_teams(&p.company_id, &id)).await?;
     for m in memberships {
         let tx = state
             .db
@@ -396,11 +387,12 @@ pub async fn export(
     loop {
         let page = state
             .db
-            .query::<Session>(
-                &keys::user_partition(&p.company_id, &p.user_id),
-                keys::SESSION_PREFIX,
-                100,
-                cursor.as_deref(),
+            .page(
+                &lists::sessions(&p.company_id, &p.user_id),
+                PageAt {
+                    limit: 100,
+                    cursor: cursor.as_deref(),
+                },
                 Filter::default(),
             )
             .await?;

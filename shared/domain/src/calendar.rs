@@ -14,7 +14,7 @@ use crate::{
     ApiResult, AppState,
     auth::Viewer,
     clock,
-    db::{Db, Index, keys},
+    db::{Db, lists},
     model::{Audience, CalendarEvent, Connection, EventView, Role, TeamMember},
     realtime,
 };
@@ -26,10 +26,7 @@ pub const MAX_EVENT_DAYS: i64 = 31;
 /// The ids of the teams the caller belongs to.
 pub async fn my_teams(db: &Db, p: &(impl Viewer + ?Sized)) -> ApiResult<BTreeSet<String>> {
     let rows: Vec<TeamMember> = db
-        .rows(
-            Index::Gsi1,
-            &keys::user_teams_index(p.company_id(), p.user_id()),
-        )
+        .all(&lists::user_teams(p.company_id(), p.user_id()))
         .await?;
     Ok(rows.into_iter().map(|m| m.team_id).collect())
 }
@@ -67,13 +64,9 @@ pub async fn visible_between(
     let to_s = clock::rfc3339(to);
     // `~` sorts after `#`, so every `{startsAt}#{id}` starting at `to` is included.
     let upper = format!("{to_s}~");
-    let index = keys::calendar_index(p.company_id());
+    let window = lists::calendar(p.company_id()).between(&lower, &upper);
     let (events, teams) = tokio::try_join!(
-        async {
-            db.rows_between::<CalendarEvent>(Index::Gsi1, &index, &lower, &upper)
-                .await
-                .map_err(crate::ApiError::from)
-        },
+        async { db.all(&window).await.map_err(crate::ApiError::from) },
         my_teams(db, p),
     )?;
     Ok(events
@@ -102,10 +95,7 @@ pub async fn publish_all(state: &AppState, changes: &[(&str, &CalendarEvent)]) {
         let members: BTreeSet<String> = match (&e.audience, &e.team_id) {
             (Audience::Team, Some(team)) => state
                 .db
-                .all_with_prefix::<TeamMember>(
-                    &keys::team_partition(&e.company_id, team),
-                    keys::MEMBER_PREFIX,
-                )
+                .all::<TeamMember>(&lists::team_members(&e.company_id, team))
                 .await
                 .map(|ms| ms.into_iter().map(|m| m.user_id).collect())
                 .unwrap_or_default(),

@@ -10,7 +10,7 @@ use aws_lc_rs::hmac;
 use crate::{
     ApiResult, AppState,
     auth::tokens::hex,
-    db::{Cond, Filter, Settled, Update, keys},
+    db::{Cond, Filter, PageAt, Settled, Update, keys, lists},
     model::{AuditEntry, CalendarEvent, EventType},
 };
 
@@ -37,10 +37,7 @@ pub fn pseudonym(state: &AppState, user_id: &str) -> String {
 }
 
 async fn events(state: &AppState, company_id: &str, user_id: &str) -> ApiResult<()> {
-    let all: Vec<CalendarEvent> = state
-        .db
-        .all_with_prefix(&keys::events_partition(company_id), keys::EVENT_PREFIX)
-        .await?;
+    let all: Vec<CalendarEvent> = state.db.all(&lists::events(company_id)).await?;
     let gone = pseudonym(state, user_id);
     for e in all {
         let key = keys::event(company_id, &e.id);
@@ -77,18 +74,19 @@ async fn events(state: &AppState, company_id: &str, user_id: &str) -> ApiResult<
 }
 
 async fn audit_trail(state: &AppState, company_id: &str, user_id: &str) -> ApiResult<()> {
-    let partition = keys::audit_partition(company_id);
+    let trail = lists::audit_trail(company_id);
     let gone = pseudonym(state, user_id);
     let mut cursor = None;
     loop {
         let page = state
             .db
-            .query::<AuditEntry>(
-                &partition,
-                keys::AUDIT_PREFIX,
+            .page(
+                &trail,
                 // Most entries are others': read in large pages (1 MB at most).
-                1000,
-                cursor.as_deref(),
+                PageAt {
+                    limit: 1000,
+                    cursor: cursor.as_deref(),
+                },
                 Filter::new().when(
                     AuditEntry::ACTOR_ID
                         .eq(user_id)

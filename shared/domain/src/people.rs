@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use crate::{
     ApiError, ApiResult,
-    db::{Db, Filter, entities_of, entity_of, keys},
+    db::{Db, Filter, PageAt, entities_of, entity_of, keys, lists},
     model::{Department, Team, TeamMember, User},
     reporting,
 };
@@ -54,11 +54,12 @@ pub async fn resolve(db: &Db, company_id: &str, n: &Named<'_>) -> ApiResult<Vec<
         let mut cursor = None;
         loop {
             let page = db
-                .query::<User>(
-                    &keys::company_partition(company_id),
-                    keys::USER_PREFIX,
-                    100,
-                    cursor.as_deref(),
+                .page(
+                    &lists::users(company_id),
+                    PageAt {
+                        limit: 100,
+                        cursor: cursor.as_deref(),
+                    },
                     Filter::new().eq(User::DEPARTMENT_ID, dept),
                 )
                 .await?;

@@ -12,7 +12,7 @@ use crate::{
     ApiError, ApiResult, AppState,
     auth::Principal,
     clock,
-    db::{Cond, Filter, keys},
+    db::{Cond, Filter, PageAt, keys, lists},
     model::{CheckIn, Connection, ConnectionPointer, Session},
 };
 
@@ -86,11 +86,12 @@ pub async fn active_checkins(state: &AppState, company_id: &str) -> ApiResult<Ve
     loop {
         let page = state
             .db
-            .query::<CheckIn>(
-                &keys::checkins_partition(company_id),
-                keys::CHECKIN_PREFIX,
-                100,
-                cursor.as_deref(),
+            .page(
+                &lists::checkins(company_id),
+                PageAt {
+                    limit: 100,
+                    cursor: cursor.as_deref(),
+                },
                 Filter::default().newest_first(),
             )
             .await?;
@@ -221,11 +222,5 @@ pub async fn close_sessions(
 
 /// The company's open sockets: one Query of its connections partition.
 async fn connections(state: &AppState, company_id: &str) -> ApiResult<Vec<Connection>> {
-    Ok(state
-        .db
-        .all_with_prefix(
-            &keys::connections_partition(company_id),
-            keys::CONNECTION_PREFIX,
-        )
-        .await?)
+    Ok(state.db.all(&lists::connections(company_id)).await?)
 }

@@ -14,10 +14,8 @@ use utoipa::ToSchema;
 
 use crate::{
     ApiResult, AppState, clock,
-    db::{Cond, Entity, Index, Key, Keys, StoreError, entities_of, keys},
-    model::{
-        CalendarEvent, Company, Course, NotificationPreferences, Team, TeamMember, TeamRole, User,
-    },
+    db::{Cond, Entity, Key, Keys, StoreError, entities_of, keys, lists},
+    model::{CalendarEvent, Course, NotificationPreferences, TeamMember, TeamRole, User},
     notify, reporting,
 };
 
@@ -171,7 +169,7 @@ pub async fn deadline_reminders(
     let mut due = Vec::new();
     for (offset, kind) in [(3, "d3"), (1, "d1"), (-1, "overdue")] {
         let day = (today + Duration::days(offset)).to_string();
-        let rows: Vec<DueRow> = state.db.rows(Index::Gsi3, &keys::due_on(&day)).await?;
+        let rows: Vec<DueRow> = state.db.all(&lists::due_on(&day)).await?;
         due.extend(
             rows.into_iter()
                 .filter(|r| scope.includes(&r.company_id) && r.status != "completed")
@@ -243,7 +241,7 @@ pub async fn event_reminders(
     for day in [now.date(), (now + Duration::hours(24)).date()] {
         let rows: Vec<Key> = state
             .db
-            .rows(Index::Gsi2, &keys::events_on_day(&day.to_string()))
+            .all(&lists::events_on_day(&day.to_string()))
             .await?;
         event_keys.extend(rows);
     }
@@ -297,7 +295,7 @@ pub async fn team_reports(state: &AppState, scope: Scope<'_>, today: Date) -> Ap
         Scope::Company(c) => vec![c.to_string()],
         Scope::All => state
             .db
-            .rows::<Company>(Index::Gsi1, keys::COMPANIES)
+            .all(&lists::companies())
             .await?
             .into_iter()
             .map(|c| c.id)
@@ -308,12 +306,11 @@ pub async fn team_reports(state: &AppState, scope: Scope<'_>, today: Date) -> Ap
     let front = state.config.frontend_url.trim_end_matches('/');
     let mut pending = Vec::new();
     for company_id in companies {
-        let teams_index = keys::teams_index(&company_id);
         let (teams, users, rows) = tokio::try_join!(
             async {
                 state
                     .db
-                    .rows::<Team>(Index::Gsi1, &teams_index)
+                    .all(&lists::teams(&company_id))
                     .await
                     .map_err(crate::ApiError::from)
             },
@@ -323,10 +320,7 @@ pub async fn team_reports(state: &AppState, scope: Scope<'_>, today: Date) -> Ap
         for team in teams {
             let members: Vec<TeamMember> = state
                 .db
-                .all_with_prefix(
-                    &keys::team_partition(&company_id, &team.id),
-                    keys::MEMBER_PREFIX,
-                )
+                .all(&lists::team_members(&company_id, &team.id))
                 .await?;
             let ids: BTreeSet<&str> = members.iter().map(|m| m.user_id.as_str()).collect();
             let team_rows: Vec<_> = rows

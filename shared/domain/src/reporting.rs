@@ -12,15 +12,13 @@ use crate::{
     ApiError, ApiResult,
     auth::Principal,
     clock,
-    db::{Db, Index, entities_of, entity_of, keys},
+    db::{Db, entities_of, entity_of, keys, lists},
     model::{AssignmentRow, Role, Team, TeamMember, TeamRole, User, UserStatus},
 };
 
 /// Every user of a company.
 pub async fn company_users(db: &Db, company_id: &str) -> ApiResult<Vec<User>> {
-    Ok(db
-        .all_with_prefix(&keys::company_partition(company_id), keys::USER_PREFIX)
-        .await?)
+    Ok(db.all(&lists::users(company_id)).await?)
 }
 
 async fn users_by_id(db: &Db, company_id: &str, ids: &[String]) -> ApiResult<Vec<User>> {
@@ -65,10 +63,7 @@ pub async fn overseen(db: &Db, p: &Principal) -> ApiResult<Vec<User>> {
         return company_users(db, &p.company_id).await;
     }
     let mine: Vec<TeamMember> = db
-        .rows(
-            Index::Gsi1,
-            &keys::user_teams_index(&p.company_id, &p.user_id),
-        )
+        .all(&lists::user_teams(&p.company_id, &p.user_id))
         .await?;
     let mut ids = Vec::new();
     for m in mine.into_iter().filter(|m| m.role == TeamRole::Lead) {
@@ -93,10 +88,7 @@ pub async fn oversees(db: &Db, p: &Principal, user_id: &str) -> ApiResult<bool> 
         return Ok(true);
     }
     let mine: Vec<TeamMember> = db
-        .rows(
-            Index::Gsi1,
-            &keys::user_teams_index(&p.company_id, &p.user_id),
-        )
+        .all(&lists::user_teams(&p.company_id, &p.user_id))
         .await?;
     let theirs: Vec<_> = mine
         .iter()
@@ -113,9 +105,7 @@ pub async fn oversees(db: &Db, p: &Principal, user_id: &str) -> ApiResult<bool> 
 
 /// Every assignment row of the company (one paginated Query of `gsi2`).
 pub async fn rows(db: &Db, company_id: &str) -> ApiResult<Vec<AssignmentRow>> {
-    Ok(db
-        .rows(Index::Gsi2, &keys::company_assignments(company_id))
-        .await?)
+    Ok(db.all(&lists::company_assignments(company_id)).await?)
 }
 
 /// The rows of these users, by user id.

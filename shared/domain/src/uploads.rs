@@ -6,7 +6,7 @@ use crate::{
     ApiError, ApiResult, AppState,
     audit::{AuditSlot, AuditTx},
     clock,
-    db::{Cond, Field, Index, StoreError, Update, keys},
+    db::{Cond, Field, StoreError, Update, keys, lists},
     model::{FilePurpose, FileRecord, FileStatus, file},
 };
 
@@ -214,7 +214,7 @@ pub async fn check_object(state: &AppState, object_key: &str) -> ApiResult<Optio
 pub async fn delete_owned_by(state: &AppState, company_id: &str, user_id: &str) -> ApiResult<()> {
     let owned: Vec<FileRecord> = state
         .db
-        .rows(Index::Gsi1, &keys::user_files(company_id, user_id))
+        .all(&lists::user_files(company_id, user_id))
         .await?;
     for f in &owned {
         state.storage.delete(&f.object_key()).await?;

@@ -38,6 +38,14 @@ impl ListQuery {
     pub fn limit(&self) -> i32 {
         self.limit.unwrap_or(25).clamp(1, 100) as i32
     }
+
+    /// The page asked for, as the store reads it.
+    pub fn at(&self) -> crate::db::PageAt<'_> {
+        crate::db::PageAt {
+            limit: self.limit(),
+            cursor: self.cursor.as_deref(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

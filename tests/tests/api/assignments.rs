@@ -1,9 +1,6 @@
 //! `/api/team/assign-course` and taking assignments back.
 
-use campus::{
-    db::{Filter, keys},
-    model::{Mail, Notification},
-};
+use campus::db::{Filter, PageAt, lists};
 use campus_tests::{Account, app, join, new_company};
 use serde_json::json;
 
@@ -96,11 +93,9 @@ async fn assigning_by_user_team_and_department_is_idempotent_and_notifies() {
     );
     let db = t.db().await;
     let notes = db
-        .query::<Notification>(
-            &keys::user_partition(&admin.company_id, &a.user_id),
-            keys::NOTIFICATION_PREFIX,
-            100,
-            None,
+        .page(
+            &lists::notifications(&admin.company_id, &a.user_id),
+            PageAt::first(100),
             Filter::default(),
         )
         .await
@@ -113,12 +108,10 @@ async fn assigning_by_user_team_and_department_is_idempotent_and_notifies() {
     );
     assert_eq!(notes[0].kind, "course_assigned");
     let mails = db
-        .query::<Mail>(
-            &format!("C#{}#OUTBOX", admin.company_id),
-            "MAIL#",
-            100,
-            None,
-            Filter::default(),
+        .page(
+            &lists::outbox(&admin.company_id),
+            PageAt::first(100),
+            Filter::new(),
         )
         .await
         .unwrap()

@@ -1,17 +1,18 @@
 //! Every mutating request by an authenticated user leaves an audit entry.
 
-use campus::{audit::AuditEntry, db::Filter};
+use campus::{
+    audit::AuditEntry,
+    db::{Filter, PageAt, lists},
+};
 use campus_tests::{app, join, new_company};
 use serde_json::json;
 
 async fn entries(company_id: &str) -> Vec<AuditEntry> {
     let db = app().db().await;
-    db.query::<AuditEntry>(
-        &campus::db::keys::audit_partition(company_id),
-        "AUDIT#",
-        100,
-        None,
-        Filter::default(),
+    db.page(
+        &lists::audit_trail(company_id),
+        PageAt::first(100),
+        Filter::new(),
     )
     .await
     .unwrap()

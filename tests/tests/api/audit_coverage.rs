@@ -4,9 +4,11 @@
 //! Most of these requests are refused (an empty body, ids that name nothing); a
 //! refusal is audited as much as a success.
 
+use campus::db::lists;
+
 use std::collections::BTreeSet;
 
-use campus::{audit::AuditEntry, db::keys};
+use campus::audit::AuditEntry;
 use campus_tests::{app, new_company_on};
 use serde_json::{Value, json};
 
@@ -63,7 +65,7 @@ async fn every_signed_in_mutation_of_every_function_is_audited() {
     }
     let db = t.db().await;
     let trail: Vec<AuditEntry> = db
-        .all_with_prefix(&keys::audit_partition(&admin.company_id), "AUDIT#")
+        .all(&lists::audit_trail(&admin.company_id))
         .await
         .unwrap();
     let audited: BTreeSet<&str> = trail.iter().map(|e| e.action.as_str()).collect();

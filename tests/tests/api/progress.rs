@@ -1,8 +1,8 @@
 //! `/api/progress`: lesson events, percent, completion with its certificate.
 
 use campus::{
-    db::{Filter, keys},
-    model::{Mail, Notification},
+    db::{Filter, PageAt, lists},
+    model::Mail,
 };
 use campus_tests::{app, course_with_lessons, join, new_company};
 use serde_json::{Value, json};
@@ -140,11 +140,9 @@ async fn events_move_progress_and_the_last_lesson_completes_with_a_certificate()
 
     let db = t.db().await;
     let notes = db
-        .query::<Notification>(
-            &keys::user_partition(&admin.company_id, &learner.user_id),
-            keys::NOTIFICATION_PREFIX,
-            100,
-            None,
+        .page(
+            &lists::notifications(&admin.company_id, &learner.user_id),
+            PageAt::first(100),
             Filter::default(),
         )
         .await
@@ -158,11 +156,9 @@ async fn events_move_progress_and_the_last_lesson_completes_with_a_certificate()
         1
     );
     let mails = db
-        .query::<Mail>(
-            &format!("C#{}#OUTBOX", admin.company_id),
-            "MAIL#",
-            100,
-            None,
+        .page(
+            &lists::outbox(&admin.company_id),
+            PageAt::first(100),
             Filter::new().eq(Mail::TEMPLATE, "certificate_issued"),
         )
         .await

@@ -1,6 +1,8 @@
 //! The WebSocket: a bad token is refused, a new connection gets `initial`, changes
 //! reach the right connections of the right company, gone ones are forgotten.
 
+use campus::db::lists;
+
 use campus::db::keys;
 use campus::model::Connection;
 use campus_tests::{app, join, new_company, next_message, next_of, socket};
@@ -152,12 +154,9 @@ async fn closed_and_gone_connections_are_forgotten() {
     let admin = new_company().await;
     let db = t.db().await;
     let connections = || async {
-        db.all_with_prefix::<Connection>(
-            &keys::connections_partition(&admin.company_id),
-            keys::CONNECTION_PREFIX,
-        )
-        .await
-        .unwrap()
+        db.all::<Connection>(&lists::connections(&admin.company_id))
+            .await
+            .unwrap()
     };
     let mut ws = socket(&admin.access).await.unwrap();
     next_message(&mut ws, WAIT).await.unwrap();

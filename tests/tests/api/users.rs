@@ -444,12 +444,10 @@ async fn deleting_a_user_clears_what_colleagues_saw_of_them() {
     // The audit trail keeps what was done, not by whom it was done.
     let db = t.db().await;
     let trail = db
-        .query::<serde_json::Value>(
-            &campus::db::keys::audit_partition(&admin.company_id),
-            "AUDIT#",
-            100,
-            None,
-            campus::db::Filter::default(),
+        .page(
+            &campus::db::lists::audit_trail(&admin.company_id).rows::<serde_json::Value>(),
+            campus::db::PageAt::first(100),
+            campus::db::Filter::new(),
         )
         .await
         .unwrap();

@@ -7,7 +7,7 @@ use crate::{
     audit::AuditTx,
     auth::tokens::RefreshToken,
     clock,
-    db::{Cond, Settled, StoreError, Update, keys},
+    db::{Cond, PageAt, Settled, StoreError, Update, keys, lists},
     error::ApiError,
     model::{Session, User},
     state::AppState,
@@ -114,17 +114,18 @@ pub async fn revoke_all_but(
     user_id: &str,
     keep: Option<&str>,
 ) -> Result<(), ApiError> {
-    let partition = keys::user_partition(company_id, user_id);
+    let sessions = lists::sessions(company_id, user_id);
     let mut cursor = None;
     loop {
         let page = state
             .db
-            .query::<Session>(
-                &partition,
-                keys::SESSION_PREFIX,
-                100,
-                cursor.as_deref(),
-                crate::db::Filter::default(),
+            .page(
+                &sessions,
+                PageAt {
+                    limit: 100,
+                    cursor: cursor.as_deref(),
+                },
+                crate::db::Filter::new(),
             )
             .await?;
         for s in page

@@ -165,10 +165,7 @@ pub async fn anonymise_holder(
 ) -> Result<(), ApiError> {
     let certs: Vec<Certificate> = state
         .db
-        .rows(
-            crate::db::Index::Gsi1,
-            &keys::user_certificates_index(company_id, user_id),
-        )
+        .all(&crate::db::lists::user_certificates(company_id, user_id))
         .await?;
     for mut cert in certs {
         let old_pdf = cert.pdf_ready.then(|| cert.pdf_key.clone());

@@ -229,6 +229,20 @@ impl Placeholders {
         key
     }
 
+    /// `#attr = :v` on a key attribute (`pk`, `gsi1pk`, ...).
+    pub fn key(&mut self, attr: &str, value: &str) -> String {
+        let name = self.attr(attr);
+        format!("{name} = {}", self.key_value(value))
+    }
+
+    pub fn key_name(&mut self, attr: &str) -> String {
+        self.attr(attr)
+    }
+
+    pub fn key_value(&mut self, value: &str) -> String {
+        self.value(AttributeValue::S(value.to_string()))
+    }
+
     pub fn condition(&mut self, c: &Cond) -> Result<String, StoreError> {
         self.expr(&c.expr)
     }
@@ -376,20 +390,11 @@ pub struct Filter {
     pub(crate) conds: Vec<Cond>,
     /// Descending sort-key order (newest first, for ULID keys).
     pub(crate) descending: bool,
-    /// Sort keys from..=to, in place of the range's prefix (a time range of ULID keys).
-    pub(crate) between: Option<(String, String)>,
 }
 
 impl Filter {
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Only sort keys in `from..=to` (the key condition, not a filter: nothing
-    /// outside is read).
-    pub fn between(mut self, from: String, to: String) -> Self {
-        self.between = Some((from, to));
-        self
     }
 
     /// Newest first: descending sort-key order.

@@ -8,7 +8,9 @@ pub mod cursor;
 mod error;
 mod expr;
 pub mod keys;
+pub mod lists;
 pub mod metrics;
+mod range;
 
 use std::collections::HashMap;
 
@@ -23,6 +25,7 @@ pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use error::{Settled, StoreError, sdk_error};
 pub use expr::{Cond, Field, Filter, Guard, Update};
 pub use keys::{Key, Keys};
+pub use range::{PageAt, Range};
 
 use expr::Placeholders;
 
@@ -116,6 +119,21 @@ fn expired(item: &Item) -> bool {
 
 fn from_stored<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
     serde_dynamo::from_item(item).map_err(StoreError::internal)
+}
+
+/// A range's key condition. DynamoDB refuses `begins_with` on an empty prefix: a
+/// whole partition is asked for by its key alone.
+fn key_condition<T>(p: &mut Placeholders, range: &Range<T>, pk: &str, sk: &str) -> String {
+    let part = p.key(pk, &range.partition);
+    if let Some((from, to)) = &range.between {
+        let (name, lo, hi) = (p.key_name(sk), p.key_value(from), p.key_value(to));
+        format!("{part} AND {name} BETWEEN {lo} AND {hi}")
+    } else if range.prefix.is_empty() {
+        part
+    } else {
+        let (name, prefix) = (p.key_name(sk), p.key_value(&range.prefix));
+        format!("{part} AND begins_with({name}, {prefix})")
+    }
 }
 
 /// The refusal of a write whose condition failed.
@@ -624,109 +642,31 @@ impl Db {
         }
     }
 
-    /// One page of items in `partition` whose sort key starts with `prefix`, in
-    /// sort-key order, optionally filtered.
-    pub async fn query<T: DeserializeOwned>(
+    /// One page of a range, in sort-key order (or newest first), filtered.
+    pub async fn page<T: DeserializeOwned>(
         &self,
-        partition: &str,
-        prefix: &str,
-        limit: i32,
-        cursor: Option<&str>,
+        range: &Range<T>,
+        at: PageAt<'_>,
         filter: Filter,
     ) -> Result<Page<T>, StoreError> {
-        self.query_on(None, partition, prefix, limit, cursor, filter)
-            .await
-    }
-
-    /// Up to `max` items of [`Db::query`], page after page (for reports and exports
-    /// that read a bounded range whole), and whether more were left.
-    pub async fn query_up_to<T: DeserializeOwned>(
-        &self,
-        partition: &str,
-        prefix: &str,
-        filter: Filter,
-        max: usize,
-    ) -> Result<(Vec<T>, bool), StoreError> {
-        let page_size = max.clamp(1, 1000) as i32;
-        let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = self
-                .query::<T>(
-                    partition,
-                    prefix,
-                    page_size,
-                    cursor.as_deref(),
-                    filter.clone(),
-                )
-                .await?;
-            out.extend(page.items);
-            if out.len() >= max {
-                let more = out.len() > max || page.next_cursor.is_some();
-                out.truncate(max);
-                return Ok((out, more));
-            }
-            match page.next_cursor {
-                Some(c) => cursor = Some(c),
-                None => return Ok((out, false)),
-            }
-        }
-    }
-
-    /// [`Db::query`] on the `gsi1` index (`gsi1pk`, `gsi1sk`).
-    pub async fn query_index<T: DeserializeOwned>(
-        &self,
-        partition: &str,
-        prefix: &str,
-        limit: i32,
-        cursor: Option<&str>,
-        filter: Filter,
-    ) -> Result<Page<T>, StoreError> {
-        self.query_on(Some(Index::Gsi1), partition, prefix, limit, cursor, filter)
-            .await
-    }
-
-    async fn query_on<T: DeserializeOwned>(
-        &self,
-        index: Option<Index>,
-        partition: &str,
-        prefix: &str,
-        limit: i32,
-        cursor: Option<&str>,
-        filter: Filter,
-    ) -> Result<Page<T>, StoreError> {
-        let (pk, sk) = Index::attrs(index);
-        let start = cursor
-            .map(|c| self.cursors.decode(c, pk, partition))
+        let (pk, sk) = Index::attrs(range.index);
+        let start = at
+            .cursor
+            .map(|c| self.cursors.decode(c, pk, &range.partition))
             .transpose()?;
-        let mut req = self
+        let mut p = Placeholders::default();
+        let key = key_condition(&mut p, range, pk, sk);
+        let req = self
             .client
             .query()
             .table_name(&self.table)
-            .set_index_name(index.map(|i| i.name().to_string()))
-            .expression_attribute_names("#qpk", pk)
-            .expression_attribute_values(":pk", AttributeValue::S(partition.into()))
+            .set_index_name(range.index.map(|i| i.name().to_string()))
+            .key_condition_expression(key)
+            .set_filter_expression(filter.expression(&mut p)?)
             .set_exclusive_start_key(start)
             .scan_index_forward(!filter.descending)
-            .limit(limit);
-        // DynamoDB refuses `begins_with` on an empty prefix: a whole partition is
-        // asked for by its key alone.
-        req = if let Some((from, to)) = &filter.between {
-            req.key_condition_expression("#qpk = :pk AND #qsk BETWEEN :from AND :to")
-                .expression_attribute_names("#qsk", sk)
-                .expression_attribute_values(":from", AttributeValue::S(from.clone()))
-                .expression_attribute_values(":to", AttributeValue::S(to.clone()))
-        } else if prefix.is_empty() {
-            req.key_condition_expression("#qpk = :pk")
-        } else {
-            req.key_condition_expression("#qpk = :pk AND begins_with(#qsk, :prefix)")
-                .expression_attribute_names("#qsk", sk)
-                .expression_attribute_values(":prefix", AttributeValue::S(prefix.into()))
-        };
-        let mut p = Placeholders::default();
-        req = req.set_filter_expression(filter.expression(&mut p)?);
-        req = with_placeholders!(req, p);
-        let out = req.send().await.map_err(sdk_error)?;
+            .limit(at.limit);
+        let out = with_placeholders!(req, p).send().await.map_err(sdk_error)?;
         let items = out
             .items
             .unwrap_or_default()
@@ -740,115 +680,88 @@ impl Db {
         })
     }
 
-    /// Every item under a sort-key prefix of a partition, following pages.
-    pub async fn all_with_prefix<T: DeserializeOwned>(
+    /// Up to `max` items of a range, page after page (for reports and exports that
+    /// read a bounded range whole), and whether more were left.
+    pub async fn up_to<T: DeserializeOwned>(
         &self,
-        partition: &str,
-        prefix: &str,
-    ) -> Result<Vec<T>, StoreError> {
+        range: &Range<T>,
+        filter: Filter,
+        max: usize,
+    ) -> Result<(Vec<T>, bool), StoreError> {
+        let limit = max.clamp(1, 1000) as i32;
         let mut out = Vec::new();
-        let mut cursor = None;
+        let mut cursor: Option<String> = None;
         loop {
-            let page = self
-                .query::<T>(partition, prefix, 100, cursor.as_deref(), Filter::default())
-                .await?;
+            let at = PageAt {
+                limit,
+                cursor: cursor.as_deref(),
+            };
+            let page = self.page(range, at, filter.clone()).await?;
             out.extend(page.items);
+            if out.len() >= max {
+                let more = out.len() > max || page.next_cursor.is_some();
+                out.truncate(max);
+                return Ok((out, more));
+            }
             match page.next_cursor {
                 Some(c) => cursor = Some(c),
-                None => return Ok(out),
+                None => return Ok((out, false)),
             }
         }
+    }
+
+    /// Every item of a range, following pages.
+    pub async fn all<T: DeserializeOwned>(&self, range: &Range<T>) -> Result<Vec<T>, StoreError> {
+        let items = self.query_all(range, false).await?;
+        items.into_iter().map(from_stored).collect()
     }
 
     /// Every item of a partition (an aggregate read whole: a course with its modules
     /// and lessons), following pages.
     pub async fn all_in(&self, partition: &str) -> Result<Vec<Item>, StoreError> {
-        self.query_all(None, partition, None, false).await
+        self.query_all(&Range::<Item>::table(partition.into(), ""), false)
+            .await
     }
 
     /// Every key in a partition (for deleting all of it), following pages.
     pub async fn keys_in(&self, partition: &str) -> Result<Vec<Key>, StoreError> {
-        let items = self.query_all(None, partition, None, true).await?;
+        let items = self
+            .query_all(&Range::<Key>::table(partition.into(), ""), true)
+            .await?;
         items.into_iter().map(from_stored).collect()
     }
 
     /// Every primary key under an index partition (`gsi1pk`), following pages.
     pub async fn keys_in_index(&self, partition: &str) -> Result<Vec<Key>, StoreError> {
         let items = self
-            .query_all(Some(Index::Gsi1), partition, None, true)
+            .query_all(
+                &Range::<Key>::index(Index::Gsi1, partition.into(), ""),
+                true,
+            )
             .await?;
         items.into_iter().map(from_stored).collect()
     }
 
-    /// Every row under an index partition, following pages (a report's input).
-    pub async fn rows<T: DeserializeOwned>(
+    async fn query_all<T>(
         &self,
-        index: Index,
-        partition: &str,
-    ) -> Result<Vec<T>, StoreError> {
-        let items = self.query_all(Some(index), partition, None, false).await?;
-        items.into_iter().map(from_stored).collect()
-    }
-
-    /// Every item of a partition whose sort key lies in `from..=to`, following pages.
-    pub async fn between<T: DeserializeOwned>(
-        &self,
-        partition: &str,
-        from: &str,
-        to: &str,
-    ) -> Result<Vec<T>, StoreError> {
-        let items = self
-            .query_all(None, partition, Some((from, to)), false)
-            .await?;
-        items.into_iter().map(from_stored).collect()
-    }
-
-    /// [`Db::between`] on an index partition.
-    pub async fn rows_between<T: DeserializeOwned>(
-        &self,
-        index: Index,
-        partition: &str,
-        from: &str,
-        to: &str,
-    ) -> Result<Vec<T>, StoreError> {
-        let items = self
-            .query_all(Some(index), partition, Some((from, to)), false)
-            .await?;
-        items.into_iter().map(from_stored).collect()
-    }
-
-    async fn query_all(
-        &self,
-        index: Option<Index>,
-        partition: &str,
-        range: Option<(&str, &str)>,
+        range: &Range<T>,
         keys_only: bool,
     ) -> Result<Vec<Item>, StoreError> {
-        let (pk, sk) = Index::attrs(index);
+        let (pk, sk) = Index::attrs(range.index);
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let mut req = self
+            let mut p = Placeholders::default();
+            let key = key_condition(&mut p, range, pk, sk);
+            let req = self
                 .client
                 .query()
                 .table_name(&self.table)
-                .set_index_name(index.map(|i| i.name().to_string()))
-                .expression_attribute_names("#qpk", pk)
-                .expression_attribute_values(":pk", AttributeValue::S(partition.into()));
-            req = match range {
-                None => req.key_condition_expression("#qpk = :pk"),
-                Some((from, to)) => req
-                    .key_condition_expression("#qpk = :pk AND #qsk BETWEEN :from AND :to")
-                    .expression_attribute_names("#qsk", sk)
-                    .expression_attribute_values(":from", AttributeValue::S(from.into()))
-                    .expression_attribute_values(":to", AttributeValue::S(to.into())),
-            };
-            let out = req
+                .set_index_name(range.index.map(|i| i.name().to_string()))
+                .key_condition_expression(key)
                 .set_projection_expression(keys_only.then(|| "pk, sk".to_string()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk_error)?;
+                .set_exclusive_start_key(start);
+            let out = with_placeholders!(req, p).send().await.map_err(sdk_error)?;
             items.extend(
                 out.items
                     .unwrap_or_default()
