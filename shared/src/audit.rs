@@ -5,15 +5,19 @@
 //! transaction carried it.
 
 use axum::{
+    Json,
     extract::{MatchedPath, Request, State},
-    http::Method,
+    http::{Method, StatusCode},
     middleware::Next,
     response::Response,
 };
 
 pub use campus_domain::audit::*;
 
-use crate::state::AppState;
+use crate::{
+    db::{Db, StoreError, Tx},
+    state::AppState,
+};
 
 /// The audit slot as a handler argument; outside a mutating request it is inert.
 pub struct Audit(pub AuditSlot);
@@ -40,6 +44,75 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Audit {
                 .cloned()
                 .unwrap_or_default(),
         ))
+    }
+}
+
+/// What a handler answers, as its audit entry records it: the status, and the
+/// resource the answer names (`created`, `naming`) if any.
+pub trait Answer {
+    fn audited(&self) -> (u16, Option<String>);
+}
+
+impl Answer for Response {
+    fn audited(&self) -> (u16, Option<String>) {
+        let named = self.extensions().get::<AuditTarget>().map(|t| t.0.clone());
+        (self.status().as_u16(), named)
+    }
+}
+
+impl<T> Answer for Json<T> {
+    fn audited(&self) -> (u16, Option<String>) {
+        (200, None)
+    }
+}
+
+impl Answer for crate::http::Created {
+    fn audited(&self) -> (u16, Option<String>) {
+        (201, Some(self.0.clone()))
+    }
+}
+
+impl<T> Answer for (StatusCode, T) {
+    fn audited(&self) -> (u16, Option<String>) {
+        (self.0.as_u16(), None)
+    }
+}
+
+impl Answer for StatusCode {
+    fn audited(&self) -> (u16, Option<String>) {
+        (self.as_u16(), None)
+    }
+}
+
+impl Audit {
+    /// Commits `tx` together with this request's audit entry, made from what
+    /// `answer` says (its status, the resource it names), and hands the answer back
+    /// for the handler to return once the write has landed: the entry cannot say
+    /// other than the response.
+    pub async fn commit<A: Answer>(&self, db: &Db, tx: Tx, answer: A) -> Result<A, StoreError> {
+        let (status, named) = answer.audited();
+        db.commit(tx.audit(&self.0, status, named.as_deref()))
+            .await?;
+        Ok(answer)
+    }
+}
+
+impl Audit {
+    /// [`Db::write_each`] for a change of many items (mark all read, clear the
+    /// queue), whose answer is a 200 with a count: the first transaction carries
+    /// this request's entry.
+    pub async fn write_each<T, Fut, E>(
+        &self,
+        db: &Db,
+        read: impl Fn() -> Fut,
+        op: impl Fn(Tx, &T) -> Tx,
+    ) -> Result<usize, E>
+    where
+        Fut: std::future::Future<Output = Result<Vec<T>, E>>,
+        E: From<StoreError>,
+    {
+        db.write_each(read, op, |tx| tx.audit(&self.0, 200, None))
+            .await
     }
 }
 

@@ -48,11 +48,12 @@ pub async fn start() -> Result<AppState, Error> {
 
 /// The same for a function that is not HTTP (stream, schedule, WebSocket events):
 /// `handler` gets each event's JSON and answers JSON.
-pub async fn run_events<F, Fut, T>(handler: F) -> Result<(), Error>
+pub async fn run_events<F, Fut, T, E>(handler: F) -> Result<(), Error>
 where
     F: Fn(AppState, serde_json::Value) -> Fut,
-    Fut: std::future::Future<Output = Result<T, crate::ApiError>>,
+    Fut: std::future::Future<Output = Result<T, E>>,
     T: serde::Serialize,
+    E: std::fmt::Debug,
 {
     let state = start().await?;
     let handler = &handler;
@@ -80,6 +81,9 @@ pub fn app(router: Router) -> Router {
 
 /// Undoes what API Gateway adds: a named stage is a prefix of the path lambda_http
 /// hands us (`/prod/api/...`), and the caller's address lives in the request context.
+/// lambda_http's `AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH` is not the same: it only
+/// stops lambda_http from adding the stage to a `rawPath` without it, while a named
+/// stage's `rawPath` carries it already (`events/system/health-deep-prod-stage.json`).
 async fn from_api_gateway(mut req: Request, next: Next) -> Response {
     let (stage, ip) = match req.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(ctx)) => (ctx.stage.clone(), ctx.http.source_ip.clone()),

@@ -1,7 +1,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::{Json, extract::State, http::StatusCode};
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -129,13 +128,13 @@ pub async fn record(
             None,
         );
     }
-    state.db.commit(tx.audit(&audit, 202, None)).await?;
-    Ok((
+    let answer = (
         StatusCode::ACCEPTED,
         Json(Accepted {
             accepted: events.len(),
         }),
-    ))
+    );
+    Ok(audit.commit(&state.db, tx, answer).await?)
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]

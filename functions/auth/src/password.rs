@@ -1,7 +1,8 @@
 //! Forgotten, reset and changed passwords.
 
+use axum::response::Response;
 use axum::{extract::State, http::StatusCode};
-use campus::audit::AuditTx;
+use campus::http::naming;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -176,7 +177,7 @@ pub async fn change(
     AuthUser(p): AuthUser,
     audit: Audit,
     ValidJson(req): ValidJson<ChangeRequest>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<Response> {
     let user: User = state
         .db
         .find(&keys::user(&p.company_id, &p.user_id))
@@ -214,12 +215,9 @@ pub async fn change(
     login.password_hash = Some(password::hash(req.new_password).await?);
     login.password_generation += 1;
     login.version += 1;
-    let tx = state
-        .db
-        .tx()
-        .put(&login, Cond::version(read))
-        .audit(&audit, 204, Some(&p.user_id));
-    state.db.commit(tx).await?;
+    let tx = state.db.tx().put(&login, Cond::version(read));
+    let answer = naming(&p.user_id, StatusCode::NO_CONTENT);
+    let answer = audit.commit(&state.db, tx, answer).await?;
     sessions::revoke_all_but(&state, &p.company_id, &p.user_id, Some(&p.session_id)).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(answer)
 }

@@ -6,7 +6,6 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -195,16 +194,20 @@ pub async fn create(
         .db
         .tx()
         .put(&pointer, Cond::absent())
-        .put(&payment, Cond::absent())
-        .audit(&audit, 201, Some(&payment.id));
-    state.db.commit(tx).await?;
-    Ok(created(
-        &payment.id.clone(),
-        PaymentStarted {
-            payment_id: payment.id,
-            client_secret,
-        },
-    ))
+        .put(&payment, Cond::absent());
+    Ok(audit
+        .commit(
+            &state.db,
+            tx,
+            created(
+                &payment.id.clone(),
+                PaymentStarted {
+                    payment_id: payment.id,
+                    client_secret,
+                },
+            ),
+        )
+        .await?)
 }
 
 #[derive(Deserialize, Validate, ToSchema)]

@@ -2,13 +2,12 @@ use axum::{
     Json,
     extract::{Path, State},
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::AuthUser,
     calendar, clock,
-    db::{Cond, StoreError, Update, keys},
+    db::{Cond, Update, keys},
     error::ErrorBody,
     model::{CalendarEvent, EventView},
 };
@@ -23,35 +22,32 @@ async fn change(
     id: &str,
     audit: &Audit,
     join: bool,
-) -> ApiResult<EventView> {
+) -> ApiResult<Json<EventView>> {
     let mut event = visible(state, p, id).await?;
     if join && event.ends_at <= clock::now_rfc3339() {
         return Err(ApiError::Conflict("The event is over".into()));
     }
-    let tx = state
-        .db
-        .tx()
-        .update(
-            &keys::event(&p.company_id, id),
-            if join {
-                Update::new().add_members(CalendarEvent::ATTENDEES, vec![p.user_id.clone()])
-            } else {
-                Update::new().remove_members(CalendarEvent::ATTENDEES, vec![p.user_id.clone()])
-            },
-            Cond::present(),
-        )
-        .audit(audit, 200, Some(id));
-    state.db.commit(tx).await.map_err(|e| match e {
-        // Deleted between the read and the write.
-        StoreError::Refused(_) => ApiError::NotFound,
-        e => e.into(),
-    })?;
+    let tx = state.db.tx().update(
+        &keys::event(&p.company_id, id),
+        if join {
+            Update::new().add_members(CalendarEvent::ATTENDEES, vec![p.user_id.clone()])
+        } else {
+            Update::new().remove_members(CalendarEvent::ATTENDEES, vec![p.user_id.clone()])
+        },
+        Cond::present(),
+    );
     event.attendees.retain(|a| a != &p.user_id);
     if join {
         event.attendees.push(p.user_id.clone());
     }
+    let answer = Json(EventView::of(event.clone(), &p.user_id));
+    // Deleted between the read and the write: 404.
+    let answer = audit
+        .commit(&state.db, tx, answer)
+        .await
+        .map_err(|e| e.or(ApiError::NotFound))?;
     calendar::publish(state, "event.updated", &event).await;
-    Ok(EventView::of(event, &p.user_id))
+    Ok(answer)
 }
 
 /// Attend an event the caller can see (again: no change). An event that is over
@@ -66,7 +62,7 @@ pub async fn join(
     Path(id): Path<String>,
     audit: Audit,
 ) -> ApiResult<Json<EventView>> {
-    Ok(Json(change(&state, &p, &id, &audit, true).await?))
+    change(&state, &p, &id, &audit, true).await
 }
 
 /// Stop attending (not attending: no change). Whoever leaves a private event no
@@ -80,5 +76,5 @@ pub async fn leave(
     Path(id): Path<String>,
     audit: Audit,
 ) -> ApiResult<Json<EventView>> {
-    Ok(Json(change(&state, &p, &id, &audit, false).await?))
+    change(&state, &p, &id, &audit, false).await
 }

@@ -1,7 +1,8 @@
 use std::collections::BTreeSet;
 
+use axum::response::Response;
 use axum::{Json, extract::State, http::StatusCode};
-use campus::audit::AuditTx;
+use campus::http::naming;
 use campus::{
     ApiResult, AppState,
     audit::Audit,
@@ -85,7 +86,7 @@ pub async fn course_events(
     Gate(p, ..): Manager,
     audit: Audit,
     ValidJson(b): ValidJson<CourseEventsBody>,
-) -> ApiResult<(StatusCode, Json<CourseEvents>)> {
+) -> ApiResult<Response> {
     let due = clock::due_date("dueDate", &b.due_date)?;
     let mut sessions = Vec::new();
     for (i, s) in b.sessions.iter().flatten().enumerate() {
@@ -158,9 +159,19 @@ pub async fn course_events(
     for e in &planned {
         tx = tx.put(e, Cond::absent());
     }
-    state
-        .db
-        .commit(tx.audit(&audit, 201, Some(&deadline.id)))
+    let answer = (
+        StatusCode::CREATED,
+        Json(CourseEvents {
+            assignees,
+            deadline: EventView::of(deadline.clone(), &p.user_id),
+            sessions: planned
+                .iter()
+                .map(|e| EventView::of(e.clone(), &p.user_id))
+                .collect(),
+        }),
+    );
+    let answer = audit
+        .commit(&state.db, tx, naming(&deadline.id, answer))
         .await?;
     let kind = if existing.is_some() {
         "event.updated"
@@ -170,15 +181,5 @@ pub async fn course_events(
     let mut changes = vec![(kind, &deadline)];
     changes.extend(planned.iter().map(|e| ("event.created", e)));
     calendar::publish_all(&state, &changes).await;
-    Ok((
-        StatusCode::CREATED,
-        Json(CourseEvents {
-            assignees,
-            deadline: EventView::of(deadline, &p.user_id),
-            sessions: planned
-                .into_iter()
-                .map(|e| EventView::of(e, &p.user_id))
-                .collect(),
-        }),
-    ))
+    Ok(answer)
 }

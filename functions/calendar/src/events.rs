@@ -4,7 +4,6 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -146,14 +145,11 @@ pub async fn create(
         version: 1,
     };
     body::apply(&state, &p, &mut event, b).await?;
-    let tx = state
-        .db
-        .tx()
-        .put(&event, Cond::absent())
-        .audit(&audit, 201, Some(&event.id));
-    state.db.commit(tx).await?;
+    let tx = state.db.tx().put(&event, Cond::absent());
+    let answer = created(&event.id, EventView::of(event.clone(), &p.user_id));
+    let answer = audit.commit(&state.db, tx, answer).await?;
     calendar::publish(&state, "event.created", &event).await;
-    Ok(created(&event.id.clone(), EventView::of(event, &p.user_id)))
+    Ok(answer)
 }
 
 /// Change an event (its creator, managers and above). Attendance is left as it is.

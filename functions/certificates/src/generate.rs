@@ -4,7 +4,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use campus::audit::AuditTx;
+use campus::http::Created;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -12,7 +12,7 @@ use campus::{
     certificates,
     db::{StoreError, entity_of, keys},
     error::ErrorBody,
-    http::{ValidJson, created},
+    http::ValidJson,
     model::{
         Bump, Certificate, CertificateGuard, CertificateView, Company, Course, CourseStatus, User,
     },
@@ -80,11 +80,10 @@ pub async fn generate(
         prefs.as_ref(),
         &mut bump,
         &mut pushes,
-    )
-    .audit(&audit, 201, Some(&cert.id));
+    );
     let tx = bump.apply(tx, &p.company_id, &cert.issued_at[..10])?;
-    match state.db.commit(tx).await {
-        Ok(()) => {}
+    let answer = match audit.commit(&state.db, tx, Created::of(&cert.id)).await {
+        Ok(answer) => answer,
         // Issued meanwhile (the last lesson, or another manager): that one stands.
         Err(StoreError::Refused(certificates::ONE_PER_COURSE)) => {
             let guard: CertificateGuard = state
@@ -95,11 +94,10 @@ pub async fn generate(
             return existing(&state, &p.company_id, &guard).await;
         }
         Err(e) => return Err(e.into()),
-    }
+    };
     pushes.send(&state).await;
     certificates::store_pdf_after_issue(&state, &mut cert).await;
-    let id = cert.id.clone();
-    Ok(created(&id, cert.view(&state.config.frontend_url)))
+    Ok(answer.with(cert.view(&state.config.frontend_url)))
 }
 
 async fn existing(

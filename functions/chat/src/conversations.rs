@@ -1,5 +1,4 @@
-use axum::{Extension, Json, extract::State};
-use campus::audit::AuditTx;
+use axum::{Extension, Json, extract::State, response::Response};
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -7,7 +6,7 @@ use campus::{
     clock,
     db::{Cond, Filter, PageAt, keys, lists},
     error::ErrorBody,
-    http::{ListQuery, ListResponse, QueryParams, ValidJson, non_blank},
+    http::{ListQuery, ListResponse, QueryParams, ValidJson, naming, non_blank},
     model::{ChatMessage, ChatRole, Conversation, Course, Rating},
     plans::{AiChatFeature, Entitled},
 };
@@ -72,7 +71,7 @@ pub async fn message(
     Entitled(p, company, ..): Entitled<AiChatFeature>,
     audit: Audit,
     ValidJson(b): ValidJson<MessageBody>,
-) -> ApiResult<Json<Reply>> {
+) -> ApiResult<Response> {
     let question = non_blank("message", &b.message)?;
     tutor.configured()?;
     let now = clock::now_rfc3339();
@@ -154,14 +153,15 @@ pub async fn message(
         .tx()
         .put(&conversation, None)
         .put(&asked, Cond::absent())
-        .put(&answered, Cond::absent())
-        .audit(&audit, 200, Some(&conversation.id));
-    state.db.commit(tx).await?;
-    Ok(Json(Reply {
-        conversation_id: conversation.id,
+        .put(&answered, Cond::absent());
+    let answer = Json(Reply {
+        conversation_id: conversation.id.clone(),
         message_id: answered.id,
         reply,
-    }))
+    });
+    Ok(audit
+        .commit(&state.db, tx, naming(&conversation.id, answer))
+        .await?)
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
@@ -258,7 +258,7 @@ pub async fn feedback(
     AuthUser(p): AuthUser,
     audit: Audit,
     ValidJson(b): ValidJson<FeedbackBody>,
-) -> ApiResult<Json<ChatMessage>> {
+) -> ApiResult<Response> {
     let key = keys::chat_message(&p.company_id, &p.user_id, &b.message_id);
     let mut m: ChatMessage = state.db.find(&key).await?;
     if m.role != ChatRole::Assistant {
@@ -269,11 +269,7 @@ pub async fn feedback(
     }
     m.rating = Some(b.rating);
     m.comment = b.comment;
-    let tx = state
-        .db
-        .tx()
-        .put(&m, Cond::present())
-        .audit(&audit, 200, Some(&m.id));
-    state.db.commit(tx).await?;
-    Ok(Json(m))
+    let tx = state.db.tx().put(&m, Cond::present());
+    let id = m.id.clone();
+    Ok(audit.commit(&state.db, tx, naming(&id, Json(m))).await?)
 }

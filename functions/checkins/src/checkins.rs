@@ -4,7 +4,6 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -76,15 +75,12 @@ pub async fn create(
         available_until: clock::rfc3339(until),
         created_at: clock::rfc3339(now),
     };
-    let tx = state
-        .db
-        .tx()
-        .put(&check_in, Cond::absent())
-        .audit(&audit, 201, Some(&check_in.id));
-    state.db.commit(tx).await?;
+    let tx = state.db.tx().put(&check_in, Cond::absent());
     let msg = realtime::message("checkin.created", &check_in);
+    let answer = created(&check_in.id.clone(), check_in);
+    let answer = audit.commit(&state.db, tx, answer).await?;
     realtime::publish(&state, &p.company_id, Audience::Company, &msg).await;
-    Ok(created(&check_in.id.clone(), check_in))
+    Ok(answer)
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]

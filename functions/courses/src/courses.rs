@@ -4,7 +4,6 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -159,13 +158,10 @@ pub async fn create(
         updated_at: now,
         version: 1,
     };
-    let tx = state
-        .db
-        .tx()
-        .put(&course, Cond::absent())
-        .audit(&audit, 201, Some(&course.id));
-    state.db.commit(tx).await?;
-    Ok(created(&course.id.clone(), course))
+    let tx = state.db.tx().put(&course, Cond::absent());
+    Ok(audit
+        .commit(&state.db, tx, created(&course.id.clone(), course))
+        .await?)
 }
 
 /// Replace a course's fields (instructor+); `version` guards against lost updates.
@@ -265,13 +261,9 @@ pub async fn enroll(
         ));
     }
     let assignment = Assignment::new(&p.company_id, &p.user_id, &id, "self", None);
-    let tx = state
-        .db
-        .tx()
-        .put(&assignment, Cond::absent())
-        .audit(&audit, 201, Some(&id));
-    match state.db.commit(tx).await {
-        Ok(()) => Ok(created(&id, assignment)),
+    let tx = state.db.tx().put(&assignment, Cond::absent());
+    match audit.commit(&state.db, tx, created(&id, assignment)).await {
+        Ok(answer) => Ok(answer),
         // Enrolled by a concurrent request a moment ago: the same outcome.
         Err(StoreError::Refused(_)) => {
             let existing: Assignment = state

@@ -4,7 +4,6 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -73,10 +72,12 @@ pub async fn create(
                 .set(Field::UPDATED_AT, &now),
             Cond::present(),
         )
-        .put(&lesson, Cond::absent())
-        .audit(&audit, 201, Some(&lesson.id));
-    match state.db.commit(tx).await {
-        Ok(()) => Ok(created(&lesson.id.clone(), lesson)),
+        .put(&lesson, Cond::absent());
+    match audit
+        .commit(&state.db, tx, created(&lesson.id.clone(), lesson))
+        .await
+    {
+        Ok(answer) => Ok(answer),
         Err(StoreError::Refused(MODULE_HAS_ROOM)) => {
             match state.db.get::<Module>(&module_key).await? {
                 Some(_) => Err(ApiError::Conflict(format!(
@@ -150,8 +151,9 @@ pub async fn delete(
                 .add(Course::LESSON_COUNT, -1)
                 .set(Field::UPDATED_AT, &now),
             Cond::present(),
-        )
-        .audit(&audit, 204, None);
-    state.db.commit(tx).await.map_err(conflict_or_404)?;
-    Ok(StatusCode::NO_CONTENT)
+        );
+    audit
+        .commit(&state.db, tx, StatusCode::NO_CONTENT)
+        .await
+        .map_err(conflict_or_404)
 }

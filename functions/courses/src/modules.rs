@@ -4,7 +4,6 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -64,10 +63,11 @@ pub async fn create(
                 .set(Field::UPDATED_AT, &now),
             Cond::present(),
         )
-        .put(&module, Cond::absent())
-        .audit(&audit, 201, Some(&module.id));
-    state.db.commit(tx).await.map_err(conflict_or_404)?;
-    Ok(created(&module.id.clone(), module))
+        .put(&module, Cond::absent());
+    audit
+        .commit(&state.db, tx, created(&module.id.clone(), module))
+        .await
+        .map_err(conflict_or_404)
 }
 
 /// Rename or reorder a module (instructor+).
@@ -134,10 +134,8 @@ pub async fn delete(
             None,
         );
     }
-    state
-        .db
-        .commit(tx.audit(&audit, 204, None))
+    audit
+        .commit(&state.db, tx, StatusCode::NO_CONTENT)
         .await
-        .map_err(conflict_or_404)?;
-    Ok(StatusCode::NO_CONTENT)
+        .map_err(conflict_or_404)
 }

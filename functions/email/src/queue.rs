@@ -1,5 +1,4 @@
 use axum::{Json, extract::State};
-use campus::audit::AuditTx;
 use campus::{
     ApiResult, AppState,
     audit::Audit,
@@ -102,18 +101,13 @@ pub async fn clear(
                 .collect(),
         )
     };
-    let cleared = state
-        .db
-        .write_each(
-            doomed,
-            |tx, m: &Mail| {
-                tx.delete(
-                    &keys::outbox(&m.company_id, &m.id),
-                    Mail::STATUS.eq(m.status),
-                )
-            },
-            |tx| tx.audit(&audit, 200, None),
-        )
+    let cleared = audit
+        .write_each(&state.db, doomed, |tx, m: &Mail| {
+            tx.delete(
+                &keys::outbox(&m.company_id, &m.id),
+                Mail::STATUS.eq(m.status),
+            )
+        })
         .await?;
     Ok(Json(Cleared {
         cleared: cleared as u32,

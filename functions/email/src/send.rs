@@ -4,8 +4,8 @@ use axum::{
     Json,
     extract::{Path, State},
     http::StatusCode,
+    response::Response,
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -13,7 +13,7 @@ use campus::{
     certificates, clock,
     db::{Cond, entity_of, keys},
     error::ErrorBody,
-    http::ValidJson,
+    http::{ValidJson, naming},
     model::{Certificate, Channels, Company, Mail, NotificationPreferences, User},
     notify,
 };
@@ -28,18 +28,17 @@ pub struct Queued {
     pub mail_id: String,
 }
 
-async fn enqueue(
-    state: &AppState,
-    mail: Mail,
-    audit: &Audit,
-) -> ApiResult<(StatusCode, Json<Queued>)> {
-    let tx = state
-        .db
-        .tx()
-        .put(&mail, Cond::absent())
-        .audit(audit, 202, Some(&mail.id));
-    state.db.commit(tx).await?;
-    Ok((StatusCode::ACCEPTED, Json(Queued { mail_id: mail.id })))
+async fn enqueue(state: &AppState, mail: Mail, audit: &Audit) -> ApiResult<Response> {
+    let tx = state.db.tx().put(&mail, Cond::absent());
+    let answer = (
+        StatusCode::ACCEPTED,
+        Json(Queued {
+            mail_id: mail.id.clone(),
+        }),
+    );
+    Ok(audit
+        .commit(&state.db, tx, naming(&mail.id, answer))
+        .await?)
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -58,7 +57,7 @@ pub async fn send_test(
     Gate(p, ..): Admin,
     audit: Audit,
     ValidJson(b): ValidJson<TestMail>,
-) -> ApiResult<(StatusCode, Json<Queued>)> {
+) -> ApiResult<Response> {
     let mail = Mail::new(
         &p.company_id,
         "test",
@@ -77,7 +76,7 @@ pub async fn send_welcome(
     Gate(p, ..): Admin,
     Path(user_id): Path<String>,
     audit: Audit,
-) -> ApiResult<(StatusCode, Json<Queued>)> {
+) -> ApiResult<Response> {
     let got = state
         .db
         .get_many(&[
@@ -115,7 +114,7 @@ pub async fn send_certificate(
     Gate(p, ..): Admin,
     audit: Audit,
     ValidJson(b): ValidJson<CertificateMail>,
-) -> ApiResult<(StatusCode, Json<Queued>)> {
+) -> ApiResult<Response> {
     let cert: Certificate = state
         .db
         .find(&keys::certificate(&p.company_id, &b.certificate_id))

@@ -5,12 +5,11 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{AuthUser, Principal},
-    db::{Cond, Filter, StoreError, keys, lists},
+    db::{Cond, Filter, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams},
     model::{FilePurpose, FileRecord, FileStatus, Role},
@@ -173,13 +172,11 @@ pub async fn delete(
     let tx = state
         .db
         .tx()
-        .delete(&keys::file(&p.company_id, &id), Cond::present())
-        .audit(&audit, 204, None);
-    match state.db.commit(tx).await {
-        Ok(()) => {}
-        Err(StoreError::Refused(_)) => return Err(ApiError::NotFound),
-        Err(e) => return Err(e.into()),
-    }
+        .delete(&keys::file(&p.company_id, &id), Cond::present());
+    let answer = audit
+        .commit(&state.db, tx, StatusCode::NO_CONTENT)
+        .await
+        .map_err(|e| e.or(ApiError::NotFound))?;
     state.storage.delete(&file.object_key()).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(answer)
 }

@@ -1,7 +1,6 @@
 use std::time::Duration;
 
 use axum::{extract::State, response::Response};
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -105,19 +104,20 @@ pub async fn request(
         state
             .storage
             .presigned_post(&file.object_key(), content_type, file.size, UPLOAD_TTL)?;
-    let tx = state
-        .db
-        .tx()
-        .put(&file, Cond::absent())
-        .audit(&audit, 201, Some(&file.id));
-    state.db.commit(tx).await?;
-    Ok(created(
-        &file.id.clone(),
-        UploadTicket {
-            file_id: file.id.clone(),
-            expires_at: upload.expires_at.clone(),
-            upload,
-            file,
-        },
-    ))
+    let tx = state.db.tx().put(&file, Cond::absent());
+    Ok(audit
+        .commit(
+            &state.db,
+            tx,
+            created(
+                &file.id.clone(),
+                UploadTicket {
+                    file_id: file.id.clone(),
+                    expires_at: upload.expires_at.clone(),
+                    upload,
+                    file,
+                },
+            ),
+        )
+        .await?)
 }

@@ -1,8 +1,8 @@
 use axum::{
     Json,
     extract::{Path, State},
+    http::StatusCode,
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -64,10 +64,10 @@ pub async fn adjust(
                 .and(InventoryItem::QUANTITY.ge(-b.delta))
                 .and(InventoryItem::QUANTITY.le(MAX_QUANTITY - b.delta)),
         )
-        .put(&change(&p, &id, b.delta, &reason), None)
-        .audit(&audit, 200, Some(&id));
-    match state.db.commit(tx).await {
-        Ok(()) => {}
+        .put(&change(&p, &id, b.delta, &reason), None);
+    // The answer is the item as the write left it, read back below: a 200.
+    match audit.commit(&state.db, tx, StatusCode::OK).await {
+        Ok(_) => {}
         Err(StoreError::Refused(_)) => {
             // Gone, or the change does not fit the stock: say which.
             let item: InventoryItem = state.db.find(&key).await?;

@@ -4,7 +4,6 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -168,9 +167,12 @@ pub async fn create(
         .put(&sku, InventorySku::unique())
         .put(&item, Cond::absent())
         .put(&change(&p, &item.id, item.quantity, "created"), None);
-    let tx = count(tx, &p.company_id, &item.category, 1).audit(&audit, 201, Some(&item.id));
-    match state.db.commit(tx).await {
-        Ok(()) => Ok(created(&item.id.clone(), item)),
+    let tx = count(tx, &p.company_id, &item.category, 1);
+    match audit
+        .commit(&state.db, tx, created(&item.id.clone(), item))
+        .await
+    {
+        Ok(answer) => Ok(answer),
         Err(StoreError::Refused(_)) => Err(sku_taken()),
         Err(e) => Err(e.into()),
     }
@@ -262,8 +264,8 @@ pub async fn update(
     if delta != 0 {
         tx = tx.put(&change(&p, &item.id, delta, "edited"), None);
     }
-    match state.db.commit(tx.audit(&audit, 200, None)).await {
-        Ok(()) => Ok(Json(item)),
+    match audit.commit(&state.db, tx, Json(item)).await {
+        Ok(answer) => Ok(answer),
         Err(StoreError::Refused(InventorySku::UNIQUE)) => Err(sku_taken()),
         Err(StoreError::Refused(_)) => Err(ApiError::Conflict(
             "Changed meanwhile; read it again".into(),
@@ -291,15 +293,14 @@ pub async fn delete(
         .tx()
         .delete(&keys::inventory_item(&p.company_id, &id), Cond::present())
         .delete(&keys::inventory_sku(&p.company_id, &item.sku), None);
-    let tx = count(tx, &p.company_id, &item.category, -1).audit(&audit, 204, None);
-    match state.db.commit(tx).await {
-        Ok(()) => {}
-        Err(StoreError::Refused(_)) => return Err(ApiError::NotFound),
-        Err(e) => return Err(e.into()),
-    }
+    let tx = count(tx, &p.company_id, &item.category, -1);
+    let answer = audit
+        .commit(&state.db, tx, StatusCode::NO_CONTENT)
+        .await
+        .map_err(|e| e.or(ApiError::NotFound))?;
     state
         .db
         .delete_partition(&keys::inventory_history(&p.company_id, &id))
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(answer)
 }

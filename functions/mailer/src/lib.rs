@@ -15,8 +15,9 @@ use aws_sdk_sesv2::{
     types::{EmailContent, RawMessage},
 };
 use campus::{
-    ApiError, AppState, clock,
+    AppState, clock,
     db::{Cond, Key, StoreError, image_is, keys, lists},
+    job::JobError,
     model::{Mail, MailStatus},
 };
 use serde_json::Value;
@@ -55,7 +56,7 @@ impl Mailer {
     }
 
     /// Delivers one outbox item, if it is due and nobody else holds it.
-    pub async fn deliver(&self, key: &Key) -> Result<Outcome, ApiError> {
+    pub async fn deliver(&self, key: &Key) -> Result<Outcome, JobError> {
         let Some(mut mail) = self.state.db.get_consistent::<Mail>(key).await? else {
             return Ok(Outcome::Skipped);
         };
@@ -109,11 +110,7 @@ impl Mailer {
             }
         };
         // Lost only if the lease ran out meanwhile and another sender took over.
-        self.state
-            .db
-            .put(&mail, Cond::version(claimed))
-            .await
-            .map_err(ApiError::from)?;
+        self.state.db.put(&mail, Cond::version(claimed)).await?;
         Ok(outcome)
     }
 
@@ -155,7 +152,7 @@ impl Mailer {
     }
 
     /// Delivers every mail that is due now: new, retrying, or with a lapsed lease.
-    pub async fn sweep(&self) -> Result<Vec<Outcome>, ApiError> {
+    pub async fn sweep(&self) -> Result<Vec<Outcome>, JobError> {
         let upper = format!("{}~", clock::now_rfc3339());
         let due: Vec<Key> = self
             .state
@@ -175,19 +172,19 @@ impl Mailer {
     }
 
     /// A Lambda invocation: a DynamoDB stream batch (new mail) or a scheduled sweep.
-    pub async fn handle(&self, event: Value) -> Result<Vec<Outcome>, ApiError> {
+    pub async fn handle(&self, event: Value) -> Result<Vec<Outcome>, JobError> {
         if event.get("Records").is_none() {
             return self.sweep().await;
         }
         let batch: aws_lambda_events::event::dynamodb::Event =
-            serde_json::from_value(event).map_err(ApiError::internal)?;
+            serde_json::from_value(event).map_err(|e| JobError::BadEvent(e.to_string()))?;
         let mut outcomes = Vec::new();
         for record in batch.records {
             if record.event_name != "INSERT" || !image_is::<Mail>(&record.change.new_image) {
                 continue;
             }
-            let key: Key =
-                serde_dynamo::from_item(record.change.keys).map_err(ApiError::internal)?;
+            let key: Key = serde_dynamo::from_item(record.change.keys)
+                .map_err(|e| JobError::BadEvent(e.to_string()))?;
             // A failure here leaves the mail due: the sweep tries it again.
             match self.deliver(&key).await {
                 Ok(o) => outcomes.push(o),

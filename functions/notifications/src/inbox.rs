@@ -8,7 +8,6 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -161,19 +160,14 @@ async fn mark_all(state: &AppState, p: &Principal, audit: &Audit) -> ApiResult<M
                 .collect(),
         )
     };
-    let updated = state
-        .db
-        .write_each(
-            unread,
-            |tx, n: &Notification| {
-                tx.update(
-                    &keys::notification(&p.company_id, &p.user_id, &n.id),
-                    Update::new().set(Notification::READ, true),
-                    Cond::present(),
-                )
-            },
-            |tx| tx.audit(audit, 200, None),
-        )
+    let updated = audit
+        .write_each(&state.db, unread, |tx, n: &Notification| {
+            tx.update(
+                &keys::notification(&p.company_id, &p.user_id, &n.id),
+                Update::new().set(Notification::READ, true),
+                Cond::present(),
+            )
+        })
         .await?;
     Ok(MarkedRead {
         updated: updated as u32,

@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 
 use axum::{Json, extract::State};
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -62,7 +61,7 @@ async fn save(
     p: &Principal,
     b: Preferences,
     audit: &Audit,
-) -> ApiResult<Preferences> {
+) -> ApiResult<Json<Preferences>> {
     if let Some(bad) =
         b.0.keys()
             .find(|t| !NOTIFICATION_TYPES.contains(&t.as_str()))
@@ -78,9 +77,9 @@ async fn save(
     let mut prefs = stored(state, p).await?;
     prefs.types.extend(b.0);
     prefs.updated_at = clock::now_rfc3339();
-    let tx = state.db.tx().put(&prefs, None).audit(audit, 200, None);
-    state.db.commit(tx).await?;
-    Ok(Preferences(prefs.all()))
+    let tx = state.db.tx().put(&prefs, None);
+    let answer = Json(Preferences(prefs.all()));
+    Ok(audit.commit(&state.db, tx, answer).await?)
 }
 
 /// Change the caller's preferences; types not named keep theirs. Every sender
@@ -94,7 +93,7 @@ pub async fn put(
     audit: Audit,
     ValidJson(b): ValidJson<Preferences>,
 ) -> ApiResult<Json<Preferences>> {
-    Ok(Json(save(&state, &p, b, &audit).await?))
+    save(&state, &p, b, &audit).await
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
@@ -121,5 +120,5 @@ pub async fn put_by_query(
             "must be true: this route changes the preferences",
         ));
     }
-    Ok(Json(save(&state, &p, b, &audit).await?))
+    save(&state, &p, b, &audit).await
 }

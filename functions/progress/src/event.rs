@@ -1,8 +1,9 @@
+use axum::response::Response;
 use axum::{
     Json,
     extract::{Path, State},
 };
-use campus::audit::AuditTx;
+use campus::http::naming;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -67,12 +68,12 @@ pub async fn event(
     AuthUser(p): AuthUser,
     audit: Audit,
     ValidJson(ev): ValidJson<ProgressEvent>,
-) -> ApiResult<Json<ProgressView>> {
+) -> ApiResult<Response> {
     let course_id = ev
         .course_id
         .clone()
         .ok_or_else(|| ApiError::field("courseId", "is required"))?;
-    apply(&state, &p, &course_id, &ev, &audit).await.map(Json)
+    apply(&state, &p, &course_id, &ev, &audit).await
 }
 
 /// The same as `POST /api/progress/event`, for the course in the path.
@@ -87,14 +88,14 @@ pub async fn course_event(
     Path(course_id): Path<String>,
     audit: Audit,
     ValidJson(ev): ValidJson<ProgressEvent>,
-) -> ApiResult<Json<ProgressView>> {
+) -> ApiResult<Response> {
     if ev.course_id.as_ref().is_some_and(|c| *c != course_id) {
         return Err(ApiError::field(
             "courseId",
             "must match the course in the path",
         ));
     }
-    apply(&state, &p, &course_id, &ev, &audit).await.map(Json)
+    apply(&state, &p, &course_id, &ev, &audit).await
 }
 
 /// Concurrent events for one user and course retry on the assignment's version;
@@ -107,7 +108,7 @@ async fn apply(
     course_id: &str,
     ev: &ProgressEvent,
     audit: &Audit,
-) -> ApiResult<ProgressView> {
+) -> ApiResult<Response> {
     // Grading belongs to the server: a learner cannot pass a quiz by saying so.
     if ev.score.is_some() {
         return Err(ApiError::field(
@@ -187,7 +188,7 @@ async fn apply(
         let repeat =
             ev.kind == EventType::LessonCompleted && a.completed_lessons.contains(&ev.lesson_id);
         if a.is_completed() || repeat {
-            return Ok(ProgressView::of(&a, &course, &now));
+            return Ok(naming(course_id, Json(ProgressView::of(&a, &course, &now))));
         }
         let newly_done = completes_lesson && !a.completed_lessons.contains(&ev.lesson_id);
         if newly_done {
@@ -214,11 +215,7 @@ async fn apply(
             a.version += 1;
         }
 
-        let mut tx = state
-            .db
-            .tx()
-            .put(&a, cond)
-            .audit(audit, 200, Some(course_id));
+        let mut tx = state.db.tx().put(&a, cond);
         let mut bump = Bump::default();
         if newly_done {
             bump.daily(DailyStats::LESSONS_COMPLETED);
@@ -246,13 +243,15 @@ async fn apply(
             }
         }
         let tx = bump.apply(tx, &p.company_id, &now[..10])?;
-        match state.db.commit(tx).await {
-            Ok(()) => {
+        // The course is named: `POST /api/progress/event` carries it in the body.
+        let answer = naming(course_id, Json(ProgressView::of(&a, &course, &now)));
+        match audit.commit(&state.db, tx, answer).await {
+            Ok(answer) => {
                 pushes.send(state).await;
                 if let Some(mut c) = cert {
                     certificates::store_pdf_after_issue(state, &mut c).await;
                 }
-                return Ok(ProgressView::of(&a, &course, &now));
+                return Ok(answer);
             }
             // Another event for this course (or a manager's certificate) got in
             // first: read again and re-apply.

@@ -1,5 +1,4 @@
 use axum::{Json, extract::State, response::Response};
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -73,10 +72,12 @@ pub async fn create(
         .db
         .tx()
         .put(&guard, Cond::absent())
-        .put(&category, Cond::absent())
-        .audit(&audit, 201, Some(&category.id));
-    match state.db.commit(tx).await {
-        Ok(()) => Ok(created(&category.id.clone(), category)),
+        .put(&category, Cond::absent());
+    match audit
+        .commit(&state.db, tx, created(&category.id.clone(), category))
+        .await
+    {
+        Ok(answer) => Ok(answer),
         Err(StoreError::Refused(_)) => {
             Err(ApiError::Conflict("A category of this name exists".into()))
         }

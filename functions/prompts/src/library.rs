@@ -4,7 +4,6 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -209,9 +208,9 @@ pub async fn create(
         updated_at: now,
         version: 1,
     };
-    let tx = write(state.db.tx(), &prompt, Cond::absent()).audit(&audit, 201, Some(&prompt.id));
-    state.db.commit(tx).await?;
-    Ok(created(&prompt.id.clone(), prompt))
+    let tx = write(state.db.tx(), &prompt, Cond::absent());
+    let answer = created(&prompt.id.clone(), prompt);
+    Ok(audit.commit(&state.db, tx, answer).await?)
 }
 
 /// One prompt: approved, the caller's own, or any for managers.
@@ -259,9 +258,9 @@ pub async fn update(
     prompt.status = status_for(&p);
     prompt.updated_by = p.user_id.clone();
     prompt.bump(clock::now_rfc3339());
-    let tx = write(state.db.tx(), &prompt, Cond::version(read)).audit(&audit, 200, None);
-    match state.db.commit(tx).await {
-        Ok(()) => Ok(Json(prompt)),
+    let tx = write(state.db.tx(), &prompt, Cond::version(read));
+    match audit.commit(&state.db, tx, Json(prompt)).await {
+        Ok(answer) => Ok(answer),
         Err(StoreError::Refused(_)) => Err(ApiError::Conflict(
             "Changed meanwhile; read it again".into(),
         )),
@@ -297,25 +296,20 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     let key = keys::prompt(&p.company_id, &id);
     let prompt = may_change(&p, state.db.get(&key).await?)?;
-    let tx = state
-        .db
-        .tx()
-        .delete(&key, Cond::version(prompt.version))
-        .audit(&audit, 204, None);
-    match state.db.commit(tx).await {
-        Ok(()) => {}
-        Err(StoreError::Refused(_)) => {
-            return Err(ApiError::Conflict(
+    let tx = state.db.tx().delete(&key, Cond::version(prompt.version));
+    let answer = audit
+        .commit(&state.db, tx, StatusCode::NO_CONTENT)
+        .await
+        .map_err(|e| {
+            e.or(ApiError::Conflict(
                 "Changed meanwhile; read it again".into(),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
+            ))
+        })?;
     state
         .db
         .delete_partition(&keys::prompt_versions(&p.company_id, &id))
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(answer)
 }
 
 /// A prompt's versions, newest first (whoever may see the prompt).

@@ -2,13 +2,12 @@ use axum::{
     Json,
     extract::{Path, State},
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{Gate, Manager},
     clock,
-    db::{Cond, Filter, StoreError, entity_of, keys, lists},
+    db::{Cond, Filter, entity_of, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson},
     model::{Prompt, PromptStatus, User},
@@ -126,15 +125,14 @@ pub async fn decide(
         let prefs = entity_of(&got)?;
         tx = notify::add_to(tx, &msg, author, prefs.as_ref(), &mut pushes);
     }
-    match state.db.commit(tx.audit(&audit, 200, None)).await {
-        Ok(()) => {}
-        Err(StoreError::Refused(_)) => {
-            return Err(ApiError::Conflict(
+    let answer = audit
+        .commit(&state.db, tx, Json(prompt))
+        .await
+        .map_err(|e| {
+            e.or(ApiError::Conflict(
                 "Changed or reviewed meanwhile; read it again".into(),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
+            ))
+        })?;
     pushes.send(&state).await;
-    Ok(Json(prompt))
+    Ok(answer)
 }

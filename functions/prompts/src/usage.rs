@@ -5,13 +5,12 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{AuthUser, Gate, Manager},
     clock,
-    db::{Cond, Key, StoreError, Tx, Update, entities_of, keys, lists},
+    db::{Cond, Key, Tx, Update, entities_of, keys, lists},
     error::ErrorBody,
     http::QueryParams,
     model::{Bump, DailyStats, Prompt, PromptUseCounter, Role, User},
@@ -67,12 +66,11 @@ pub async fn record(
     let tx = count(tx, &p.company_id, day, "U", &p.user_id, None);
     let mut bump = Bump::default();
     bump.daily(DailyStats::PROMPT_USES);
-    let tx = bump.apply(tx, &p.company_id, day)?.audit(&audit, 204, None);
-    match state.db.commit(tx).await {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(StoreError::Refused(_)) => Err(ApiError::NotFound),
-        Err(e) => Err(e.into()),
-    }
+    let tx = bump.apply(tx, &p.company_id, day)?;
+    audit
+        .commit(&state.db, tx, StatusCode::NO_CONTENT)
+        .await
+        .map_err(|e| e.or(ApiError::NotFound))
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]

@@ -1,7 +1,8 @@
 //! The scheduled jobs' function: each EventBridge schedule sends `{"job": name}`.
 
 use campus::{
-    ApiError, AppState,
+    AppState,
+    job::JobError,
     reminders::{self, Report, Scope},
 };
 use serde::Deserialize;
@@ -13,9 +14,9 @@ struct Job {
 }
 
 /// Runs the named job over every company.
-pub async fn handle(state: &AppState, event: Value) -> Result<Report, ApiError> {
+pub async fn handle(state: &AppState, event: Value) -> Result<Report, JobError> {
     let Job { job } = serde_json::from_value(event)
-        .map_err(|_| ApiError::field("job", "the event names no job"))?;
+        .map_err(|_| JobError::BadEvent("the event names no job".into()))?;
     let report = reminders::run(state, &job, Scope::All).await?;
     tracing::info!(
         job,

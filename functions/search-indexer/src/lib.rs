@@ -4,8 +4,9 @@
 
 use aws_lambda_events::event::dynamodb::Event;
 use campus::{
-    ApiError, ApiResult, AppState,
+    AppState,
     db::to_stored_item,
+    job::{JobError, JobResult},
     search::{self, Image},
 };
 use serde_json::{Value, json};
@@ -21,8 +22,9 @@ fn doc(image: serde_dynamo::Item) -> Option<search::Doc> {
 
 /// Applies a batch of stream records; a failure fails the batch, which Lambda
 /// retries (applying a record twice leaves the same index).
-pub async fn handle(state: &AppState, event: Value) -> ApiResult<Value> {
-    let batch: Event = serde_json::from_value(event).map_err(ApiError::internal)?;
+pub async fn handle(state: &AppState, event: Value) -> JobResult<Value> {
+    let batch: Event =
+        serde_json::from_value(event).map_err(|e| JobError::BadEvent(e.to_string()))?;
     let (mut deleted, mut put) = (0, 0);
     for record in batch.records {
         let old = doc(record.change.old_image);

@@ -4,7 +4,6 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -77,14 +76,13 @@ pub async fn add(
         role: b.role,
         added_at: clock::now_rfc3339(),
     };
-    let tx = state
-        .db
-        .tx()
-        .put(&m, Cond::absent())
-        .update(&keys::team(&p.company_id, &id), counter(1), Cond::present())
-        .audit(&audit, 201, Some(&b.user_id));
-    match state.db.commit(tx).await {
-        Ok(()) => Ok(created(&b.user_id, m)),
+    let tx = state.db.tx().put(&m, Cond::absent()).update(
+        &keys::team(&p.company_id, &id),
+        counter(1),
+        Cond::present(),
+    );
+    match audit.commit(&state.db, tx, created(&b.user_id, m)).await {
+        Ok(answer) => Ok(answer),
         Err(StoreError::Refused(Guard::ABSENT)) => {
             Err(ApiError::Conflict("Already a member of this team".into()))
         }
@@ -111,17 +109,11 @@ pub async fn update(
         .find(&keys::team_member(&p.company_id, &id, &user_id))
         .await?;
     m.role = b.role;
-    let tx = state
-        .db
-        .tx()
-        .put(&m, Cond::present())
-        .audit(&audit, 200, None);
-    state
-        .db
-        .commit(tx)
+    let tx = state.db.tx().put(&m, Cond::present());
+    audit
+        .commit(&state.db, tx, Json(m))
         .await
-        .map_err(|e| e.or(ApiError::NotFound))?;
-    Ok(Json(m))
+        .map_err(|e| e.or(ApiError::NotFound))
 }
 
 /// Remove a member (its leads and admins).
@@ -147,12 +139,9 @@ pub async fn remove(
             &keys::team(&p.company_id, &id),
             counter(-1),
             Cond::present(),
-        )
-        .audit(&audit, 204, None);
-    state
-        .db
-        .commit(tx)
+        );
+    audit
+        .commit(&state.db, tx, StatusCode::NO_CONTENT)
         .await
-        .map_err(|e| e.or(ApiError::NotFound))?;
-    Ok(StatusCode::NO_CONTENT)
+        .map_err(|e| e.or(ApiError::NotFound))
 }

@@ -4,7 +4,6 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -104,10 +103,10 @@ pub async fn create(
         .db
         .tx()
         .put(&team, Cond::absent())
-        .put(&lead, Cond::absent())
-        .audit(&audit, 201, Some(&team.id));
-    state.db.commit(tx).await?;
-    Ok(created(&team.id.clone(), team))
+        .put(&lead, Cond::absent());
+    Ok(audit
+        .commit(&state.db, tx, created(&team.id.clone(), team))
+        .await?)
 }
 
 #[derive(Serialize, ToSchema)]

@@ -3,7 +3,7 @@
 //! client that never says it has finished still gets its file checked, and one that
 //! lies about its type gets it rejected and deleted.
 
-use campus::{ApiResult, AppState, uploads};
+use campus::{AppState, job::JobResult, uploads};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -35,7 +35,7 @@ struct Object {
 
 /// Checks every upload an event names; an error (the table or bucket unreachable)
 /// fails the invocation, so Lambda retries the event.
-pub async fn handle(state: &AppState, event: Value) -> ApiResult<Value> {
+pub async fn handle(state: &AppState, event: Value) -> JobResult<Value> {
     // A retry cannot mend an event of another shape: it is logged and dropped.
     let event: S3Event = match serde_json::from_value(event) {
         Ok(e) => e,

@@ -9,13 +9,12 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{Admin, ApiKeyClaim, Gate, tokens},
     clock,
-    db::{Cond, Filter, StoreError, keys, lists},
+    db::{Cond, Filter, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
     model::ApiKey,
@@ -100,21 +99,17 @@ pub async fn create(
         last_used_at: None,
         last_used_epoch: 0,
     };
-    let tx = state
-        .db
-        .tx()
-        .put(&key, Cond::absent())
-        .audit(&audit, 201, Some(&key.id));
-    state.db.commit(tx).await?;
+    let tx = state.db.tx().put(&key, Cond::absent());
     let token = ApiKeyClaim::token(&key.company_id, &key.user_id, &key.id, &secret);
     let id = key.id.clone();
-    Ok(created(
+    let answer = created(
         &id,
         CreatedApiKey {
             key: key.into(),
             secret: token,
         },
-    ))
+    );
+    Ok(audit.commit(&state.db, tx, answer).await?)
 }
 
 /// The caller's API keys (admin), without their secrets.
@@ -152,17 +147,12 @@ pub async fn delete(
     Path(id): Path<String>,
     audit: Audit,
 ) -> ApiResult<StatusCode> {
-    let tx = state
-        .db
-        .tx()
-        .delete(
-            &keys::api_key(&p.company_id, &p.user_id, &id),
-            Cond::present(),
-        )
-        .audit(&audit, 204, Some(&id));
-    match state.db.commit(tx).await {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(StoreError::Refused(_)) => Err(ApiError::NotFound),
-        Err(e) => Err(e.into()),
-    }
+    let tx = state.db.tx().delete(
+        &keys::api_key(&p.company_id, &p.user_id, &id),
+        Cond::present(),
+    );
+    audit
+        .commit(&state.db, tx, StatusCode::NO_CONTENT)
+        .await
+        .map_err(|e| e.or(ApiError::NotFound))
 }

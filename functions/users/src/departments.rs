@@ -4,7 +4,6 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiResult, AppState,
     audit::Audit,
@@ -72,13 +71,10 @@ pub async fn create(
         updated_at: now,
         version: 1,
     };
-    let tx = state
-        .db
-        .tx()
-        .put(&d, Cond::absent())
-        .audit(&audit, 201, Some(&d.id));
-    state.db.commit(tx).await?;
-    Ok(created(&d.id.clone(), d))
+    let tx = state.db.tx().put(&d, Cond::absent());
+    Ok(audit
+        .commit(&state.db, tx, created(&d.id.clone(), d))
+        .await?)
 }
 
 /// Rename or describe a department (admin).

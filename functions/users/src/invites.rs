@@ -4,13 +4,12 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{Gate, Manager, tokens},
     clock,
-    db::{Cond, Filter, StoreError, entity_of, keys, lists},
+    db::{Cond, Filter, entity_of, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
     model::{Company, Invite, InviteStatus, InviteToken, Login, Mail, Role},
@@ -138,9 +137,7 @@ pub async fn create(
         .tx()
         .put(&invite, Cond::absent())
         .put(&pointer, Cond::absent())
-        .put(&mail, Cond::absent())
-        .audit(&audit, 201, Some(&invite.id));
-    state.db.commit(tx).await?;
+        .put(&mail, Cond::absent());
     let body = CreatedInvite {
         id: invite.id.clone(),
         email,
@@ -150,7 +147,9 @@ pub async fn create(
         token,
         invite_url,
     };
-    Ok(created(&invite.id, body))
+    Ok(audit
+        .commit(&state.db, tx, created(&invite.id, body))
+        .await?)
 }
 
 /// The company's invites, pending and accepted (manager+).
@@ -187,11 +186,9 @@ pub async fn delete(
         .db
         .tx()
         .delete(&keys::invite(&p.company_id, &id), Cond::present())
-        .delete(&keys::invite_token(&invite.token_hash), None)
-        .audit(&audit, 204, None);
-    match state.db.commit(tx).await {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(StoreError::Refused(_)) => Err(ApiError::NotFound),
-        Err(e) => Err(e.into()),
-    }
+        .delete(&keys::invite_token(&invite.token_hash), None);
+    audit
+        .commit(&state.db, tx, StatusCode::NO_CONTENT)
+        .await
+        .map_err(|e| e.or(ApiError::NotFound))
 }

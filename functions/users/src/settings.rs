@@ -1,5 +1,4 @@
 use axum::{Json, extract::State};
-use campus::audit::AuditTx;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -82,23 +81,18 @@ pub async fn put(
     // A whole-map replace needs nothing from the stored item: one update (creating
     // it if absent) and the audit entry, in one transaction.
     let key = keys::settings(&p.company_id, &p.user_id);
-    let tx = state
-        .db
-        .tx()
-        .upsert::<Settings>(
-            &key,
-            Update::new()
-                .set(
-                    Settings::VALUES_JSON,
-                    Value::Object(map.clone()).to_string(),
-                )
-                .set(Field::UPDATED_AT, clock::now_rfc3339())
-                .set(Settings::COMPANY_ID, &p.company_id)
-                .set(Settings::USER_ID, &p.user_id)
-                .add(Field::VERSION, 1),
-            None,
-        )
-        .audit(&audit, 200, None);
-    state.db.commit(tx).await?;
-    Ok(Json(map))
+    let tx = state.db.tx().upsert::<Settings>(
+        &key,
+        Update::new()
+            .set(
+                Settings::VALUES_JSON,
+                Value::Object(map.clone()).to_string(),
+            )
+            .set(Field::UPDATED_AT, clock::now_rfc3339())
+            .set(Settings::COMPANY_ID, &p.company_id)
+            .set(Settings::USER_ID, &p.user_id)
+            .add(Field::VERSION, 1),
+        None,
+    );
+    Ok(audit.commit(&state.db, tx, Json(map)).await?)
 }

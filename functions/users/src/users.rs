@@ -4,7 +4,7 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use campus::audit::AuditTx;
+use campus::http::naming;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
@@ -153,15 +153,15 @@ pub async fn create(
         .put(&user, Cond::absent())
         .put(&set_password, Cond::absent())
         .put(&mail, Cond::absent());
-    let tx = plans::take_seat(tx, &p.company_id).audit(&audit, 201, Some(&user.id));
-    match state.db.commit(tx).await {
+    let tx = plans::take_seat(tx, &p.company_id);
+    let answer = created(&user.id.clone(), user);
+    match audit.commit(&state.db, tx, answer).await {
         Err(StoreError::Refused(plans::SEAT_FREE)) => Err(plans::no_free_seat()),
         Err(StoreError::Refused(Login::UNIQUE_EMAIL)) => Err(ApiError::Conflict(
             "An account with this email already exists".into(),
         )),
-        other => other.map_err(ApiError::from),
-    }?;
-    Ok(created(&user.id.clone(), user))
+        other => Ok(other?),
+    }
 }
 
 /// One user: the caller themselves, or anyone in the company for manager+.
@@ -281,7 +281,7 @@ pub async fn delete(
     AuthUser(p): AuthUser,
     Path(id): Path<String>,
     audit: Audit,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<Response> {
     let user = load(&state, &p.company_id, &id).await?;
     if p.user_id != id && !p.at_least(Role::Admin) {
         return Err(ApiError::Forbidden("Only an admin may delete other users"));
@@ -334,13 +334,11 @@ pub async fn delete(
     // The deletion's own entry names the user by their pseudonym only.
     let gone = campus::erasure::pseudonym(&state, &id);
     audit.0.erase(&id, &gone);
-    let tx = plans::free_seat(tx, &p.company_id).audit(&audit, 204, Some(&gone));
-    state
-        .db
-        .commit(tx)
+    let tx = plans::free_seat(tx, &p.company_id);
+    audit
+        .commit(&state.db, tx, naming(&gone, StatusCode::NO_CONTENT))
         .await
-        .map_err(|e| e.or(ApiError::NotFound))?;
-    Ok(StatusCode::NO_CONTENT)
+        .map_err(|e| e.or(ApiError::NotFound))
 }
 
 #[derive(Serialize, ToSchema)]

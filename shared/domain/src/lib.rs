@@ -14,6 +14,7 @@ pub mod config;
 pub mod erasure;
 pub mod error;
 pub mod gateway;
+pub mod job;
 pub mod notify;
 pub mod people;
 pub mod plans;

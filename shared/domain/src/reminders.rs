@@ -13,8 +13,9 @@ use time::{Date, Duration, OffsetDateTime};
 use utoipa::ToSchema;
 
 use crate::{
-    ApiResult, AppState, clock,
+    AppState, clock,
     db::{Cond, Entity, Key, Keys, StoreError, entities_of, keys, lists},
+    job::{JobError, JobResult},
     model::{CalendarEvent, Course, NotificationPreferences, TeamMember, TeamRole, User},
     notify, reporting,
 };
@@ -73,7 +74,7 @@ struct Pending {
 
 /// Writes reminders: up to 25 per transaction (marker, notification, mail each); a
 /// chunk holding one sent before is settled one by one.
-async fn send(state: &AppState, pending: Vec<Pending>) -> ApiResult<Report> {
+async fn send(state: &AppState, pending: Vec<Pending>) -> JobResult<Report> {
     let mut report = Report::default();
     if pending.is_empty() {
         return Ok(report);
@@ -136,7 +137,7 @@ async fn send(state: &AppState, pending: Vec<Pending>) -> ApiResult<Report> {
 async fn users(
     state: &AppState,
     ids: &BTreeSet<(String, String)>,
-) -> ApiResult<BTreeMap<(String, String), User>> {
+) -> JobResult<BTreeMap<(String, String), User>> {
     let keys: Vec<Key> = ids.iter().map(|(c, u)| keys::user(c, u)).collect();
     let mut out = BTreeMap::new();
     for chunk in keys.chunks(100) {
@@ -165,7 +166,7 @@ pub async fn deadline_reminders(
     state: &AppState,
     scope: Scope<'_>,
     today: Date,
-) -> ApiResult<Report> {
+) -> JobResult<Report> {
     let mut due = Vec::new();
     for (offset, kind) in [(3, "d3"), (1, "d1"), (-1, "overdue")] {
         let day = (today + Duration::days(offset)).to_string();
@@ -232,7 +233,7 @@ pub async fn event_reminders(
     state: &AppState,
     scope: Scope<'_>,
     now: OffsetDateTime,
-) -> ApiResult<Report> {
+) -> JobResult<Report> {
     let (from, to) = (
         clock::rfc3339(now),
         clock::rfc3339(now + Duration::hours(24)),
@@ -290,7 +291,7 @@ pub async fn event_reminders(
 }
 
 /// Sends each team lead a summary of their team (once a week).
-pub async fn team_reports(state: &AppState, scope: Scope<'_>, today: Date) -> ApiResult<Report> {
+pub async fn team_reports(state: &AppState, scope: Scope<'_>, today: Date) -> JobResult<Report> {
     let companies: Vec<String> = match scope {
         Scope::Company(c) => vec![c.to_string()],
         Scope::All => state
@@ -371,15 +372,14 @@ pub async fn team_reports(state: &AppState, scope: Scope<'_>, today: Date) -> Ap
 }
 
 /// The jobs by name, as schedules and `make job` name them.
-pub async fn run(state: &AppState, job: &str, scope: Scope<'_>) -> ApiResult<Report> {
+pub async fn run(state: &AppState, job: &str, scope: Scope<'_>) -> JobResult<Report> {
     let now = clock::now();
     match job {
         "deadlines" => deadline_reminders(state, scope, now.date()).await,
         "events" => event_reminders(state, scope, now).await,
         "team-reports" => team_reports(state, scope, now.date()).await,
-        other => Err(crate::ApiError::field(
-            "job",
-            &format!("unknown job {other:?}: deadlines, events or team-reports"),
-        )),
+        other => Err(JobError::BadEvent(format!(
+            "unknown job {other:?}: deadlines, events or team-reports"
+        ))),
     }
 }

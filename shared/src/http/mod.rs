@@ -12,7 +12,7 @@ mod throttle;
 mod urls;
 
 pub use caller::Caller;
-pub use created::created;
+pub use created::{Created, created, naming};
 pub use csv::{ExportFormat, csv_response, file_response, render_export, to_csv};
 pub use json::ValidJson;
 pub use layers::stack;
