@@ -3,12 +3,12 @@ use campus::{
     ApiError, ApiResult, AppState,
     auth::{ClientOrigin, password, sessions, tokens::sha256_hex},
     clock,
-    db::{Cond, Field, StoreError, Update, entity_of, keys},
+    db::{Cond, Field, Guard, StoreError, Tx, Update, entity_of, keys},
     error::ErrorBody,
     http::{ValidJson, created},
     model::{
-        Company, Invite, InviteStatus, InviteToken, Login, Mail, Role, User, UserStatus,
-        invite_token_company,
+        Company, Invite, InviteStatus, InviteToken, Login, Mail, Role, Team, TeamMember, TeamRole,
+        User, UserStatus, invite_token_company,
     },
     plans::{self, Plan},
 };
@@ -116,34 +116,44 @@ pub async fn register(
     );
 
     // The login item's key is the email: its condition is what makes emails unique.
-    let mut tx = state
-        .db
-        .tx()
-        .put(&login, Login::unique())
-        .put(&user, Cond::absent());
-    match &invite {
-        // Single use: only a still-pending invite is accepted (and then kept, without
-        // its expiry), and its token goes with it. The newcomer takes a seat of the
-        // company's plan, if one is free.
-        Some(pointer) => {
-            tx = tx
-                .update(
-                    &keys::invite(&pointer.company_id, &pointer.invite_id),
-                    Update::new()
-                        .set(Invite::STATUS, InviteStatus::Accepted)
-                        .set(Invite::ACCEPTED_AT, &now)
-                        .remove(Field::TTL),
-                    Invite::STATUS.eq(InviteStatus::Pending),
-                )
-                .delete(&keys::invite_token(&pointer.token_hash), Cond::present());
-            tx = plans::take_seat(tx, &pointer.company_id);
+    let build = |team: Option<&str>| {
+        let mut tx = state
+            .db
+            .tx()
+            .put(&login, Login::unique())
+            .put(&user, Cond::absent());
+        match &invite {
+            // Single use: only a still-pending invite is accepted (and then kept,
+            // without its expiry), and its token goes with it. The newcomer takes a
+            // seat of the company's plan, if one is free, and joins the invite's team.
+            Some(pointer) => {
+                tx = tx
+                    .update(
+                        &keys::invite(&pointer.company_id, &pointer.invite_id),
+                        Update::new()
+                            .set(Invite::STATUS, InviteStatus::Accepted)
+                            .set(Invite::ACCEPTED_AT, &now)
+                            .remove(Field::TTL),
+                        Invite::STATUS.eq(InviteStatus::Pending),
+                    )
+                    .delete(&keys::invite_token(&pointer.token_hash), Cond::present());
+                tx = plans::take_seat(tx, &pointer.company_id);
+                if let Some(team) = team {
+                    tx = join_team(tx, &user, team, &now);
+                }
+            }
+            None => tx = tx.put(&company, Cond::absent()),
         }
-        None => tx = tx.put(&company, Cond::absent()),
+        tx.put(&session, Cond::absent())
+            .put(&welcome, Cond::absent())
+    };
+    let team = invite.as_ref().and_then(|p| p.team_id.as_deref());
+    let mut written = state.db.commit(build(team)).await;
+    if let Err(StoreError::Refused(INVITED_TEAM)) = written {
+        // The team was deleted after the invite: the company is still theirs to join.
+        written = state.db.commit(build(None)).await;
     }
-    let tx = tx
-        .put(&session, Cond::absent())
-        .put(&welcome, Cond::absent());
-    match state.db.commit(tx).await {
+    match written {
         Ok(()) => {}
         Err(StoreError::Refused(Login::UNIQUE_EMAIL)) => {
             return Err(ApiError::Conflict(
@@ -163,6 +173,28 @@ pub async fn register(
         &user.id.clone(),
         AuthResponse::new(user, company, tokens),
     ))
+}
+
+/// What refuses joining an invite's team that is gone.
+const INVITED_TEAM: Guard = Guard::named("InvitedTeamExists");
+
+/// Adds the newcomer to a team: their membership and the team's count, the team
+/// still there.
+fn join_team(tx: Tx, user: &User, team: &str, now: &str) -> Tx {
+    let member = TeamMember {
+        company_id: user.company_id.clone(),
+        team_id: team.to_string(),
+        user_id: user.id.clone(),
+        role: TeamRole::Member,
+        added_at: now.to_string(),
+    };
+    tx.put(&member, Cond::absent()).update(
+        &keys::team(&user.company_id, team),
+        Update::new()
+            .add(Team::MEMBER_COUNT, 1)
+            .set(Field::UPDATED_AT, now),
+        Cond::present().named(INVITED_TEAM),
+    )
 }
 
 /// The invite's pointer and its company, read together.

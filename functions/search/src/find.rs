@@ -30,8 +30,9 @@ const MAX_CHECKED: usize = 100;
 pub struct SearchQuery {
     /// Words, or their beginnings: every one must match (`fire saf` finds "Fire
     /// safety basics"). Words of one letter or digit, or over 64, and any after
-    /// the fifth are ignored.
+    /// the fifth are ignored. `query=` is taken as well (not both).
     #[validate(length(min = 1, max = 200))]
+    #[serde(alias = "query")]
     pub q: String,
     /// Comma-separated: `course`, `lesson`, `prompt`, `user`, `event`, `inventory`
     /// (default all).

@@ -9,10 +9,10 @@ use campus::{
     audit::Audit,
     auth::{Gate, Manager, tokens},
     clock,
-    db::{Cond, Filter, entity_of, keys, lists},
+    db::{Cond, Filter, Guard, StoreError, entity_of, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
-    model::{Company, Invite, InviteStatus, InviteToken, Login, Mail, Role},
+    model::{Company, Invite, InviteStatus, InviteToken, Login, Mail, Role, Team},
     plans,
 };
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,7 @@ pub struct CreateInvite {
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
     pub email: String,
     pub role: Role,
+    /// A team of the company: the newcomer joins it as a member on registering.
     #[validate(length(min = 1, max = 64))]
     pub team_id: Option<String>,
 }
@@ -87,10 +88,15 @@ pub async fn create(
 ) -> ApiResult<Response> {
     crate::users::assignable(&p, req.role)?;
     let email = req.email.trim().to_lowercase();
-    let items = state
-        .db
-        .get_many(&[keys::login(&email), keys::company(&p.company_id)])
-        .await?;
+    let mut wanted = vec![keys::login(&email), keys::company(&p.company_id)];
+    // A team is looked up by the inviter's company: another company's is no team here.
+    if let Some(team) = &req.team_id {
+        wanted.push(keys::team(&p.company_id, team));
+    }
+    let items = state.db.get_many(&wanted).await?;
+    if req.team_id.is_some() && entity_of::<Team>(&items)?.is_none() {
+        return Err(no_such_team());
+    }
     if entity_of::<Login>(&items)?.is_some() {
         return Err(ApiError::Conflict(
             "An account with this email already exists".into(),
@@ -124,6 +130,7 @@ pub async fn create(
         email: invite.email.clone(),
         role: invite.role,
         expires_epoch: invite.expires_epoch,
+        team_id: invite.team_id.clone(),
     };
     let invite_url = format!("{}/register?invite={token}", state.config.frontend_url);
     let mail = Mail::new(
@@ -138,6 +145,13 @@ pub async fn create(
         .put(&invite, Cond::absent())
         .put(&pointer, Cond::absent())
         .put(&mail, Cond::absent());
+    let tx = match &invite.team_id {
+        Some(team) => tx.check(
+            &keys::team(&p.company_id, team),
+            Cond::present().named(TEAM_EXISTS),
+        ),
+        None => tx,
+    };
     let body = CreatedInvite {
         id: invite.id.clone(),
         email,
@@ -147,9 +161,17 @@ pub async fn create(
         token,
         invite_url,
     };
-    Ok(audit
-        .commit(&state.db, tx, created(&invite.id, body))
-        .await?)
+    match audit.commit(&state.db, tx, created(&invite.id, body)).await {
+        Err(StoreError::Refused(TEAM_EXISTS)) => Err(no_such_team()),
+        other => Ok(other?),
+    }
+}
+
+/// What refuses an invite into a team deleted while it was being made.
+const TEAM_EXISTS: Guard = Guard::named("TeamExists");
+
+fn no_such_team() -> ApiError {
+    ApiError::field("teamId", "is not a team of this company")
 }
 
 /// The company's invites, pending and accepted (manager+).

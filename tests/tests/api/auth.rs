@@ -460,6 +460,105 @@ async fn invite_registration_joins_with_the_invited_role_once() {
 }
 
 #[tokio::test]
+async fn an_invite_into_a_team_makes_the_newcomer_a_member() {
+    let t = app();
+    let admin = new_company().await;
+    let other = new_company().await;
+    let team = t
+        .post("/api/teams", admin.token(), json!({"name": "Night shift"}))
+        .await
+        .expect(201);
+    let team_id = team.body["id"].as_str().unwrap().to_string();
+    let theirs = t
+        .post("/api/teams", other.token(), json!({"name": "Theirs"}))
+        .await
+        .expect(201);
+
+    // Another company's team, or none at all, is no team to invite into.
+    for bad in [theirs.body["id"].as_str().unwrap(), "no-such-team"] {
+        let r = t
+            .post(
+                "/api/company/invites",
+                admin.token(),
+                json!({"email": unique_email("x"), "role": "participant", "teamId": bad}),
+            )
+            .await
+            .expect_error(400, "VALIDATION_FAILED");
+        assert!(r.body.to_string().contains("teamId"), "{}", r.body);
+    }
+
+    let email = unique_email("crew");
+    let invite = t
+        .post(
+            "/api/company/invites",
+            admin.token(),
+            json!({"email": email, "role": "participant", "teamId": team_id}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(invite.body["teamId"], team_id.as_str());
+    let joined = t
+        .post(
+            "/api/auth/register",
+            None,
+            json!({"email": email, "password": PASSWORD, "name": "Crew", "inviteToken": invite.body["token"]}),
+        )
+        .await
+        .expect(201);
+    let user_id = joined.body["user"]["id"].as_str().unwrap();
+    let detail = t
+        .get(&format!("/api/teams/{team_id}"), admin.token())
+        .await
+        .expect(200);
+    let members: Vec<&str> = detail.body["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["userId"].as_str().unwrap())
+        .collect();
+    assert!(members.contains(&user_id), "{}", detail.body);
+    assert_eq!(detail.body["memberCount"], 2, "the lead and the newcomer");
+    let mine = t
+        .get("/api/teams", joined.body["accessToken"].as_str())
+        .await
+        .expect(200);
+    assert_eq!(mine.body["items"][0]["id"], team_id.as_str());
+
+    // A team deleted after the invite: the newcomer still joins the company.
+    let doomed = t
+        .post("/api/teams", admin.token(), json!({"name": "Short-lived"}))
+        .await
+        .expect(201);
+    let doomed_id = doomed.body["id"].as_str().unwrap();
+    let late = unique_email("late");
+    let invite = t
+        .post(
+            "/api/company/invites",
+            admin.token(),
+            json!({"email": late, "role": "participant", "teamId": doomed_id}),
+        )
+        .await
+        .expect(201);
+    t.delete(&format!("/api/teams/{doomed_id}"), admin.token())
+        .await
+        .expect(204);
+    let r = t
+        .post(
+            "/api/auth/register",
+            None,
+            json!({"email": late, "password": PASSWORD, "name": "Late", "inviteToken": invite.body["token"]}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(r.body["company"]["id"], admin.company_id.as_str());
+    let none = t
+        .get("/api/teams", r.body["accessToken"].as_str())
+        .await
+        .expect(200);
+    assert_eq!(none.body["items"], json!([]));
+}
+
+#[tokio::test]
 async fn imported_bcrypt_hashes_sign_in_and_are_upgraded() {
     let t = app();
     let admin = new_company().await;

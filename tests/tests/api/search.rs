@@ -159,6 +159,16 @@ async fn results_are_ranked_and_filtered_by_type() {
         .expect(200);
     assert_eq!(limited.body["items"].as_array().unwrap().len(), 1);
 
+    // `query=` as clients of older systems send it; not both at once.
+    let same = t
+        .get("/api/search?query=forklift&limit=1", admin.token())
+        .await
+        .expect(200);
+    assert_eq!(same.body, limited.body);
+    t.get("/api/search?q=forklift&query=forklift", admin.token())
+        .await
+        .expect_error(400, "VALIDATION_FAILED");
+
     t.get("/api/search?q=a", admin.token())
         .await
         .expect_error(400, "VALIDATION_FAILED");

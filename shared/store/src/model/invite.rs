@@ -62,6 +62,9 @@ pub struct InviteToken {
     pub email: String,
     pub role: Role,
     pub expires_epoch: i64,
+    /// The team the newcomer joins with the company (checked when invited).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_id: Option<String>,
 }
 
 /// An invite token is `{companyId}.{secret}`: the company id lets registration read
