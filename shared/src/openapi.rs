@@ -97,12 +97,24 @@ pub fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
                 .max_length(Some(255)),
         ))
         .build();
+    let if_none_match = ParameterBuilder::new()
+        .name("If-None-Match")
+        .parameter_in(ParameterIn::Header)
+        .description(Some(
+            "The `ETag` of an answer kept from before: when it is still the current one, the answer is 304 with no body. Every JSON answer to a GET carries an `ETag` and `Cache-Control: private, no-cache`.",
+        ))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .build();
+    let not_modified = ResponseBuilder::new()
+        .description("NOT MODIFIED: `If-None-Match` names the current `ETag`; no body")
+        .build();
     let reused = error_response(
         "CONFLICT: the Idempotency-Key was used with another request, or its first request still runs (or another conflict of this operation)",
     );
     let c = doc.components.get_or_insert_with(Default::default);
     for (name, response) in [
         ("RateLimited", limited),
+        ("NotModified", not_modified),
         ("IdempotencyConflict", reused),
         ("Unavailable", unavailable),
         (
@@ -125,18 +137,20 @@ pub fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
         c.responses.insert(name.into(), RefOr::T(response));
     }
     c.parameters.insert("IdempotencyKey".into(), RefOr::T(key));
+    c.parameters
+        .insert("IfNoneMatch".into(), RefOr::T(if_none_match));
     for (path, item) in doc.paths.paths.iter_mut() {
         let path_params = path.contains('{');
         let static_doc = path == "/api/docs" || path == "/api/version";
         let limited = crate::http::is_limited(path);
-        let ops: [(bool, &mut Option<Operation>); 5] = [
-            (false, &mut item.get),
-            (true, &mut item.post),
-            (false, &mut item.put),
-            (false, &mut item.patch),
-            (false, &mut item.delete),
+        let ops: [(bool, bool, &mut Option<Operation>); 5] = [
+            (false, true, &mut item.get),
+            (true, false, &mut item.post),
+            (false, false, &mut item.put),
+            (false, false, &mut item.patch),
+            (false, false, &mut item.delete),
         ];
-        for (post, op) in ops {
+        for (post, get, op) in ops {
             let Some(op) = op.as_mut() else { continue };
             let keyed = post && limited;
             if keyed {
@@ -156,6 +170,12 @@ pub fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
                 || op.request_body.is_some()
                 || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
             let body = op.request_body.is_some();
+            // Added after `has_input`: the tag is no input to refuse (no 400 for it).
+            if get {
+                op.parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(RefOr::Ref(Ref::new("#/components/parameters/IfNoneMatch")));
+            }
             let wanted = [
                 (signed_in, "401", "Unauthenticated"),
                 (has_input, "400", "BadRequest"),
@@ -164,6 +184,7 @@ pub fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
                 (!static_doc, "503", "Unavailable"),
                 (limited, "429", "RateLimited"),
                 (keyed, "409", "IdempotencyConflict"),
+                (get, "304", "NotModified"),
             ];
             for (_, status, name) in wanted.into_iter().filter(|(on, ..)| *on) {
                 op.responses

@@ -22,7 +22,8 @@ pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id"
 /// Wraps a function's routes in the stack every Campus answer goes through: request
 /// id, contract error bodies for everything (unknown routes, wrong methods, oversized
 /// bodies, panics included), security headers, CORS for the configured origins, the
-/// body limit, the rate limits, idempotency keys, and the audit trail.
+/// body limit, the rate limits, idempotency keys, the audit trail, and ETags on the
+/// JSON answers to GETs.
 pub fn stack(routes: Router<AppState>, state: AppState) -> Router {
     let cfg = &state.config;
     let origins: Vec<HeaderValue> = cfg
@@ -76,6 +77,8 @@ pub fn stack(routes: Router<AppState>, state: AppState) -> Router {
             state.clone(),
             super::throttle::middleware,
         ))
+        // Outside the handlers and the rate limit: it sees each GET's final answer.
+        .layer(middleware::from_fn(super::etag::middleware))
         .layer(cors)
         .layer(middleware::from_fn(request_context))
         .with_state(state)

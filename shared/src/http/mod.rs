@@ -3,6 +3,7 @@
 mod caller;
 mod created;
 mod csv;
+mod etag;
 mod idempotency;
 mod json;
 mod layers;

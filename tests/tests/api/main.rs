@@ -13,6 +13,7 @@ mod audit_logs;
 mod auth;
 mod authorization;
 mod billing;
+mod caching;
 mod calendar;
 mod certificates;
 mod chat;

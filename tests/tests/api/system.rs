@@ -68,7 +68,7 @@ async fn every_answer_has_request_id_and_security_headers() {
     assert!(r.header("x-request-id").is_some_and(|v| v.len() >= 20));
     assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(r.header("x-frame-options"), Some("DENY"));
-    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert_eq!(r.header("cache-control"), Some("private, no-cache"));
 
     // A caller's own request id is kept; a hostile one is replaced.
     let r = t
