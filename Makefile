@@ -74,6 +74,7 @@ test: $(VENV)/.installed $(VENV_SAM)/.installed $(VENV_FUZZ)/.installed ## Every
 	cargo clippy --workspace --all-targets -- -D warnings
 	$(MAKE) --no-print-directory validate-template
 	cd infra/emulator && ../../$(VENV)/bin/python -m unittest -q test_emulator
+	$(VENV)/bin/python infra/scripts/module-graph.py
 	infra/scripts/with-emulator.sh cargo test --workspace
 	$(MAKE) --no-print-directory fuzz
 

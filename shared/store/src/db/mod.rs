@@ -136,6 +136,19 @@ fn key_condition<T>(p: &mut Placeholders, range: &Range<T>, pk: &str, sk: &str) 
     }
 }
 
+/// A single write's outcome: a refusal by its condition names the guard.
+fn written<T, E, R>(res: Result<T, SdkError<E, R>>, guard: Option<Guard>) -> Result<T, StoreError>
+where
+    E: ProvideErrorMetadata + std::fmt::Debug,
+    R: std::fmt::Debug,
+{
+    match res {
+        Ok(out) => Ok(out),
+        Err(e) if is_condition_failure(&e) => Err(refused(guard)),
+        Err(e) => Err(sdk_error(e)),
+    }
+}
+
 /// The refusal of a write whose condition failed.
 fn refused(guard: Option<Guard>) -> StoreError {
     StoreError::Refused(guard.unwrap_or(Guard::CONDITION))
@@ -192,113 +205,99 @@ impl Tx {
         self.items.is_empty()
     }
 
-    fn fail(mut self, e: StoreError) -> Self {
-        self.error.get_or_insert(e);
+    /// Adds the write `make` builds (from the table's name), with the guard of its
+    /// condition; the first failure to build one fails the whole transaction.
+    fn add(
+        mut self,
+        make: impl FnOnce(&str) -> Result<(TransactWriteItem, Option<Guard>), StoreError>,
+    ) -> Self {
+        match make(&self.table) {
+            Ok((item, guard)) => {
+                self.items.push(item);
+                self.guards.push(guard);
+            }
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
         self
     }
 
     pub fn put<E: Entity>(self, entity: &E, cond: impl Into<Option<Cond>>) -> Self {
-        let item = match to_stored_item(entity) {
-            Ok(i) => i,
-            Err(e) => return self.fail(e),
-        };
-        let mut p = Placeholders::default();
-        let (expr, guard) = match condition(&mut p, cond.into()) {
-            Ok(c) => c,
-            Err(e) => return self.fail(e),
-        };
-        let put = with_placeholders!(
-            Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .set_condition_expression(expr),
-            p
-        );
-        self.push(
-            put.build()
-                .map(|p| TransactWriteItem::builder().put(p).build()),
-            guard,
-        )
+        let cond = cond.into();
+        self.add(|table| {
+            let mut p = Placeholders::default();
+            let (expr, guard) = condition(&mut p, cond)?;
+            let put = with_placeholders!(
+                Put::builder()
+                    .table_name(table)
+                    .set_item(Some(to_stored_item(entity)?))
+                    .set_condition_expression(expr),
+                p
+            )
+            .build()
+            .map_err(StoreError::internal)?;
+            Ok((TransactWriteItem::builder().put(put).build(), guard))
+        })
     }
 
     pub fn delete(self, key: &Key, cond: impl Into<Option<Cond>>) -> Self {
-        let key = match to_key(key) {
-            Ok(k) => k,
-            Err(e) => return self.fail(e),
-        };
-        let mut p = Placeholders::default();
-        let (expr, guard) = match condition(&mut p, cond.into()) {
-            Ok(c) => c,
-            Err(e) => return self.fail(e),
-        };
-        let del = with_placeholders!(
-            Delete::builder()
-                .table_name(&self.table)
-                .set_key(Some(key))
-                .set_condition_expression(expr),
-            p
-        );
-        self.push(
-            del.build()
-                .map(|d| TransactWriteItem::builder().delete(d).build()),
-            guard,
-        )
+        let cond = cond.into();
+        self.add(|table| {
+            let mut p = Placeholders::default();
+            let (expr, guard) = condition(&mut p, cond)?;
+            let del = with_placeholders!(
+                Delete::builder()
+                    .table_name(table)
+                    .set_key(Some(to_key(key)?))
+                    .set_condition_expression(expr),
+                p
+            )
+            .build()
+            .map_err(StoreError::internal)?;
+            Ok((TransactWriteItem::builder().delete(del).build(), guard))
+        })
     }
 
     /// A condition on an item the transaction does not write (it must still hold
     /// when the rest is written).
     pub fn check(self, key: &Key, cond: Cond) -> Self {
-        let key = match to_key(key) {
-            Ok(k) => k,
-            Err(e) => return self.fail(e),
-        };
-        let mut p = Placeholders::default();
-        let expr = match p.condition(&cond) {
-            Ok(e) => e,
-            Err(e) => return self.fail(e),
-        };
-        let check = with_placeholders!(
-            ConditionCheck::builder()
-                .table_name(&self.table)
-                .set_key(Some(key))
-                .condition_expression(expr),
-            p
-        );
-        self.push(
-            check
-                .build()
-                .map(|c| TransactWriteItem::builder().condition_check(c).build()),
-            Some(cond.guard()),
-        )
+        self.add(|table| {
+            let mut p = Placeholders::default();
+            let expr = p.condition(&cond)?;
+            let check = with_placeholders!(
+                ConditionCheck::builder()
+                    .table_name(table)
+                    .set_key(Some(to_key(key)?))
+                    .condition_expression(expr),
+                p
+            )
+            .build()
+            .map_err(StoreError::internal)?;
+            let item = TransactWriteItem::builder().condition_check(check).build();
+            Ok((item, Some(cond.guard())))
+        })
     }
 
     /// Changes some attributes of one item.
     pub fn update(self, key: &Key, update: Update, cond: impl Into<Option<Cond>>) -> Self {
-        let key = match to_key(key) {
-            Ok(k) => k,
-            Err(e) => return self.fail(e),
-        };
-        let mut p = Placeholders::default();
-        let rendered = p
-            .update(&update)
-            .and_then(|u| condition(&mut p, cond.into()).map(|c| (u, c)));
-        let (expression, (expr, guard)) = match rendered {
-            Ok(r) => r,
-            Err(e) => return self.fail(e),
-        };
-        let up = with_placeholders!(
-            aws_sdk_dynamodb::types::Update::builder()
-                .table_name(&self.table)
-                .set_key(Some(key))
-                .update_expression(expression)
-                .set_condition_expression(expr),
-            p
-        );
-        self.push(
-            up.build()
-                .map(|u| TransactWriteItem::builder().update(u).build()),
-            guard,
-        )
+        let cond = cond.into();
+        self.add(|table| {
+            let mut p = Placeholders::default();
+            let expression = p.update(&update)?;
+            let (expr, guard) = condition(&mut p, cond)?;
+            let up = with_placeholders!(
+                aws_sdk_dynamodb::types::Update::builder()
+                    .table_name(table)
+                    .set_key(Some(to_key(key)?))
+                    .update_expression(expression)
+                    .set_condition_expression(expr),
+                p
+            )
+            .build()
+            .map_err(StoreError::internal)?;
+            Ok((TransactWriteItem::builder().update(up).build(), guard))
+        })
     }
 
     /// [`Tx::update`] of an item that may not exist yet, under its entity name: an
@@ -324,7 +323,7 @@ impl Tx {
     ) -> Self {
         let item = match to_stored_item(entity) {
             Ok(i) => i,
-            Err(e) => return self.fail(e),
+            Err(e) => return self.add(|_| Err(e)),
         };
         let key = entity.keys().key();
         let mut attrs: Vec<_> = item
@@ -344,23 +343,6 @@ impl Tx {
     /// put something into it that must know it landed.
     pub fn on_commit(mut self, f: impl FnOnce() + Send + 'static) -> Self {
         self.after.push(Box::new(f));
-        self
-    }
-
-    fn push<E: std::fmt::Display>(
-        mut self,
-        item: Result<TransactWriteItem, E>,
-        guard: Option<Guard>,
-    ) -> Self {
-        match item {
-            Ok(i) => {
-                self.items.push(i);
-                self.guards.push(guard);
-            }
-            Err(e) => {
-                self.error.get_or_insert(StoreError::internal(e));
-            }
-        }
         self
     }
 }
@@ -485,11 +467,7 @@ impl Db {
                 .set_condition_expression(expr),
             p
         );
-        match req.send().await {
-            Ok(_) => Ok(()),
-            Err(e) if is_condition_failure(&e) => Err(refused(guard)),
-            Err(e) => Err(sdk_error(e)),
-        }
+        written(req.send().await, guard).map(|_| ())
     }
 
     pub async fn delete(&self, key: &Key, cond: impl Into<Option<Cond>>) -> Result<(), StoreError> {
@@ -504,11 +482,7 @@ impl Db {
                 .set_condition_expression(expr),
             p
         );
-        match req.send().await {
-            Ok(_) => Ok(()),
-            Err(e) if is_condition_failure(&e) => Err(refused(guard)),
-            Err(e) => Err(sdk_error(e)),
-        }
+        written(req.send().await, guard).map(|_| ())
     }
 
     /// Deletes an item and answers what it was, in one call: `None` if there was
@@ -583,11 +557,7 @@ impl Db {
                 }),
             p
         );
-        match req.send().await {
-            Ok(out) => Ok(out.attributes),
-            Err(e) if is_condition_failure(&e) => Err(refused(guard)),
-            Err(e) => Err(sdk_error(e)),
-        }
+        written(req.send().await, guard).map(|out| out.attributes)
     }
 
     pub fn tx(&self) -> Tx {
