@@ -16,7 +16,7 @@ use crate::error::{ErrorBody, ErrorInfo};
 /// The base document: title, the bearer scheme, the error body.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Campus API", description = "The backend of a company training platform. Errors always have the body `ErrorBody`.\n\nRate limits (per minute in fixed windows; these are the defaults, each configurable): 100 per IP without a valid token, 1000 per user, 500 per user on team endpoints, 10 uploads per user. Counted answers carry `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (epoch seconds when the window ends); over the limit the answer is 429 `RATE_LIMITED` with `Retry-After` in seconds. Health and webhooks are not counted."),
+    info(title = "Campus API", description = "The backend of a company training platform. Errors always have the body `ErrorBody`.\n\nRate limits (per minute in fixed windows; these are the defaults, each configurable): 100 per IP without a valid token, 1000 per user, 500 per user on team endpoints, 10 uploads per user. Counted answers carry `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (epoch seconds when the window ends); over the limit the answer is 429 `RATE_LIMITED` with `Retry-After` in seconds. Health and webhooks are not counted.\n\nCompression: an answer over 1 KiB is sent compressed (`Content-Encoding: gzip` or `br`, with `Vary: Accept-Encoding`) when the request's `Accept-Encoding` allows it; PDFs and images are sent as they are. The `ETag` is of the bytes sent, so each encoding has its own."),
     components(schemas(ErrorBody, ErrorInfo)),
     modifiers(&Bearer)
 )]

@@ -342,6 +342,27 @@ impl TestApp {
     }
 }
 
+/// An answer's body as it was before the server compressed it (`Content-Encoding`).
+pub fn decoded(encoding: Option<&str>, body: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    match encoding {
+        None => out.extend_from_slice(body),
+        Some("gzip") => {
+            flate2::read::GzDecoder::new(body)
+                .read_to_end(&mut out)
+                .expect("a gzip body");
+        }
+        Some("br") => {
+            brotli_decompressor::Decompressor::new(body, 4096)
+                .read_to_end(&mut out)
+                .expect("a br body");
+        }
+        Some(other) => panic!("unexpected Content-Encoding {other}"),
+    }
+    out
+}
+
 pub fn unique_email(prefix: &str) -> String {
     format!(
         "{prefix}-{}@example.com",

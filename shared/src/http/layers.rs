@@ -9,6 +9,10 @@ use axum::{
 };
 use tower_http::{
     catch_panic::CatchPanicLayer,
+    compression::{
+        CompressionLayer,
+        predicate::{NotForContentType, Predicate, SizeAbove},
+    },
     cors::{AllowOrigin, CorsLayer},
 };
 
@@ -22,8 +26,8 @@ pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id"
 /// Wraps a function's routes in the stack every Campus answer goes through: request
 /// id, contract error bodies for everything (unknown routes, wrong methods, oversized
 /// bodies, panics included), security headers, CORS for the configured origins, the
-/// body limit, the rate limits, idempotency keys, the audit trail, and ETags on the
-/// JSON answers to GETs.
+/// body limit, the rate limits, idempotency keys, the audit trail, ETags on the JSON
+/// answers to GETs, and compression.
 pub fn stack(routes: Router<AppState>, state: AppState) -> Router {
     let cfg = &state.config;
     let origins: Vec<HeaderValue> = cfg
@@ -77,11 +81,25 @@ pub fn stack(routes: Router<AppState>, state: AppState) -> Router {
             state.clone(),
             super::throttle::middleware,
         ))
+        // API Gateway's HTTP APIs do not compress, so the function does. Below the
+        // ETag: the tag is of the bytes sent, so a gzip and a br answer do not share
+        // one strong tag.
+        .layer(compression())
         // Outside the handlers and the rate limit: it sees each GET's final answer.
         .layer(middleware::from_fn(super::etag::middleware))
         .layer(cors)
         .layer(middleware::from_fn(request_context))
         .with_state(state)
+}
+
+/// gzip or br for answers over 1 KiB, as the client's `Accept-Encoding` allows; a
+/// PDF or an image is compressed already.
+fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new().compress_when(
+        SizeAbove::new(1024)
+            .and(NotForContentType::IMAGES)
+            .and(NotForContentType::const_new("application/pdf")),
+    )
 }
 
 fn request_id(req: &Request) -> String {

@@ -1,5 +1,6 @@
 //! Conditional GETs: JSON answers to GETs carry an ETag and `Cache-Control: private,
-//! no-cache`; `If-None-Match` with the current tag answers 304 with no body.
+//! no-cache`; `If-None-Match` with the current tag answers 304 with no body. Large
+//! answers are compressed as `Accept-Encoding` allows.
 
 use campus_tests::{app, new_company};
 use serde_json::json;
@@ -73,4 +74,86 @@ async fn a_kept_answer_is_not_sent_again_until_it_changes() {
     let missing = t.get("/api/courses/nope", admin.token()).await;
     assert_eq!(missing.status, 404);
     assert!(missing.header("etag").is_none());
+}
+
+/// Sends `GET path` asking for `accept` and answers (status, Content-Encoding, the
+/// ETag, the body as sent, the body decoded).
+async fn fetch(
+    t: &campus_tests::TestApp,
+    path: &str,
+    accept: Option<&str>,
+) -> (
+    u16,
+    Option<String>,
+    Option<String>,
+    usize,
+    serde_json::Value,
+) {
+    let mut req = t.client.get(t.url(path));
+    if let Some(a) = accept {
+        req = req.header("accept-encoding", a);
+    }
+    let res = req.send().await.unwrap();
+    let header = |n: &str| {
+        res.headers()
+            .get(n)
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    let (status, encoding, etag) = (
+        res.status().as_u16(),
+        header("content-encoding"),
+        header("etag"),
+    );
+    let vary = header("vary").unwrap_or_default();
+    let sent = res.bytes().await.unwrap();
+    if encoding.is_some() {
+        assert!(
+            vary.to_lowercase().contains("accept-encoding"),
+            "Vary: {vary}"
+        );
+    }
+    let body = serde_json::from_slice(&campus_tests::decoded(encoding.as_deref(), &sent)).unwrap();
+    (status, encoding, etag, sent.len(), body)
+}
+
+#[tokio::test]
+async fn large_answers_are_compressed_as_the_client_allows() {
+    let t = app();
+    let (_, plain_enc, plain_tag, plain_len, plain) = fetch(&t, "/api/docs", None).await;
+    assert_eq!(plain_enc, None, "no Accept-Encoding, no compression");
+    assert!(
+        plain_len > 100_000,
+        "the OpenAPI document is large: {plain_len}"
+    );
+
+    for (accept, expected) in [
+        ("gzip", "gzip"),
+        ("br", "br"),
+        ("gzip;q=0.5, br;q=1.0", "br"),
+        ("br;q=0, gzip", "gzip"),
+    ] {
+        let (status, enc, tag, len, body) = fetch(&t, "/api/docs", Some(accept)).await;
+        assert_eq!(status, 200);
+        assert_eq!(enc.as_deref(), Some(expected), "Accept-Encoding: {accept}");
+        assert_eq!(body, plain, "{accept}: the same document");
+        assert!(len * 5 < plain_len, "{accept}: {len} of {plain_len} bytes");
+        // Other bytes, another strong tag; the same bytes again, a 304.
+        assert_ne!(tag, plain_tag, "{accept}");
+        let again = t
+            .client
+            .get(t.url("/api/docs"))
+            .header("accept-encoding", accept)
+            .header("if-none-match", tag.unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{accept}");
+        assert!(again.headers().get("content-encoding").is_none());
+    }
+    // Nothing the client cannot read; a small answer is not worth compressing.
+    let (_, enc, ..) = fetch(&t, "/api/docs", Some("identity, zstd")).await;
+    assert_eq!(enc, None);
+    let (status, enc, _, _, body) = fetch(&t, "/api/health", Some("gzip, br")).await;
+    assert_eq!((status, enc), (200, None));
+    assert_eq!(body["status"], "ok");
 }

@@ -11,6 +11,7 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
     ("system/health.json", "system", 200, None),
     ("system/health-deep-prod-stage.json", "system", 200, None),
     ("system/version.json", "system", 200, None),
+    ("system/docs-compressed.json", "system", 200, None),
     ("auth/register.json", "auth", 201, None),
     ("auth/me.json", "auth", 200, None),
     ("users/company.json", "users", 200, None),
@@ -221,9 +222,27 @@ async fn sample_events_run_through_the_lambda_path() {
             .unwrap();
         assert_eq!(res.status().as_u16(), *status, "{file}");
         assert!(res.headers().contains_key("x-request-id"), "{file}");
-        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
-            .await
-            .unwrap();
+        // What lambda_http hands API Gateway: a compressed body goes as base64.
+        let res = lambda_http::IntoResponse::into_response(res).await;
+        let encoding = res
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap().to_string());
+        let body = match res.body() {
+            lambda_http::Body::Binary(b) => {
+                assert!(encoding.is_some(), "{file}: a binary answer");
+                b.clone()
+            }
+            lambda_http::Body::Text(t) => {
+                assert!(encoding.is_none(), "{file}: compressed but sent as text");
+                t.clone().into_bytes()
+            }
+            _ => Vec::new(),
+        };
+        if file.contains("compressed") {
+            assert!(encoding.is_some(), "{file}: not compressed");
+        }
+        let body = campus_tests::decoded(encoding.as_deref(), &body);
         let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
         if let Some(code) = code {
             assert_eq!(body["error"]["code"], *code, "{file}: {body}");
