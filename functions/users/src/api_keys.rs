@@ -17,7 +17,7 @@ use campus::{
     db::{Cond, Filter, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
-    model::ApiKey,
+    model::{ApiKey, ApiKeyView},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -32,32 +32,6 @@ pub struct CreateApiKey {
     /// Days until the key stops working; without it, the key works until revoked.
     #[validate(range(min = 1, max = 3650))]
     pub expires_in_days: Option<u32>,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ApiKeyView {
-    pub id: String,
-    pub name: String,
-    /// The secret's last four characters.
-    pub hint: String,
-    pub created_at: String,
-    pub expires_at: Option<String>,
-    /// When the key was last used, to within five minutes.
-    pub last_used_at: Option<String>,
-}
-
-impl From<ApiKey> for ApiKeyView {
-    fn from(k: ApiKey) -> Self {
-        Self {
-            id: k.id,
-            name: k.name,
-            hint: k.hint,
-            created_at: k.created_at,
-            expires_at: k.expires_at,
-            last_used_at: k.last_used_at,
-        }
-    }
 }
 
 /// The answer to creating a key: the only time its secret is shown.

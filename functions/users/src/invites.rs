@@ -12,7 +12,7 @@ use campus::{
     db::{Cond, Filter, Guard, StoreError, entity_of, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
-    model::{Company, Invite, InviteStatus, InviteToken, Login, Mail, Role, Team},
+    model::{Company, Invite, InviteStatus, InviteToken, InviteView, Login, Mail, Role, Team},
     plans,
 };
 use serde::{Deserialize, Serialize};
@@ -28,36 +28,6 @@ pub struct CreateInvite {
     /// A team of the company: the newcomer joins it as a member on registering.
     #[validate(length(min = 1, max = 64))]
     pub team_id: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct InviteView {
-    pub id: String,
-    pub email: String,
-    pub role: Role,
-    pub team_id: Option<String>,
-    pub status: InviteStatus,
-    pub invited_by: String,
-    pub expires_at: String,
-    pub created_at: String,
-    pub accepted_at: Option<String>,
-}
-
-impl From<Invite> for InviteView {
-    fn from(i: Invite) -> Self {
-        Self {
-            id: i.id,
-            email: i.email,
-            role: i.role,
-            team_id: i.team_id,
-            status: i.status,
-            invited_by: i.invited_by,
-            expires_at: i.expires_at,
-            created_at: i.created_at,
-            accepted_at: i.accepted_at,
-        }
-    }
 }
 
 /// The answer to creating an invite: the only time its token is shown.

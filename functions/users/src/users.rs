@@ -10,18 +10,16 @@ use campus::{
     audit::Audit,
     auth::{Admin, AuthUser, Gate, Manager, Principal, sessions, tokens},
     clock,
-    db::{Cond, Field, Filter, PageAt, StoreError, Update, entity_of, keys, lists},
+    db::{Cond, Field, Filter, StoreError, Update, keys, lists},
     error::ErrorBody,
     http::{Links, non_blank, public_url},
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
-    model::{
-        Company, Department, Login, Mail, PasswordToken, Role, Settings, Team, TeamMember, User,
-        UserStatus,
-    },
+    model::{Department, Login, Mail, PasswordToken, Role, Team, TeamMember, User, UserStatus},
+    personal::{self, PersonalData},
     plans,
     versioned::{expect_version, save},
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -341,79 +339,16 @@ pub async fn delete(
         .map_err(|e| e.or(ApiError::NotFound))
 }
 
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionInfo {
-    pub id: String,
-    pub created_at: String,
-    pub refreshed_at: Option<String>,
-    pub revoked: bool,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Export {
-    pub exported_at: String,
-    pub user: User,
-    pub company: Company,
-    pub settings: serde_json::Value,
-    pub sessions: Vec<SessionInfo>,
-}
-
 /// Everything stored about the caller, as one document.
 #[utoipa::path(get, path = "/api/users/me/export", tag = "users", security(("bearer" = [])),
-    responses((status = 200, body = Export), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = PersonalData), (status = 401, body = ErrorBody)))]
 pub async fn export(
     State(state): State<AppState>,
     AuthUser(p): AuthUser,
-) -> ApiResult<Json<Export>> {
-    let items = state
-        .db
-        .get_many(&[
-            keys::user(&p.company_id, &p.user_id),
-            keys::company(&p.company_id),
-            keys::settings(&p.company_id, &p.user_id),
-        ])
-        .await?;
-    let settings = entity_of::<Settings>(&items)?
-        .and_then(|s| serde_json::from_str(&s.values_json).ok())
-        .unwrap_or_else(|| serde_json::json!({}));
-    let mut sessions = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = state
-            .db
-            .page(
-                &lists::sessions(&p.company_id, &p.user_id),
-                PageAt {
-                    limit: 100,
-                    cursor: cursor.as_deref(),
-                },
-                Filter::default(),
-            )
-            .await?;
-        sessions.extend(page.items.into_iter().map(|s| SessionInfo {
-            id: s.id,
-            created_at: s.created_at,
-            refreshed_at: s.refreshed_at,
-            revoked: s.revoked,
-            ip: s.ip,
-            user_agent: s.user_agent,
-        }));
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => break,
-        }
-    }
-    Ok(Json(Export {
-        exported_at: clock::now_rfc3339(),
-        user: entity_of(&items)?.ok_or(ApiError::SessionRevoked)?,
-        company: entity_of(&items)?.ok_or(ApiError::NotFound)?,
-        settings,
-        sessions,
-    }))
+) -> ApiResult<Json<PersonalData>> {
+    Ok(Json(
+        personal::export(&state, &p.company_id, &p.user_id).await?,
+    ))
 }
 
 async fn load(state: &AppState, company_id: &str, id: &str) -> ApiResult<User> {

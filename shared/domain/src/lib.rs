@@ -17,6 +17,7 @@ pub mod gateway;
 pub mod job;
 pub mod notify;
 pub mod people;
+pub mod personal;
 pub mod plans;
 pub mod progress;
 pub mod rate_limit;

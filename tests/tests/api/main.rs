@@ -25,6 +25,7 @@ mod contract;
 mod courses;
 mod exports;
 mod files;
+mod gdpr;
 mod idempotency;
 mod inventory;
 mod lambda_events;

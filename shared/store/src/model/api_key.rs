@@ -1,4 +1,5 @@
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::db::{Entity, Keys, keys};
 
@@ -36,6 +37,33 @@ impl Entity for ApiKey {
         match self.expires_epoch {
             Some(at) => k.ttl(at),
             None => k,
+        }
+    }
+}
+
+/// A key as its owner sees it: never the secret nor its hash.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyView {
+    pub id: String,
+    pub name: String,
+    /// The secret's last four characters.
+    pub hint: String,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    /// When the key was last used, to within five minutes.
+    pub last_used_at: Option<String>,
+}
+
+impl From<ApiKey> for ApiKeyView {
+    fn from(k: ApiKey) -> Self {
+        Self {
+            id: k.id,
+            name: k.name,
+            hint: k.hint,
+            created_at: k.created_at,
+            expires_at: k.expires_at,
+            last_used_at: k.last_used_at,
         }
     }
 }

@@ -29,7 +29,7 @@ fields! {
         RESOURCE_TYPE = "resourceType",
     }
     CalendarEvent { ATTENDEES = "attendees", CREATED_BY = "createdBy" }
-    Invite { STATUS = "status", ACCEPTED_AT = "acceptedAt" }
+    Invite { STATUS = "status", ACCEPTED_AT = "acceptedAt", EMAIL = "email" }
     Team { MEMBER_COUNT = "memberCount" }
     Course { MODULE_COUNT = "moduleCount", LESSON_COUNT = "lessonCount" }
     Module { LESSON_COUNT = "lessonCount" }
@@ -57,8 +57,8 @@ fields! {
         CURRENT_PERIOD_END = "currentPeriodEnd",
         CANCEL_AT_PERIOD_END = "cancelAtPeriodEnd",
     }
-    Payment { STATUS = "status", REFUNDED_CENTS = "refundedCents", EVENT_CREATED = "eventCreated" }
-    Mail { STATUS = "status", TEMPLATE = "template" }
+    Payment { USER_ID = "userId", STATUS = "status", REFUNDED_CENTS = "refundedCents", EVENT_CREATED = "eventCreated" }
+    Mail { STATUS = "status", TEMPLATE = "template", TO = "to" }
     DailyStats {
         COMPLETIONS = "completions",
         CERTIFICATES_ISSUED = "certificatesIssued",

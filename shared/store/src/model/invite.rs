@@ -83,3 +83,34 @@ impl Entity for InviteToken {
         Keys::new(keys::invite_token(&self.token_hash), Self::NAME).ttl(self.expires_epoch)
     }
 }
+
+/// An invite as the API shows it: never its token's hash.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteView {
+    pub id: String,
+    pub email: String,
+    pub role: Role,
+    pub team_id: Option<String>,
+    pub status: InviteStatus,
+    pub invited_by: String,
+    pub expires_at: String,
+    pub created_at: String,
+    pub accepted_at: Option<String>,
+}
+
+impl From<Invite> for InviteView {
+    fn from(i: Invite) -> Self {
+        Self {
+            id: i.id,
+            email: i.email,
+            role: i.role,
+            team_id: i.team_id,
+            status: i.status,
+            invited_by: i.invited_by,
+            expires_at: i.expires_at,
+            created_at: i.created_at,
+            accepted_at: i.accepted_at,
+        }
+    }
+}

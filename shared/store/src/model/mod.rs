@@ -24,6 +24,7 @@ mod notification;
 mod oauth_state;
 mod outbox;
 mod password_token;
+pub mod personal;
 mod plan;
 mod progress;
 mod prompt;
@@ -37,7 +38,7 @@ mod user;
 mod versioned;
 
 pub use analytics::AnalyticsCounter;
-pub use api_key::ApiKey;
+pub use api_key::{ApiKey, ApiKeyView};
 pub use audit::AuditEntry;
 pub use billing::{
     BillingAccount, Payment, PaymentKind, PaymentStatus, StripeCustomer, StripeEventMark,
@@ -59,7 +60,7 @@ pub use export::{EXPORT_RETENTION_DAYS, ExportDelivery, ExportRecord};
 pub use file::{FilePurpose, FileRecord, FileStatus};
 pub use idempotency::IdempotencyRecord;
 pub use inventory::{InventoryCategory, InventoryChange, InventoryItem, InventorySku};
-pub use invite::{Invite, InviteStatus, InviteToken, invite_token_company};
+pub use invite::{Invite, InviteStatus, InviteToken, InviteView, invite_token_company};
 pub use login::{Lockout, Login};
 pub use notification::{Channels, NOTIFICATION_TYPES, Notification, NotificationPreferences};
 pub use oauth_state::OAuthState;
