@@ -27,7 +27,7 @@ DURATION ?= 20m
 THINK ?= 2-6
 MAX_REQUESTS ?= 500000
 
-.PHONY: help run job test fuzz load bench bench-scenario lambda-arm64 validate-template openapi build fmt clean
+.PHONY: help run job superadmin test fuzz load bench bench-scenario lambda-arm64 validate-template openapi build fmt clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -87,6 +87,12 @@ validate-template: $(VENV_SAM)/.installed ## sam validate, and cfn-lint on the S
 	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(VENV_SAM)/bin/sam validate --template template.yaml >/dev/null
 	$(VENV_SAM)/bin/python infra/scripts/transform.py template.yaml > .local/transformed.json
 	$(VENV_SAM)/bin/cfn-lint --format parseable .local/transformed.json
+
+superadmin: ## Create a platform operator on the running `make run` stack: EMAIL=… PASSWORD=… [NAME=…]
+	cargo build -p campus-local
+	set -a; source $(ENV_FILE); set +a; \
+	  AWS_ENDPOINT_URL=http://127.0.0.1:$(AWS_PORT) EMAIL="$(EMAIL)" PASSWORD="$(PASSWORD)" NAME="$(NAME)" \
+	  target/debug/campus-local superadmin
 
 openapi: ## Regenerate docs/openapi.json from the code
 	cargo run -q -p campus-local -- openapi > docs/openapi.json

@@ -13,6 +13,6 @@ pub mod plans;
 
 pub use campus_domain::{
     ApiError, ApiResult, AppState, aws, calendar, certificates, clock, config, db, erasure, error,
-    job, model, notify, people, personal, progress, rate_limit, realtime, reminders, reporting,
-    search, state, storage, stripe_signature, uploads, versioned,
+    job, model, notify, people, personal, platform, progress, rate_limit, realtime, reminders,
+    reporting, search, state, storage, stripe_signature, uploads, versioned,
 };

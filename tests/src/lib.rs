@@ -651,6 +651,21 @@ pub async fn next_message(ws: &mut Socket, ms: u64) -> Option<Value> {
     }
 }
 
+/// Whether the server ends the socket within `ms` (messages before the end are
+/// skipped).
+pub async fn ended_within(ws: &mut Socket, ms: u64) -> bool {
+    use futures_util::StreamExt;
+    let until = tokio::time::Instant::now() + std::time::Duration::from_millis(ms);
+    loop {
+        match tokio::time::timeout_at(until, ws.next()).await {
+            Err(_) => return false,
+            Ok(None | Some(Err(_))) => return true,
+            Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_)))) => return true,
+            Ok(Some(Ok(_))) => {}
+        }
+    }
+}
+
 /// The next message of `kind`, skipping others, within `ms` milliseconds.
 pub async fn next_of(ws: &mut Socket, kind: &str, ms: u64) -> Option<Value> {
     let until = tokio::time::Instant::now() + std::time::Duration::from_millis(ms);

@@ -10,7 +10,7 @@ use campus::{
     db::{Cond, entity_of, keys},
     error::ErrorBody,
     http::ValidJson,
-    model::{Company, Lockout, Login, User, UserStatus},
+    model::{Company, CompanyStatus, Lockout, Login, User, UserStatus},
     rate_limit,
 };
 use serde::Deserialize;
@@ -90,6 +90,9 @@ pub async fn login(
     let company: Company = entity_of(&items)?.ok_or(ApiError::InvalidCredentials)?;
     if user.status == UserStatus::Disabled {
         return Err(ApiError::Forbidden("This account is disabled"));
+    }
+    if company.status == CompanyStatus::Suspended {
+        return Err(ApiError::CompanySuspended);
     }
     lockout::clear(&state, lock).await;
     if verdict == Verdict::OkNeedsRehash {

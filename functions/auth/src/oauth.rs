@@ -28,10 +28,10 @@ use campus::{
     },
     clock,
     config::{OAuthProvider, VerifiedEmail},
-    db::{Cond, keys},
+    db::{Cond, entity_of, keys},
     error::ErrorBody,
     http::QueryParams,
-    model::{Login, OAuthState, User, UserStatus},
+    model::{Company, CompanyStatus, Login, OAuthState, User, UserStatus},
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -152,6 +152,7 @@ enum Refusal {
     UnverifiedEmail,
     NoAccount,
     Disabled,
+    Suspended,
     Unavailable,
 }
 
@@ -164,6 +165,7 @@ impl Refusal {
             Self::UnverifiedEmail => "unverified_email",
             Self::NoAccount => "no_account",
             Self::Disabled => "account_disabled",
+            Self::Suspended => "company_suspended",
             Self::Unavailable => "temporarily_unavailable",
         }
     }
@@ -264,13 +266,19 @@ async fn sign_in(
         .get(&keys::login(&email))
         .await?
         .ok_or(Refusal::NoAccount)?;
-    let user: User = state
+    let items = state
         .db
-        .get(&keys::user(&login.company_id, &login.user_id))
-        .await?
-        .ok_or(Refusal::NoAccount)?;
+        .get_many(&[
+            keys::user(&login.company_id, &login.user_id),
+            keys::company(&login.company_id),
+        ])
+        .await?;
+    let user: User = entity_of(&items)?.ok_or(Refusal::NoAccount)?;
     if user.status == UserStatus::Disabled {
         return Err(Refusal::Disabled);
+    }
+    if entity_of::<Company>(&items)?.is_some_and(|c| c.status == CompanyStatus::Suspended) {
+        return Err(Refusal::Suspended);
     }
     Ok(sessions::start(state, &user, origin).await?)
 }

@@ -7,8 +7,8 @@ use campus::{
     error::ErrorBody,
     http::{ValidJson, created},
     model::{
-        Company, Invite, InviteStatus, InviteToken, Login, Mail, Role, Team, TeamMember, TeamRole,
-        User, UserStatus, invite_token_company,
+        Company, CompanyStatus, Invite, InviteStatus, InviteToken, Login, Mail, Role, Team,
+        TeamMember, TeamRole, User, UserStatus, invite_token_company,
     },
     plans::{self, Plan},
 };
@@ -77,6 +77,9 @@ pub async fn register(
                 plan: Plan::Free,
                 seats: Plan::Free.seats(),
                 seats_used: 1,
+                status: CompanyStatus::Active,
+                suspended_reason: None,
+                suspended_at: None,
                 created_at: now.clone(),
                 updated_at: now.clone(),
                 version: 1,

@@ -43,11 +43,18 @@ pub async fn put(
     let mut company = load(&state, &p.company_id).await?;
     expect_version(req.version, company.version)?;
     company.name = non_blank("name", &req.name)?;
-    // Seats are counted by other writes meanwhile; this one must not put back the
-    // count it read.
-    save_keeping(&state.db, &mut company, &[Company::SEATS_USED], &audit).await?;
+    save_keeping(&state.db, &mut company, KEPT, &audit).await?;
     Ok(Json(company))
 }
+
+/// What a rename never writes back: the seat count (counted by other writes
+/// meanwhile) and what the platform operator decides.
+const KEPT: &[campus::db::Field] = &[
+    Company::SEATS_USED,
+    Company::STATUS,
+    Company::SUSPENDED_REASON,
+    Company::SUSPENDED_AT,
+];
 
 async fn load(state: &AppState, company_id: &str) -> ApiResult<Company> {
     Ok(state.db.find(&keys::company(company_id)).await?)

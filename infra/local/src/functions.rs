@@ -92,6 +92,11 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         openapi: campus_audit::openapi,
     },
     Function {
+        name: "platform",
+        router: campus_platform::router,
+        openapi: campus_platform::openapi,
+    },
+    Function {
         name: "analytics",
         router: campus_analytics::router,
         openapi: campus_analytics::openapi,

@@ -1,6 +1,7 @@
 //! `campus-local serve`: set up the local emulator from `template.yaml`, seed demo
 //! data, serve every function on one port, and drive the mailer. `campus-local openapi`: print the
 //! OpenAPI document. `campus-local job NAME`: run a scheduled job once.
+//! `campus-local superadmin`: create a platform operator (`EMAIL`, `PASSWORD`, `NAME`).
 
 use std::net::SocketAddr;
 
@@ -18,8 +19,9 @@ async fn main() {
         }
         "serve" => serve().await,
         "job" => job(std::env::args().nth(2).unwrap_or_default()).await,
+        "superadmin" => superadmin().await,
         other => Err(format!(
-            "unknown command {other:?}; use serve, job or openapi"
+            "unknown command {other:?}; use serve, job, superadmin or openapi"
         )),
     };
     if let Err(e) = result {
@@ -118,6 +120,22 @@ async fn stripe(cfg: &Config, api_port: u16) -> Result<(), String> {
             eprintln!("campus-local: the Stripe stand-in stopped: {e}");
         }
     });
+    Ok(())
+}
+
+/// `campus-local superadmin` (`make superadmin EMAIL=… PASSWORD=…`): a platform
+/// operator with that password, on the local stack.
+async fn superadmin() -> Result<(), String> {
+    campus::lambda::init_tracing();
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let email = env("EMAIL").ok_or("EMAIL is required")?;
+    let password = env("PASSWORD").ok_or("PASSWORD is required")?;
+    let name = env("NAME").unwrap_or_else(|| "Platform operator".into());
+    let state = AppState::new(Config::from_env().map_err(|e| e.to_string())?);
+    let id = campus::platform::create_operator(&state, &email, &name, Some(password))
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    println!("platform operator {email} created (user {id}); sign in at /api/auth/login");
     Ok(())
 }
 

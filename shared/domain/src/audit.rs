@@ -31,6 +31,9 @@ pub struct RequestInfo {
 #[derive(Default)]
 struct SlotState {
     actor: Option<Principal>,
+    /// The company whose trail gets the entry, when not the actor's (the platform
+    /// operator acts on customers' companies).
+    company: Option<String>,
     written: bool,
     info: RequestInfo,
 }
@@ -56,6 +59,13 @@ impl AuditSlot {
         }
     }
 
+    /// Files this request's entry under `company_id`'s trail instead of the actor's.
+    pub fn under(&self, company_id: &str) {
+        if let Ok(mut g) = self.0.lock() {
+            g.company = Some(company_id.to_string());
+        }
+    }
+
     /// The entry for this request with the given outcome, if an actor is known.
     pub fn entry(&self, status: u16, resource_id: Option<&str>) -> Option<AuditEntry> {
         let g = self.0.lock().ok()?;
@@ -64,7 +74,10 @@ impl AuditSlot {
         let (resource_type, path_id) = resource_of(&info.route, &info.path);
         Some(AuditEntry {
             id: clock::new_id(),
-            company_id: actor.company_id.clone(),
+            company_id: g
+                .company
+                .clone()
+                .unwrap_or_else(|| actor.company_id.clone()),
             actor_id: actor.user_id.clone(),
             actor_role: actor.role.as_str().into(),
             action: format!("{} {}", info.method, info.route),

@@ -25,6 +25,8 @@ pub enum ApiError {
     SessionRevoked,
     PaymentRequired(String),
     Forbidden(&'static str),
+    /// The platform operator suspended the caller's company.
+    CompanySuspended,
     NotFound,
     MethodNotAllowed,
     Conflict(String),
@@ -62,7 +64,7 @@ impl ApiError {
                 StatusCode::UNAUTHORIZED
             }
             PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
-            Forbidden(_) => StatusCode::FORBIDDEN,
+            Forbidden(_) | CompanySuspended => StatusCode::FORBIDDEN,
             NotFound => StatusCode::NOT_FOUND,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Conflict(_) => StatusCode::CONFLICT,
@@ -85,6 +87,7 @@ impl ApiError {
             SessionRevoked => "SESSION_REVOKED",
             PaymentRequired(_) => "PAYMENT_REQUIRED",
             Forbidden(_) => "FORBIDDEN",
+            CompanySuspended => "COMPANY_SUSPENDED",
             NotFound => "NOT_FOUND",
             MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Conflict(_) => "CONFLICT",
@@ -107,6 +110,7 @@ impl ApiError {
             TokenExpired => "The access token has expired".into(),
             SessionRevoked => "The session has been revoked; sign in again".into(),
             PaymentRequired(m) | Conflict(m) | UnsupportedMediaType(m) => m.clone(),
+            CompanySuspended => "The company is suspended; contact support".into(),
             NotFound => "Not found".into(),
             MethodNotAllowed => "Method not allowed on this path".into(),
             PayloadTooLarge => "The request body is too large".into(),

@@ -19,6 +19,7 @@ pub mod notify;
 pub mod people;
 pub mod personal;
 pub mod plans;
+pub mod platform;
 pub mod progress;
 pub mod rate_limit;
 pub mod realtime;

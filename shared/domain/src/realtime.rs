@@ -220,6 +220,14 @@ pub async fn close_sessions(
     Ok(())
 }
 
+/// Ends every open socket of the company (it was suspended).
+pub async fn close_company(state: &AppState, company_id: &str) -> ApiResult<()> {
+    for c in connections(state, company_id).await? {
+        end(state, &c).await;
+    }
+    Ok(())
+}
+
 /// The company's open sockets: one Query of its connections partition.
 async fn connections(state: &AppState, company_id: &str) -> ApiResult<Vec<Connection>> {
     Ok(state.db.all(&lists::connections(company_id)).await?)

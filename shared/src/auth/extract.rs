@@ -10,7 +10,7 @@ use crate::{
     auth::{Principal, require, sessions::Origin},
     db::{Item, Key, entity_of, keys},
     error::ApiError,
-    model::{ApiKey, Role, Session, User, UserStatus},
+    model::{ApiKey, Company, CompanyStatus, Role, Session, User, UserStatus},
     state::AppState,
 };
 
@@ -74,8 +74,14 @@ pub(crate) async fn authenticate(
     let credential = Credential::of(parts, state)?;
     let mut wanted = credential.keys();
     wanted.extend(with(credential.company_id()));
+    // The company rides along in the same read: a suspended one is refused.
+    let company = keys::company(credential.company_id());
+    if !wanted.contains(&company) {
+        wanted.push(company);
+    }
     let items = state.db.get_many_consistent(&wanted).await?;
     let principal = credential.confirm(parts, state, &items).await?;
+    not_suspended(&principal, &items)?;
     if let Some(slot) = parts.extensions.get::<AuditSlot>() {
         slot.set_actor(&principal);
     }
@@ -268,10 +274,30 @@ pub(crate) fn claims_of(state: &AppState, token: &str) -> Result<Principal, ApiE
     })
 }
 
-/// `p` with its session's role, or 401 unless the session is live.
+/// 403 `COMPANY_SUSPENDED` if `items` hold the caller's company and the operator has
+/// suspended it (after the credential is confirmed: a bad one learns nothing).
+fn not_suspended(p: &Principal, items: &[Item]) -> Result<(), ApiError> {
+    let company: Option<Company> = entity_of(items)?;
+    match company {
+        Some(c) if c.status == CompanyStatus::Suspended && p.role != Role::SuperAdmin => {
+            Err(ApiError::CompanySuspended)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `p` with its session's role, or 401 unless the session is live; 403 if its
+/// company is suspended.
 async fn check_session(state: &AppState, mut p: Principal) -> Result<Principal, ApiError> {
-    let key = keys::session(&p.company_id, &p.user_id, &p.session_id);
-    p.role = session_live(state.db.get_consistent::<Session>(&key).await?)?;
+    let items = state
+        .db
+        .get_many_consistent(&[
+            keys::session(&p.company_id, &p.user_id, &p.session_id),
+            keys::company(&p.company_id),
+        ])
+        .await?;
+    p.role = session_live(entity_of::<Session>(&items)?)?;
+    not_suspended(&p, &items)?;
     Ok(p)
 }
 
@@ -297,7 +323,7 @@ macro_rules! min_role {
         }
     )*};
 }
-min_role!(ParticipantRole => Role::Participant, InstructorRole => Role::Instructor, ManagerRole => Role::Manager, AdminRole => Role::Admin);
+min_role!(ParticipantRole => Role::Participant, InstructorRole => Role::Instructor, ManagerRole => Role::Manager, AdminRole => Role::Admin, SuperAdminRole => Role::SuperAdmin);
 
 /// A signed-in user whose role is at least `R::ROLE`, else 403.
 pub struct Gate<R: MinRole>(pub Principal, pub PhantomData<R>);
@@ -305,6 +331,8 @@ pub struct Gate<R: MinRole>(pub Principal, pub PhantomData<R>);
 pub type Manager = Gate<ManagerRole>;
 pub type Admin = Gate<AdminRole>;
 pub type Instructor = Gate<InstructorRole>;
+/// The platform operator (`super_admin`).
+pub type Operator = Gate<SuperAdminRole>;
 
 impl<R: MinRole + Send + Sync> FromRequestParts<AppState> for Gate<R> {
     type Rejection = ApiError;

@@ -7,5 +7,6 @@ pub(crate) mod extract;
 pub use campus_domain::auth::*;
 pub use extract::{
     API_KEY_PREFIX, Admin, AdminRole, ApiKeyClaim, AuthUser, ClientOrigin, Gate, Instructor,
-    InstructorRole, Manager, ManagerRole, MinRole, ParticipantRole, principal_of,
+    InstructorRole, Manager, ManagerRole, MinRole, Operator, ParticipantRole, SuperAdminRole,
+    principal_of,
 };

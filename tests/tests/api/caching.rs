@@ -119,7 +119,7 @@ async fn fetch(
 #[tokio::test]
 async fn large_answers_are_compressed_as_the_client_allows() {
     let t = app();
-    let (_, plain_enc, plain_tag, plain_len, plain) = fetch(&t, "/api/docs", None).await;
+    let (_, plain_enc, plain_tag, plain_len, plain) = fetch(t, "/api/docs", None).await;
     assert_eq!(plain_enc, None, "no Accept-Encoding, no compression");
     assert!(
         plain_len > 100_000,
@@ -132,7 +132,7 @@ async fn large_answers_are_compressed_as_the_client_allows() {
         ("gzip;q=0.5, br;q=1.0", "br"),
         ("br;q=0, gzip", "gzip"),
     ] {
-        let (status, enc, tag, len, body) = fetch(&t, "/api/docs", Some(accept)).await;
+        let (status, enc, tag, len, body) = fetch(t, "/api/docs", Some(accept)).await;
         assert_eq!(status, 200);
         assert_eq!(enc.as_deref(), Some(expected), "Accept-Encoding: {accept}");
         assert_eq!(body, plain, "{accept}: the same document");
@@ -151,9 +151,9 @@ async fn large_answers_are_compressed_as_the_client_allows() {
         assert!(again.headers().get("content-encoding").is_none());
     }
     // Nothing the client cannot read; a small answer is not worth compressing.
-    let (_, enc, ..) = fetch(&t, "/api/docs", Some("identity, zstd")).await;
+    let (_, enc, ..) = fetch(t, "/api/docs", Some("identity, zstd")).await;
     assert_eq!(enc, None);
-    let (status, enc, _, _, body) = fetch(&t, "/api/health", Some("gzip, br")).await;
+    let (status, enc, _, _, body) = fetch(t, "/api/health", Some("gzip, br")).await;
     assert_eq!((status, enc), (200, None));
     assert_eq!(body["status"], "ok");
 }

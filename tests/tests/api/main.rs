@@ -34,6 +34,7 @@ mod notifications;
 mod oauth;
 mod passwords;
 mod payments;
+mod platform;
 mod progress;
 mod prompts;
 mod realtime;

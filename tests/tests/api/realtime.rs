@@ -5,7 +5,7 @@ use campus::db::lists;
 
 use campus::db::keys;
 use campus::model::Connection;
-use campus_tests::{app, join, new_company, next_message, next_of, socket};
+use campus_tests::{app, ended_within, join, new_company, next_message, next_of, socket};
 use serde_json::json;
 
 const WAIT: u64 = 3000;
@@ -242,21 +242,6 @@ async fn the_ws_function_connects_refuses_and_disconnects() {
         .unwrap();
     assert_eq!(r["statusCode"], 200);
     assert!(db.get::<Connection>(&key).await.unwrap().is_none());
-}
-
-/// Whether the server ends the socket within `ms` (messages before the end are
-/// skipped).
-async fn ended_within(ws: &mut campus_tests::Socket, ms: u64) -> bool {
-    use futures_util::StreamExt;
-    let until = tokio::time::Instant::now() + std::time::Duration::from_millis(ms);
-    loop {
-        match tokio::time::timeout_at(until, ws.next()).await {
-            Err(_) => return false,
-            Ok(None | Some(Err(_))) => return true,
-            Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Close(_)))) => return true,
-            Ok(Some(Ok(_))) => {}
-        }
-    }
 }
 
 /// A socket of `who`'s, past its `initial` message.

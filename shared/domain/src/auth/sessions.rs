@@ -9,7 +9,7 @@ use crate::{
     clock,
     db::{Cond, PageAt, Settled, StoreError, Update, keys, lists},
     error::ApiError,
-    model::{Session, User},
+    model::{Company, CompanyStatus, Session, User},
     state::AppState,
 };
 
@@ -175,6 +175,12 @@ pub async fn refresh(state: &AppState, token: &str) -> Result<Tokens, ApiError> 
         .parse(token)
         .ok_or(ApiError::Unauthenticated("The refresh token is invalid"))?;
     let key = keys::session(&t.company_id, &t.user_id, &t.session_id);
+    // Before the rotation, so a refused refresh token still works once the company
+    // is active again.
+    let company: Option<Company> = state.db.get(&keys::company(&t.company_id)).await?;
+    if company.is_some_and(|c| c.status == CompanyStatus::Suspended) {
+        return Err(ApiError::CompanySuspended);
+    }
     let now = clock::now();
     let rotated = state
         .db

@@ -132,6 +132,11 @@ pub fn companies() -> Range<Company> {
     Range::index(Index::Gsi1, COMPANIES.into(), "")
 }
 
+/// Companies whose name starts with `prefix` (any case), by name: the operator's list.
+pub fn companies_named(prefix: &str) -> Range<Company> {
+    Range::index(Index::Gsi1, COMPANIES.into(), &prefix.trim().to_lowercase())
+}
+
 /// A company's daily totals; `between` takes days (`YYYY-MM-DD`).
 pub fn daily_stats(company_id: &str) -> Range<DailyStats> {
     Range::table(daily_stats_partition(company_id), "")

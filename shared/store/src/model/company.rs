@@ -16,15 +16,46 @@ pub struct Company {
     /// remove one, never written with the rest of the company.
     #[serde(default)]
     pub seats_used: u32,
+    /// `suspended` by the platform operator: every request of its users is refused.
+    #[serde(default)]
+    pub status: CompanyStatus,
+    /// Why, while suspended (the operator's words, shown to nobody else).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspended_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspended_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
     pub version: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CompanyStatus {
+    #[default]
+    Active,
+    Suspended,
+}
+
+/// The company of the platform operators (`super_admin`): made by `make superadmin`.
+pub const PLATFORM_COMPANY: &str = "platform";
+
+/// Companies sort by name (lower case) in the platform's list, so `?q=` is a prefix
+/// of the key; the id keeps names that are alike apart.
+pub fn company_order(name: &str, id: &str) -> String {
+    format!("{}#{id}", name.trim().to_lowercase())
 }
 
 impl Entity for Company {
     const NAME: &'static str = "company";
 
     fn keys(&self) -> Keys {
-        Keys::new(keys::company(&self.id), Self::NAME).gsi1(keys::COMPANIES.into(), self.id.clone())
+        let keys = Keys::new(keys::company(&self.id), Self::NAME);
+        // The operator's own company is nobody's customer: not in the platform's list,
+        // nor in any job over all companies.
+        if self.id == PLATFORM_COMPANY {
+            return keys;
+        }
+        keys.gsi1(keys::COMPANIES.into(), company_order(&self.name, &self.id))
     }
 }

@@ -13,7 +13,14 @@ macro_rules! fields {
 }
 
 fields! {
-    Company { SEATS = "seats", SEATS_USED = "seatsUsed", PLAN = "plan" }
+    Company {
+        SEATS = "seats",
+        SEATS_USED = "seatsUsed",
+        PLAN = "plan",
+        STATUS = "status",
+        SUSPENDED_REASON = "suspendedReason",
+        SUSPENDED_AT = "suspendedAt",
+    }
     ApiKey { LAST_USED_AT = "lastUsedAt", LAST_USED_EPOCH = "lastUsedEpoch" }
     Assignment { ASSIGNED_BY = "assignedBy" }
     IdempotencyRecord { SEALED = "sealed", LOCKED_UNTIL = "lockedUntil" }

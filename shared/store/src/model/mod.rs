@@ -49,7 +49,7 @@ pub use certificate::{
 };
 pub use chat::{ChatMessage, ChatRole, Conversation, Rating};
 pub use checkin::CheckIn;
-pub use company::Company;
+pub use company::{Company, CompanyStatus, PLATFORM_COMPANY, company_order};
 pub use connection::{Connection, ConnectionPointer};
 pub use course::{
     Assignment, AssignmentRow, Course, CourseStatus, Difficulty, Lesson, LessonType, Module,
