@@ -19,14 +19,17 @@ macro_rules! api {
         pub fn routes() -> $crate::api::__private::axum::Router<$crate::AppState> {
             use $crate::api::__private::utoipa_axum::{self, PathItemExt};
             let router = $crate::api::__private::axum::Router::new();
+            let mut pairs = Vec::new();
             $(
                 let path = utoipa_axum::routes!(@path [path()] of $($seg)::+);
                 let methods = utoipa_axum::routes!(@path [methods()] of $($seg)::+);
                 let router = methods.iter().fold(router, |router, m| {
                     router.route(&path, $crate::api::__private::axum::routing::on(m.to_method_filter(), $($seg)::+))
                 });
+                pairs.push((path, methods));
             )+
-            router
+            // A PATCH beside each GET and PUT of one path (see `http::patch`).
+            $crate::http::patch::with_patches(router, &pairs, openapi)
         }
 
         /// The same routes, documented.

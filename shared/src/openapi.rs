@@ -195,3 +195,66 @@ pub fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
         }
     }
 }
+
+/// A `PATCH` beside every `PUT` whose path also has a `GET` (what `http::patch`
+/// serves): the same rules, answers and schema, any subset of its fields as a JSON
+/// merge patch.
+pub fn add_patches(doc: &mut utoipa::openapi::OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        let (Some(get), Some(put), None) = (&item.get, &item.put, &item.patch) else {
+            continue;
+        };
+        if !same_resource(get, put) {
+            continue;
+        }
+        let Some(RefOr::T(body)) = put.request_body.clone() else {
+            continue;
+        };
+        let Some(json) = body.content.get("application/json").cloned() else {
+            continue;
+        };
+        let mut op = put.clone();
+        op.summary = Some(format!(
+            "{} (partial: a JSON merge patch)",
+            put.summary.clone().unwrap_or_default()
+        ));
+        op.description = Some(
+            "A JSON merge patch (RFC 7396) of the writable fields the PUT of this path takes: fields left out stay as they are, `null` clears an optional field (in a free-form map, removes the key). The patch is applied to the current representation and written as that PUT would write it, with the same roles, validation and audit. `version` may be sent; without it the version read is used, so a change in between answers 409.".into(),
+        );
+        let mut patch_body = body;
+        patch_body.description = Some("Any subset of the PUT's fields".into());
+        patch_body.content = [
+            ("application/merge-patch+json".to_string(), json.clone()),
+            ("application/json".to_string(), json),
+        ]
+        .into_iter()
+        .collect();
+        op.request_body = Some(RefOr::T(patch_body));
+        item.patch = Some(op);
+    }
+}
+
+/// Whether a path's `GET` and `PUT` answer the same resource, as a `PATCH` needs: the
+/// same schema, or the `GET` its `…Detail` (the resource with its parts: a course
+/// with its modules). `PUT /api/notifications` (the preferences) beside
+/// `GET /api/notifications` (the inbox) is not.
+pub fn same_resource(get: &Operation, put: &Operation) -> bool {
+    let answer = |op: &Operation| {
+        op.responses
+            .responses
+            .get("200")
+            .and_then(|r| serde_json::to_value(r).ok())
+            .map(|r| r["content"]["application/json"]["schema"].clone())
+            .filter(|s| !s.is_null())
+    };
+    let (Some(read), Some(written)) = (answer(get), answer(put)) else {
+        return false;
+    };
+    let name = |s: &serde_json::Value| {
+        s["$ref"]
+            .as_str()
+            .map(|r| r.rsplit('/').next().unwrap_or_default().to_string())
+    };
+    read == written
+        || matches!((name(&read), name(&written)), (Some(r), Some(w)) if r == format!("{w}Detail"))
+}

@@ -90,6 +90,20 @@ pub async fn create(
     }
 }
 
+/// One lesson, as its authors edit it (instructor+; learners read lessons in the
+/// course).
+#[utoipa::path(get, path = "/api/courses/{id}/modules/{moduleId}/lessons/{lessonId}", tag = "courses", security(("bearer" = [])),
+    params(("id" = String, Path), ("moduleId" = String, Path), ("lessonId" = String, Path)),
+    responses((status = 200, body = Lesson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    Gate(p, ..): Instructor,
+    Path((course_id, module_id, lesson_id)): Path<(String, String, String)>,
+) -> ApiResult<Json<Lesson>> {
+    let key = keys::lesson(&p.company_id, &course_id, &module_id, &lesson_id);
+    Ok(Json(state.db.find(&key).await?))
+}
+
 /// Change a lesson (instructor+).
 #[utoipa::path(put, path = "/api/courses/{id}/modules/{moduleId}/lessons/{lessonId}", tag = "courses", security(("bearer" = [])),
     params(("id" = String, Path), ("moduleId" = String, Path), ("lessonId" = String, Path)), request_body = LessonBody,

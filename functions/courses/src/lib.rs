@@ -17,9 +17,11 @@ campus::api!(
     courses::delete,
     courses::enroll,
     modules::create,
+    modules::get,
     modules::update,
     modules::delete,
     lessons::create,
+    lessons::get,
     lessons::update,
     lessons::delete,
 );

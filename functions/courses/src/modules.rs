@@ -70,6 +70,20 @@ pub async fn create(
         .map_err(conflict_or_404)
 }
 
+/// One module, as its authors edit it (instructor+; learners read modules in the
+/// course).
+#[utoipa::path(get, path = "/api/courses/{id}/modules/{moduleId}", tag = "courses", security(("bearer" = [])),
+    params(("id" = String, Path), ("moduleId" = String, Path)),
+    responses((status = 200, body = Module), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    Gate(p, ..): Instructor,
+    Path((course_id, module_id)): Path<(String, String)>,
+) -> ApiResult<Json<Module>> {
+    let key = keys::module(&p.company_id, &course_id, &module_id);
+    Ok(Json(state.db.find(&key).await?))
+}
+
 /// Rename or reorder a module (instructor+).
 #[utoipa::path(put, path = "/api/courses/{id}/modules/{moduleId}", tag = "courses", security(("bearer" = [])),
     params(("id" = String, Path), ("moduleId" = String, Path)), request_body = ModuleBody,

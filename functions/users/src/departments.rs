@@ -78,6 +78,20 @@ pub async fn create(
 }
 
 /// Rename or describe a department (admin).
+/// One department.
+#[utoipa::path(get, path = "/api/company/departments/{id}", tag = "company", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Department), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    AuthUser(p): AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Department>> {
+    Ok(Json(
+        state.db.find(&keys::department(&p.company_id, &id)).await?,
+    ))
+}
+
 #[utoipa::path(put, path = "/api/company/departments/{id}", tag = "company", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = DepartmentBody,
     responses((status = 200, body = Department), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]

@@ -27,6 +27,7 @@ campus::api!(
     company::put,
     departments::list,
     departments::create,
+    departments::get,
     departments::update,
     departments::delete,
     invites::list,

@@ -12,7 +12,7 @@ use campus::{
     clock,
     db::{Cond, Field, Filter, StoreError, Update, keys, lists},
     error::ErrorBody,
-    http::{Links, non_blank, public_url},
+    http::{Links, non_blank, nullable, public_url},
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
     model::{Department, Login, Mail, PasswordToken, Role, Team, TeamMember, User, UserStatus},
     personal::{self, PersonalData},
@@ -183,17 +183,24 @@ pub async fn get(
 pub struct UpdateUser {
     #[validate(length(min = 1, max = 100))]
     pub name: Option<String>,
-    /// An `https` URL to a public host, or the API's own avatar path.
+    /// An `https` URL to a public host, or the API's own avatar path; `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     #[validate(length(max = 2048))]
-    pub avatar_url: Option<String>,
+    pub avatar_url: Option<Option<String>>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     #[validate(length(max = 2000))]
-    pub bio: Option<String>,
-    /// Admin only.
+    pub bio: Option<Option<String>>,
+    /// Admin only (unless unchanged).
     pub role: Option<Role>,
-    /// Admin only; an empty string clears it.
+    /// Admin only (unless unchanged); an empty string or `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     #[validate(length(max = 64))]
-    pub department_id: Option<String>,
-    /// Admin only.
+    pub department_id: Option<Option<String>>,
+    /// Admin only (unless unchanged).
     pub status: Option<UserStatus>,
     /// The version read; a stale one answers 409 and changes nothing.
     pub version: Option<u64>,
@@ -217,7 +224,17 @@ pub async fn update(
     if p.user_id != id && !is_admin {
         return Err(ApiError::Forbidden("You may only change your own profile"));
     }
-    let admin_fields = req.role.is_some() || req.department_id.is_some() || req.status.is_some();
+    // A field sent back as it is changes nothing: a whole representation (or a
+    // PATCH, which sends one) is not an attempt at the admin's fields.
+    let department = req
+        .department_id
+        .clone()
+        .map(|d| d.filter(|d| !d.is_empty()));
+    let admin_fields = req.role.is_some_and(|r| r != user.role)
+        || req.status.is_some_and(|s| s != user.status)
+        || department
+            .as_ref()
+            .is_some_and(|d| *d != user.department_id);
     if admin_fields && !is_admin {
         return Err(ApiError::Forbidden(
             "Only an admin may change role, department or status",
@@ -232,27 +249,31 @@ pub async fn update(
     if let Some(name) = &req.name {
         user.name = non_blank("name", name)?;
     }
-    if let Some(url) = req.avatar_url {
-        user.avatar_url = Some(public_url(&state, "avatarUrl", &url, Links::Absolute)?);
+    match req.avatar_url {
+        Some(Some(url)) if Some(&url) != user.avatar_url.as_ref() => {
+            user.avatar_url = Some(public_url(&state, "avatarUrl", &url, Links::Absolute)?);
+        }
+        Some(None) => user.avatar_url = None,
+        _ => {}
     }
     if let Some(bio) = req.bio {
-        user.bio = Some(bio);
+        user.bio = bio;
     }
     let mut access_changed = false;
-    if let Some(role) = req.role {
+    if let Some(role) = req.role.filter(|r| *r != user.role) {
         assignable(&p, role)?;
         access_changed |= role != user.role;
         user.role = role;
     }
-    if let Some(d) = req.department_id {
-        if d.is_empty() {
-            user.department_id = None;
-        } else {
+    match department {
+        Some(Some(d)) if Some(&d) != user.department_id.as_ref() => {
             department_exists(&state, &p.company_id, &d).await?;
             user.department_id = Some(d);
         }
+        Some(None) => user.department_id = None,
+        _ => {}
     }
-    if let Some(status) = req.status {
+    if let Some(status) = req.status.filter(|s| *s != user.status) {
         if status == UserStatus::Invited && user.status != UserStatus::Invited {
             return Err(ApiError::field(
                 "status",

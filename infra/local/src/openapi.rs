@@ -9,6 +9,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     for f in HTTP_FUNCTIONS {
         doc.merge((f.openapi)());
     }
+    campus::openapi::add_patches(&mut doc);
     campus::openapi::add_common_responses(&mut doc);
     // Handler names repeat across modules (`list`, `create`); ids must not.
     for (path, item) in doc.paths.paths.iter_mut() {

@@ -41,7 +41,7 @@ pub struct PersonalData {
     /// Prompts the user wrote.
     pub prompts: Vec<Prompt>,
     /// The user's prompt uses per day.
-    pub prompt_uses: Vec<PromptUses>,
+    pub prompt_uses: Vec<UsesOnDay>,
     pub files: Vec<FileRecord>,
     pub conversations: Vec<Conversation>,
     pub chat_messages: Vec<ChatMessage>,
@@ -79,7 +79,7 @@ pub struct SessionInfo {
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct PromptUses {
+pub struct UsesOnDay {
     pub day: String,
     pub count: u64,
 }
@@ -214,7 +214,7 @@ pub async fn export(state: &AppState, company_id: &str, user_id: &str) -> ApiRes
         prompts,
         prompt_uses: prompt_uses
             .into_iter()
-            .map(|p: PromptUseCounter| PromptUses {
+            .map(|p: PromptUseCounter| UsesOnDay {
                 day: p.day,
                 count: p.count,
             })

@@ -8,6 +8,7 @@ mod idempotency;
 mod json;
 mod layers;
 mod pagination;
+pub mod patch;
 mod query;
 mod throttle;
 mod urls;
@@ -21,6 +22,16 @@ pub use pagination::{ListQuery, ListResponse};
 pub use query::QueryParams;
 pub use throttle::is_limited;
 pub use urls::{Links, public_url};
+
+/// For `Option<Option<T>>` fields with `#[serde(default)]`: absent is `None`, `null`
+/// is `Some(None)` (clear it), a value is `Some(Some(v))`.
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
 
 /// A required text field, trimmed; blank is a validation failure naming the field.
 pub fn non_blank(field: &str, v: &str) -> crate::ApiResult<String> {

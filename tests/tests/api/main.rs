@@ -33,6 +33,7 @@ mod layers;
 mod notifications;
 mod oauth;
 mod passwords;
+mod patch;
 mod payments;
 mod platform;
 mod progress;
