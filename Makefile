@@ -124,7 +124,9 @@ bench-scenario: $(VENV)/.installed ## Only the DynamoDB round-trip walk over eve
 
 lambda-arm64: $(VENV_LAMBDA)/.installed ## Lambda packages: target/lambda/<function>/bootstrap for arm64 (cargo-lambda + zig)
 	rustup target add aarch64-unknown-linux-gnu
-	PATH=$(CURDIR)/$(VENV_LAMBDA)/bin:$$PATH cargo lambda build --release --arm64 $(addprefix -p campus-,$(FUNCTIONS))
+	CAMPUS_GIT_COMMIT=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown) \
+	  CAMPUS_BUILT_AT=$$(date -u +%Y-%m-%dT%H:%M:%SZ) \
+	  PATH=$(CURDIR)/$(VENV_LAMBDA)/bin:$$PATH cargo lambda build --release --arm64 $(addprefix -p campus-,$(FUNCTIONS))
 
 build: lambda-arm64 ## Release build of every function for Lambda (arm64)
 

@@ -372,8 +372,18 @@ impl Config {
             oauth: oauth_providers(src)?,
             oauth_timeout: Duration::from_millis(parsed(src, "OAUTH_TIMEOUT_MS", 5000)?),
             version: or(src, "APP_VERSION", env!("CARGO_PKG_VERSION")),
-            commit: or(src, "GIT_COMMIT", "unknown"),
-            built_at: or(src, "BUILT_AT", "unknown"),
+            // Stamped into the binary by `make build` (and `make deploy`'s build); a
+            // setting of the same name overrides it.
+            commit: or(
+                src,
+                "GIT_COMMIT",
+                option_env!("CAMPUS_GIT_COMMIT").unwrap_or("unknown"),
+            ),
+            built_at: or(
+                src,
+                "BUILT_AT",
+                option_env!("CAMPUS_BUILT_AT").unwrap_or("unknown"),
+            ),
         })
     }
 }
