@@ -3,8 +3,10 @@
 //! written here on the HTTP client and hashing the project already has, rather
 //! than with a crate that would bring a second reqwest, rand and sha2.
 //!
-//! An account is found by the provider's *verified* email (accounts are made by
-//! registration or invitation; a provider only signs in to one). The callback ends
+//! An account is found by the provider's *verified* email. A verified email without
+//! one signs up: into the company that claimed its domain (as a participant, a seat
+//! permitting), or else into a new company of its own, as its admin, as
+//! registration without an invite does. The callback ends
 //! in a redirect to the frontend: tokens in the fragment (never sent to a server,
 //! never in logs), or `error=...`.
 //!
@@ -28,10 +30,12 @@ use campus::{
     },
     clock,
     config::{OAuthProvider, VerifiedEmail},
-    db::{Cond, entity_of, keys},
+    db::{Cond, StoreError, entity_of, keys},
+    domains,
     error::ErrorBody,
     http::QueryParams,
-    model::{Company, CompanyStatus, Login, OAuthState, User, UserStatus},
+    model::{Company, CompanyStatus, DomainClaim, Login, Mail, OAuthState, Role, User, UserStatus},
+    plans::{self, Plan},
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -150,7 +154,7 @@ enum Refusal {
     InvalidState,
     ProviderFailed,
     UnverifiedEmail,
-    NoAccount,
+    NoSeat,
     Disabled,
     Suspended,
     Unavailable,
@@ -163,7 +167,7 @@ impl Refusal {
             Self::InvalidState => "invalid_state",
             Self::ProviderFailed => "provider_failed",
             Self::UnverifiedEmail => "unverified_email",
-            Self::NoAccount => "no_account",
+            Self::NoSeat => "no_seat",
             Self::Disabled => "account_disabled",
             Self::Suspended => "company_suspended",
             Self::Unavailable => "temporarily_unavailable",
@@ -187,7 +191,9 @@ impl From<campus::db::StoreError> for Refusal {
 /// Where the provider sends the user back: signs in the account with the provider's
 /// verified email and redirects to `{FRONTEND_URL}/auth/callback#accessToken=...`,
 /// or `#error=...` (`access_denied`, `invalid_state`, `provider_failed`,
-/// `unverified_email`, `no_account`, `account_disabled`, `temporarily_unavailable`).
+/// `unverified_email`, `no_seat`, `account_disabled`, `company_suspended`,
+/// `temporarily_unavailable`). A verified email without an account signs up (see the
+/// module's note).
 /// Without the cookie `GET /{provider}` set in this browser: `invalid_state`.
 #[utoipa::path(get, path = "/api/auth/{provider}/callback", tag = "auth",
     params(("provider" = String, Path), CallbackQuery),
@@ -261,11 +267,9 @@ async fn sign_in(
         _ => verified_email(state, p, &tokens.access_token).await?,
     };
 
-    let login: Login = state
-        .db
-        .get(&keys::login(&email))
-        .await?
-        .ok_or(Refusal::NoAccount)?;
+    let Some(login) = state.db.get::<Login>(&keys::login(&email)).await? else {
+        return sign_up(state, &email, origin).await;
+    };
     let items = state
         .db
         .get_many(&[
@@ -273,7 +277,7 @@ async fn sign_in(
             keys::company(&login.company_id),
         ])
         .await?;
-    let user: User = entity_of(&items)?.ok_or(Refusal::NoAccount)?;
+    let user: User = entity_of(&items)?.ok_or(Refusal::Unavailable)?;
     if user.status == UserStatus::Disabled {
         return Err(Refusal::Disabled);
     }
@@ -281,6 +285,121 @@ async fn sign_in(
         return Err(Refusal::Suspended);
     }
     Ok(sessions::start(state, &user, origin).await?)
+}
+
+/// A verified email without an account: a participant of the company that claimed
+/// its domain (a seat permitting), or the admin of a new company of its own. One
+/// transaction, as registration: the email's login is what makes it unique.
+async fn sign_up(
+    state: &AppState,
+    email: &str,
+    origin: &Origin,
+) -> Result<sessions::Tokens, Refusal> {
+    let claim: Option<DomainClaim> = match domains::of_email(email) {
+        Some(d) => state.db.get(&keys::domain_claim(&d)).await?,
+        None => None,
+    };
+    let now = clock::now_rfc3339();
+    let name = display_name(email);
+    let (company, role, new) = match claim {
+        Some(c) => {
+            let company: Company = state
+                .db
+                .get(&keys::company(&c.company_id))
+                .await?
+                .ok_or(Refusal::Unavailable)?;
+            if company.status == CompanyStatus::Suspended {
+                return Err(Refusal::Suspended);
+            }
+            (company, Role::Participant, false)
+        }
+        None => {
+            let company = Company {
+                id: clock::new_id(),
+                name: format!("{name}'s company"),
+                plan: Plan::Free,
+                seats: Plan::Free.seats(),
+                seats_used: 1,
+                status: CompanyStatus::Active,
+                suspended_reason: None,
+                suspended_at: None,
+                created_at: now.clone(),
+                updated_at: now.clone(),
+                version: 1,
+            };
+            (company, Role::Admin, true)
+        }
+    };
+    let user = User {
+        id: clock::new_id(),
+        email: email.to_string(),
+        name,
+        role,
+        company_id: company.id.clone(),
+        department_id: None,
+        avatar_url: None,
+        bio: None,
+        status: UserStatus::Active,
+        created_at: now.clone(),
+        updated_at: now,
+        version: 1,
+    };
+    // No password: the provider signs them in (a reset link can set one).
+    let login = Login {
+        email: email.to_string(),
+        user_id: user.id.clone(),
+        company_id: company.id.clone(),
+        password_hash: None,
+        password_generation: 0,
+        version: 1,
+    };
+    let session = sessions::new_session(state, &user, origin);
+    let welcome = Mail::new(
+        &company.id,
+        "welcome",
+        email,
+        serde_json::json!({"name": user.name, "companyName": company.name,
+            "loginUrl": format!("{}/login", state.config.frontend_url)}),
+    );
+    let mut tx = state
+        .db
+        .tx()
+        .put(&login, Login::unique())
+        .put(&user, Cond::absent())
+        .put(&session, Cond::absent())
+        .put(&welcome, Cond::absent());
+    tx = match new {
+        true => tx.put(&company, Cond::absent()),
+        false => plans::take_seat(tx, &company.id),
+    };
+    match state.db.commit(tx).await {
+        Ok(()) => {}
+        Err(StoreError::Refused(plans::SEAT_FREE)) => return Err(Refusal::NoSeat),
+        // Signed up meanwhile (another tab): signing in again finds the account.
+        Err(StoreError::Refused(_)) => return Err(Refusal::Unavailable),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(sessions::tokens(state, &user, &session)?)
+}
+
+/// A name from an address until the user gives one: `ada.lovelace@…` is "Ada
+/// Lovelace".
+fn display_name(email: &str) -> String {
+    let local = email.split('@').next().unwrap_or_default();
+    let words: Vec<String> = local
+        .split(['.', '_', '-', '+'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    match words.is_empty() {
+        true => "New user".into(),
+        false => words.join(" ").chars().take(100).collect(),
+    }
 }
 
 fn http(state: &AppState) -> &'static reqwest::Client {

@@ -4,6 +4,7 @@
 mod api_keys;
 mod company;
 mod departments;
+mod domains;
 mod invites;
 mod settings;
 mod users;
@@ -25,6 +26,9 @@ campus::api!(
     settings::put,
     company::get,
     company::put,
+    domains::list,
+    domains::create,
+    domains::delete,
     departments::list,
     departments::create,
     departments::get,

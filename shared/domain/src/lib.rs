@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod certificates;
 pub mod clock;
 pub mod config;
+pub mod domains;
 pub mod erasure;
 pub mod error;
 pub mod gateway;

@@ -74,6 +74,9 @@ const MATRIX: &[(&str, Who)] = &[
     ("PUT /api/company", Admin),
     ("PATCH /api/company", Admin),
     ("GET /api/company/departments", User),
+    ("GET /api/company/domains", Admin),
+    ("POST /api/company/domains", Admin),
+    ("DELETE /api/company/domains/{domain}", Admin),
     ("POST /api/company/departments", Admin),
     ("GET /api/company/departments/{id}", User),
     ("PUT /api/company/departments/{id}", Admin),
@@ -348,6 +351,8 @@ impl Theirs {
             "eventId" => of("event"),
             "fileId" => of("file"),
             "type" => Some("users".into()),
+            // A domain nobody claimed: another company's answer is 404 all the same.
+            "domain" => Some("theirs.example".into()),
             "id" => {
                 let owner = [
                     ("/api/platform/companies/", "company"),

@@ -23,6 +23,7 @@ mod company;
 mod concurrency;
 mod contract;
 mod courses;
+mod domains;
 mod exports;
 mod files;
 mod gdpr;

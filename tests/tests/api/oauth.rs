@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use campus_tests::{Account, app, new_company, oauth, unique_email};
+use campus_tests::{Account, PASSWORD, app, new_company, oauth, unique_email};
 use serde_json::json;
 
 fn query(url: &str) -> HashMap<String, String> {
@@ -113,8 +113,82 @@ async fn an_unverified_or_unknown_email_signs_in_nobody() {
         assert_eq!(f["error"], "unverified_email", "{provider}");
         assert!(!f.contains_key("accessToken"));
     }
-    let f = sign_in_with("google", &unique_email("stranger"), true).await;
-    assert_eq!(f["error"], "no_account");
+}
+
+#[tokio::test]
+async fn a_verified_stranger_signs_up_into_a_company_of_their_own() {
+    let t = app();
+    for provider in ["google", "microsoft", "github"] {
+        let email = unique_email("grace.hopper");
+        let f = sign_in_with(provider, &email, true).await;
+        let access = f
+            .get("accessToken")
+            .unwrap_or_else(|| panic!("{provider}: {f:?}"));
+        let me = t.get("/api/auth/me", Some(access)).await.expect(200);
+        assert_eq!(me.body["user"]["email"], email.as_str());
+        assert_eq!(me.body["user"]["role"], "admin", "{provider}");
+        assert!(
+            me.body["user"]["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("Grace Hopper"),
+            "{}",
+            me.body
+        );
+        let company = &me.body["company"];
+        assert_eq!(company["plan"], "free");
+        assert_eq!(company["seatsUsed"], 1);
+        // Signing in again is the same account, not another company.
+        let again = sign_in_with(provider, &email, true).await;
+        let me_again = t
+            .get("/api/auth/me", Some(&again["accessToken"]))
+            .await
+            .expect(200);
+        assert_eq!(me_again.body["user"]["id"], me.body["user"]["id"]);
+    }
+}
+
+#[tokio::test]
+async fn a_claimed_domain_signs_its_people_up_into_its_company_seats_permitting() {
+    let t = app();
+    let domain = super::domains::fresh_domain();
+    let admin = super::domains::admin_at(&format!("ada@{domain}")).await;
+    super::domains::claim(&admin, &domain).await.expect(201);
+    for (i, provider) in ["google", "microsoft", "github"].into_iter().enumerate() {
+        let email = format!("worker{i}@{domain}");
+        let f = sign_in_with(provider, &email, true).await;
+        let access = f
+            .get("accessToken")
+            .unwrap_or_else(|| panic!("{provider}: {f:?}"));
+        let me = t.get("/api/auth/me", Some(access)).await.expect(200);
+        assert_eq!(me.body["user"]["companyId"], admin.company_id.as_str());
+        assert_eq!(me.body["user"]["role"], "participant", "{provider}");
+    }
+    // The company's users see them; the seats are counted.
+    let users = t.get("/api/users", admin.token()).await.expect(200);
+    assert_eq!(users.body["items"].as_array().unwrap().len(), 4);
+    let company = t.get("/api/company", admin.token()).await.expect(200);
+    assert_eq!(company.body["seatsUsed"], 4);
+    // The free plan's fifth seat goes; the sixth person is refused, and nothing of
+    // them is kept.
+    let f = sign_in_with("google", &format!("fifth@{domain}"), true).await;
+    assert!(f.contains_key("accessToken"), "{f:?}");
+    let f = sign_in_with("google", &format!("sixth@{domain}"), true).await;
+    assert_eq!(f["error"], "no_seat");
+    t.login(&format!("sixth@{domain}"), PASSWORD)
+        .await
+        .expect_error(401, "INVALID_CREDENTIALS");
+    // Released, the domain no longer leads into the company.
+    t.delete(&format!("/api/company/domains/{domain}"), admin.token())
+        .await
+        .expect(204);
+    let f = sign_in_with("github", &format!("later@{domain}"), true).await;
+    let me = t
+        .get("/api/auth/me", Some(&f["accessToken"]))
+        .await
+        .expect(200);
+    assert_ne!(me.body["user"]["companyId"], admin.company_id.as_str());
+    assert_eq!(me.body["user"]["role"], "admin");
 }
 
 #[tokio::test]

@@ -122,6 +122,18 @@ pub fn user(company_id: &str, user_id: &str) -> Key {
     Key::new(company_pk(company_id), format!("{USER_PREFIX}{user_id}"))
 }
 
+pub const DOMAIN_PREFIX: &str = "DOMAIN#";
+
+/// A domain the company claimed, in its partition.
+pub fn company_domain(company_id: &str, domain: &str) -> Key {
+    Key::new(company_pk(company_id), format!("{DOMAIN_PREFIX}{domain}"))
+}
+
+/// Which company claimed a domain (global: one company per domain).
+pub fn domain_claim(domain: &str) -> Key {
+    Key::new(format!("{DOMAIN_PREFIX}{domain}"), "DOMAIN")
+}
+
 /// The credential item for an email: who it belongs to and the password hash.
 pub fn login(email: &str) -> Key {
     Key::new(format!("LOGIN#{email}"), "LOGIN")

@@ -18,6 +18,10 @@ pub fn invites(company_id: &str) -> Range<Invite> {
     Range::table(company_partition(company_id), INVITE_PREFIX)
 }
 
+pub fn company_domains(company_id: &str) -> Range<CompanyDomain> {
+    Range::table(company_partition(company_id), DOMAIN_PREFIX)
+}
+
 // A user's partition.
 
 pub fn sessions(company_id: &str, user_id: &str) -> Range<Session> {

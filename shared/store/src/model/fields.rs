@@ -13,6 +13,7 @@ macro_rules! fields {
 }
 
 fields! {
+    DomainClaim { COMPANY_ID = "companyId" }
     Company {
         SEATS = "seats",
         SEATS_USED = "seatsUsed",

@@ -12,6 +12,7 @@ mod company;
 mod connection;
 mod course;
 mod department;
+mod domain;
 mod event;
 mod export;
 mod fields;
@@ -55,6 +56,7 @@ pub use course::{
     Assignment, AssignmentRow, Course, CourseStatus, Difficulty, Lesson, LessonType, Module,
 };
 pub use department::Department;
+pub use domain::{CompanyDomain, DomainClaim};
 pub use event::{Audience, CalendarEvent, EventType, EventView};
 pub use export::{EXPORT_RETENTION_DAYS, ExportDelivery, ExportRecord};
 pub use file::{FilePurpose, FileRecord, FileStatus};

@@ -47,6 +47,8 @@ pub const KINDS: &[(&str, Personal)] = &[
     (Invite::NAME, Exported("invites")),
     (ExportRecord::NAME, Exported("exports")),
     (Department::NAME, Not("the company's structure")),
+    (CompanyDomain::NAME, Not("the company's sign-in settings")),
+    (DomainClaim::NAME, Not("a pointer to a company")),
     (
         Team::NAME,
         Not("the company's structure; membership is exported"),
