@@ -60,6 +60,7 @@ pub fn config_map(suffix: &str) -> HashMap<String, String> {
             ("RATE_LIMIT_USER_PER_MINUTE", "100000".to_string()),
             ("RATE_LIMIT_TEAM_PER_MINUTE", "100000".to_string()),
             ("RATE_LIMIT_UPLOAD_PER_MINUTE", "100000".to_string()),
+            ("RATE_LIMIT_EXPORT_PER_MINUTE", "100000".to_string()),
             ("SIGNIN_FAILURES_PER_IP", "100000".to_string()),
         ]
         .map(|(k, v)| (k.to_string(), v)),
@@ -352,11 +353,6 @@ pub fn decoded(encoding: Option<&str>, body: &[u8]) -> Vec<u8> {
             flate2::read::GzDecoder::new(body)
                 .read_to_end(&mut out)
                 .expect("a gzip body");
-        }
-        Some("br") => {
-            brotli_decompressor::Decompressor::new(body, 4096)
-                .read_to_end(&mut out)
-                .expect("a br body");
         }
         Some(other) => panic!("unexpected Content-Encoding {other}"),
     }

@@ -10,6 +10,7 @@ const LIMITS: &[(&str, &str)] = &[
     ("RATE_LIMIT_USER_PER_MINUTE", "12"),
     ("RATE_LIMIT_TEAM_PER_MINUTE", "6"),
     ("RATE_LIMIT_UPLOAD_PER_MINUTE", "3"),
+    ("RATE_LIMIT_EXPORT_PER_MINUTE", "2"),
     ("SIGNIN_FAILURES_PER_IP", "4"),
 ];
 
@@ -126,6 +127,10 @@ async fn team_endpoints_and_uploads_have_their_own_smaller_windows() {
         "{}",
         files.body
     );
+
+    // The GDPR export reads a dozen ranges: two a minute here.
+    assert_limited(exhaust(&ada, "GET", "/api/users/me/export", None, 2, 200).await);
+    t().get("/api/auth/me", ada.token()).await.expect(200);
 }
 
 #[tokio::test]

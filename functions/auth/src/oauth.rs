@@ -30,7 +30,7 @@ use campus::{
     },
     clock,
     config::{OAuthProvider, VerifiedEmail},
-    db::{Cond, StoreError, entity_of, keys},
+    db::{Cond, StoreError, Update, entity_of, keys},
     domains,
     error::ErrorBody,
     http::QueryParams,
@@ -284,6 +284,20 @@ async fn sign_in(
     if entity_of::<Company>(&items)?.is_some_and(|c| c.status == CompanyStatus::Suspended) {
         return Err(Refusal::Suspended);
     }
+    if !user.email_verified {
+        // The provider verified the address: noted once, losing it only delays it.
+        let noted = state
+            .db
+            .update(
+                &keys::user(&user.company_id, &user.id),
+                Update::new().set(User::EMAIL_VERIFIED, true),
+                Cond::present(),
+            )
+            .await;
+        if let Err(e) = noted {
+            tracing::warn!(error = ?e, "verified email not noted");
+        }
+    }
     Ok(sessions::start(state, &user, origin).await?)
 }
 
@@ -295,8 +309,9 @@ async fn sign_up(
     email: &str,
     origin: &Origin,
 ) -> Result<sessions::Tokens, Refusal> {
-    let claim: Option<DomainClaim> = match domains::of_email(email) {
-        Some(d) => state.db.get(&keys::domain_claim(&d)).await?,
+    let domain = domains::of_email(email);
+    let claim: Option<DomainClaim> = match &domain {
+        Some(d) => state.db.get(&keys::domain_claim(d)).await?,
         None => None,
     };
     let now = clock::now_rfc3339();
@@ -340,6 +355,7 @@ async fn sign_up(
         avatar_url: None,
         bio: None,
         status: UserStatus::Active,
+        email_verified: true,
         created_at: now.clone(),
         updated_at: now,
         version: 1,
@@ -368,9 +384,14 @@ async fn sign_up(
         .put(&user, Cond::absent())
         .put(&session, Cond::absent())
         .put(&welcome, Cond::absent());
-    tx = match new {
-        true => tx.put(&company, Cond::absent()),
-        false => plans::take_seat(tx, &company.id),
+    tx = match (new, &domain) {
+        (true, _) | (false, None) => tx.put(&company, Cond::absent()),
+        // Still that company's domain when the account is written (not released
+        // or claimed by another meanwhile).
+        (false, Some(d)) => plans::take_seat(tx, &company.id).check(
+            &keys::domain_claim(d),
+            DomainClaim::COMPANY_ID.eq(&company.id),
+        ),
     };
     match state.db.commit(tx).await {
         Ok(()) => {}

@@ -144,9 +144,13 @@ pub async fn reset(
                 .and(Login::at_generation(token.generation)),
         )
         .delete(&lockout::key(&user.email), None);
-    if user.status == UserStatus::Invited {
+    // The link came by mail: the address is theirs.
+    if user.status == UserStatus::Invited || !user.email_verified {
         let read = user.version;
-        user.status = UserStatus::Active;
+        if user.status == UserStatus::Invited {
+            user.status = UserStatus::Active;
+        }
+        user.email_verified = true;
         user.version += 1;
         user.updated_at = clock::now_rfc3339();
         tx = tx.put(&user, Cond::version(read));

@@ -60,6 +60,9 @@ pub async fn register(
     let (company, role, invite) = match &req.invite_token {
         Some(token) => {
             let (company, pointer) = find_invite(&state, token, &email).await?;
+            if company.status == CompanyStatus::Suspended {
+                return Err(ApiError::CompanySuspended);
+            }
             plans::check_seat(&company)?;
             (company, pointer.role, Some(pointer))
         }
@@ -98,6 +101,9 @@ pub async fn register(
         avatar_url: None,
         bio: None,
         status: UserStatus::Active,
+        // An invite's token came by mail to this address; a bare registration
+        // proves nothing of the address.
+        email_verified: invite.is_some(),
         created_at: now.clone(),
         updated_at: now.clone(),
         version: 1,

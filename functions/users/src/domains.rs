@@ -71,6 +71,13 @@ pub async fn create(
             "must be the domain of your own email address",
         ));
     }
+    // Registration takes any address on trust; a claim speaks for everyone at the
+    // domain, so the admin must have shown the address is theirs.
+    if !me.email_verified {
+        return Err(ApiError::Forbidden(
+            "Verify your email address first: sign in once with Google, Microsoft or GitHub, or set a new password through the mailed reset link",
+        ));
+    }
     let claim = CompanyDomain {
         domain: domain.clone(),
         company_id: p.company_id.clone(),

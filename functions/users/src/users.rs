@@ -113,6 +113,7 @@ pub async fn create(
         avatar_url: None,
         bio: None,
         status: UserStatus::Invited,
+        email_verified: false,
         created_at: now.clone(),
         updated_at: now,
         version: 1,

@@ -60,9 +60,12 @@ impl AuditSlot {
     }
 
     /// Files this request's entry under `company_id`'s trail instead of the actor's.
+    /// The operator's address and browser are not the customer's to read: left out.
     pub fn under(&self, company_id: &str) {
         if let Ok(mut g) = self.0.lock() {
             g.company = Some(company_id.to_string());
+            g.info.ip = None;
+            g.info.user_agent = None;
         }
     }
 

@@ -185,6 +185,8 @@ pub struct RateLimits {
     pub team: u32,
     /// Per user, for `POST /api/upload`.
     pub upload: u32,
+    /// Per user, for `GET /api/users/me/export`.
+    pub export: u32,
     /// Failed sign-ins per IP within 15 minutes before sign-in from it is refused
     /// (beside the per-account lockout, which stops guessing one account's password).
     pub signin_failures_per_ip: u32,
@@ -367,6 +369,7 @@ impl Config {
                 user: parsed(src, "RATE_LIMIT_USER_PER_MINUTE", 1000)?,
                 team: parsed(src, "RATE_LIMIT_TEAM_PER_MINUTE", 500)?,
                 upload: parsed(src, "RATE_LIMIT_UPLOAD_PER_MINUTE", 10)?,
+                export: parsed(src, "RATE_LIMIT_EXPORT_PER_MINUTE", 5)?,
                 signin_failures_per_ip: parsed(src, "SIGNIN_FAILURES_PER_IP", 50)?,
             },
             oauth: oauth_providers(src)?,

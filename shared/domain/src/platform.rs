@@ -193,6 +193,7 @@ pub async fn create_operator(
         } else {
             UserStatus::Invited
         },
+        email_verified: false,
         created_at: now.clone(),
         updated_at: now,
         version: 1,

@@ -16,7 +16,10 @@ use crate::{
     AppState, clock,
     db::{Cond, Entity, Key, Keys, StoreError, entities_of, keys, lists},
     job::{JobError, JobResult},
-    model::{CalendarEvent, Course, NotificationPreferences, TeamMember, TeamRole, User},
+    model::{
+        CalendarEvent, Company, CompanyStatus, Course, NotificationPreferences, TeamMember,
+        TeamRole, User,
+    },
     notify, reporting,
 };
 
@@ -177,6 +180,8 @@ pub async fn deadline_reminders(
                 .map(|r| (offset, kind, r)),
         );
     }
+    let stopped = suspended(state, due.iter().map(|(_, _, r)| r.company_id.as_str())).await?;
+    due.retain(|(_, _, r)| !stopped.contains(&r.company_id));
     let people: BTreeSet<(String, String)> = due
         .iter()
         .map(|(_, _, r)| (r.company_id.clone(), r.user_id.clone()))
@@ -254,6 +259,8 @@ pub async fn event_reminders(
         )?);
     }
     events.retain(|e| scope.includes(&e.company_id) && e.starts_at > from && e.starts_at <= to);
+    let stopped = suspended(state, events.iter().map(|e| e.company_id.as_str())).await?;
+    events.retain(|e| !stopped.contains(&e.company_id));
     let people: BTreeSet<(String, String)> = events
         .iter()
         .flat_map(|e| {
@@ -290,6 +297,24 @@ pub async fn event_reminders(
     send(state, pending).await
 }
 
+/// Which of `companies` the operator has suspended: their people get no reminders.
+async fn suspended<'a>(
+    state: &AppState,
+    companies: impl Iterator<Item = &'a str>,
+) -> JobResult<BTreeSet<String>> {
+    let ids: BTreeSet<&str> = companies.collect();
+    let keys: Vec<Key> = ids.iter().map(|c| keys::company(c)).collect();
+    let mut stopped = BTreeSet::new();
+    for chunk in keys.chunks(100) {
+        for c in entities_of::<Company>(&state.db.get_many(chunk).await?)? {
+            if c.status == CompanyStatus::Suspended {
+                stopped.insert(c.id);
+            }
+        }
+    }
+    Ok(stopped)
+}
+
 /// Sends each team lead a summary of their team (once a week).
 pub async fn team_reports(state: &AppState, scope: Scope<'_>, today: Date) -> JobResult<Report> {
     let companies: Vec<String> = match scope {
@@ -299,6 +324,7 @@ pub async fn team_reports(state: &AppState, scope: Scope<'_>, today: Date) -> Jo
             .all(&lists::companies())
             .await?
             .into_iter()
+            .filter(|c| c.status != CompanyStatus::Suspended)
             .map(|c| c.id)
             .collect(),
     };

@@ -82,8 +82,8 @@ pub fn stack(routes: Router<AppState>, state: AppState) -> Router {
             super::throttle::middleware,
         ))
         // API Gateway's HTTP APIs do not compress, so the function does. Below the
-        // ETag: the tag is of the bytes sent, so a gzip and a br answer do not share
-        // one strong tag.
+        // ETag: the tag is of the bytes sent, so a gzip and a plain answer do not
+        // share one strong tag.
         .layer(compression())
         // Outside the handlers and the rate limit: it sees each GET's final answer.
         .layer(middleware::from_fn(super::etag::middleware))
@@ -92,8 +92,9 @@ pub fn stack(routes: Router<AppState>, state: AppState) -> Router {
         .with_state(state)
 }
 
-/// gzip or br for answers over 1 KiB, as the client's `Accept-Encoding` allows; a
-/// PDF or an image is compressed already.
+/// gzip for answers over 1 KiB when the client's `Accept-Encoding` allows it; a PDF
+/// or an image is compressed already. Not br: its encoder added 0.45 MB to every
+/// zipped package (3.01 → 3.47 MB for `system`) for answers a few percent smaller.
 fn compression() -> CompressionLayer<impl Predicate> {
     CompressionLayer::new().compress_when(
         SizeAbove::new(1024)

@@ -44,6 +44,8 @@ fn classify(state: &AppState, req: &Request, caller: &Caller) -> Option<(Limit<'
         _ if req.method() == Method::POST && path == "/api/upload" => {
             per_minute("upload", limits.upload)
         }
+        // Everything stored about the caller: many reads, rarely wanted.
+        _ if path == "/api/users/me/export" => per_minute("export", limits.export),
         _ if path.starts_with("/api/team/") || path.starts_with("/api/teams") => {
             per_minute("team", limits.team)
         }

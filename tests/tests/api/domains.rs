@@ -33,6 +33,15 @@ pub async fn admin_at(email: &str) -> Account {
     }
 }
 
+/// An admin at `email` who has shown the address is theirs (a verified OAuth
+/// sign-in), as a claim asks.
+pub async fn verified_admin_at(email: &str) -> Account {
+    let admin = admin_at(email).await;
+    let f = super::oauth::sign_in_with("google", email, true).await;
+    assert!(f.contains_key("accessToken"), "{f:?}");
+    admin
+}
+
 pub async fn claim(by: &Account, domain: &str) -> campus_tests::Resp {
     app()
         .post(
@@ -56,7 +65,12 @@ fn listed(body: &Value) -> Vec<&str> {
 async fn an_admin_claims_their_own_domain_once() {
     let t = app();
     let domain = fresh_domain();
+    // Registration takes an address on trust: a claim waits until it is shown to
+    // be theirs.
     let admin = admin_at(&format!("ada@{domain}")).await;
+    claim(&admin, &domain).await.expect_error(403, "FORBIDDEN");
+    let f = super::oauth::sign_in_with("microsoft", &admin.email, true).await;
+    assert!(f.contains_key("accessToken"), "{f:?}");
     let list = t
         .get("/api/company/domains", admin.token())
         .await
@@ -85,7 +99,7 @@ async fn an_admin_claims_their_own_domain_once() {
     claim(&admin, &domain).await.expect_error(409, "CONFLICT");
 
     // Another company's admin at the same domain: it is taken.
-    let rival = admin_at(&format!("bob@{domain}")).await;
+    let rival = verified_admin_at(&format!("bob@{domain}")).await;
     claim(&rival, &domain).await.expect_error(409, "CONFLICT");
     t.delete(&format!("/api/company/domains/{domain}"), rival.token())
         .await

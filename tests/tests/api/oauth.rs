@@ -73,7 +73,11 @@ async fn come_back(callback: &str, cookie: &str) -> HashMap<String, String> {
     fragment(&to)
 }
 
-async fn sign_in_with(provider: &str, email: &str, verified: bool) -> HashMap<String, String> {
+pub(crate) async fn sign_in_with(
+    provider: &str,
+    email: &str,
+    verified: bool,
+) -> HashMap<String, String> {
     let (to, cookie) = leave_for(provider).await;
     let back = at_provider(&to, email, verified).await;
     come_back(&back, &cookie).await
@@ -152,7 +156,7 @@ async fn a_verified_stranger_signs_up_into_a_company_of_their_own() {
 async fn a_claimed_domain_signs_its_people_up_into_its_company_seats_permitting() {
     let t = app();
     let domain = super::domains::fresh_domain();
-    let admin = super::domains::admin_at(&format!("ada@{domain}")).await;
+    let admin = super::domains::verified_admin_at(&format!("ada@{domain}")).await;
     super::domains::claim(&admin, &domain).await.expect(201);
     for (i, provider) in ["google", "microsoft", "github"].into_iter().enumerate() {
         let email = format!("worker{i}@{domain}");

@@ -128,6 +128,15 @@ async fn a_suspended_company_is_refused_everywhere_until_reinstated() {
     let op = Some(op.as_str());
     let (admin, _) = company("Suspended Inc").await;
     let learner = join(&admin, "participant").await;
+    let invited = unique_email("late");
+    let invite = t
+        .post(
+            "/api/company/invites",
+            admin.token(),
+            json!({"email": invited, "role": "participant"}),
+        )
+        .await
+        .expect(201);
     let mut ws = socket(&learner.access).await.unwrap();
     assert_eq!(
         next_message(&mut ws, 3000).await.unwrap()["type"],
@@ -188,6 +197,14 @@ async fn a_suspended_company_is_refused_everywhere_until_reinstated() {
     .await
     .expect_error(403, "COMPANY_SUSPENDED");
     assert_eq!(socket(&learner.access).await.err(), Some(403));
+    // An invite made before cannot be taken up meanwhile.
+    t.post(
+        "/api/auth/register",
+        None,
+        json!({"email": invited, "password": PASSWORD, "name": "Late", "inviteToken": invite.body["token"]}),
+    )
+    .await
+    .expect_error(403, "COMPANY_SUSPENDED");
     // Billing still reaches it.
     stripe::set_plan(&admin.company_id, "pro").await;
     let detail = t

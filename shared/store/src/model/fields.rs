@@ -27,7 +27,7 @@ fields! {
     IdempotencyRecord { SEALED = "sealed", LOCKED_UNTIL = "lockedUntil" }
     Certificate { PDF_READY = "pdfReady" }
     FileRecord { STATUS = "status" }
-    User { AVATAR_URL = "avatarUrl", DEPARTMENT_ID = "departmentId", ROLE = "role" }
+    User { EMAIL_VERIFIED = "emailVerified", AVATAR_URL = "avatarUrl", DEPARTMENT_ID = "departmentId", ROLE = "role" }
     AuditEntry {
         ACTOR_ID = "actorId",
         RESOURCE_ID = "resourceId",

@@ -26,6 +26,10 @@ pub struct User {
     pub avatar_url: Option<String>,
     pub bio: Option<String>,
     pub status: UserStatus,
+    /// Whether the user has shown the address is theirs: a mailed link used (an
+    /// invite, a set-password or reset link) or a provider's verified sign-in.
+    #[serde(default)]
+    pub email_verified: bool,
     pub created_at: String,
     pub updated_at: String,
     pub version: u64,
