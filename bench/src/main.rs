@@ -220,7 +220,7 @@ async fn main() {
     let state = AppState::new(cfg);
     let walk_state = state.clone();
     let app = gateway::gateway(&template, state).expect("gateway");
-    seed::seed(&app).await.expect("seed");
+    seed::seed(&app, &walk_state.db).await.expect("seed");
     let token = login(&app).await;
     if std::env::args().any(|a| a == "--scenario-only") {
         // The round-trip walk alone: no release build needed (`make bench-scenario`).

@@ -21,7 +21,7 @@ export TABLE_NAME="campus-$run" BUCKET_NAME="campus-$run" PORT="$port" \
   WS_MANAGEMENT_URL="http://127.0.0.1:$port" STRIPE_API_BASE="http://127.0.0.1:$stripe_port" \
   LOG_LEVEL=warn \
   RATE_LIMIT_PUBLIC_PER_MINUTE=0 RATE_LIMIT_USER_PER_MINUTE=0 RATE_LIMIT_TEAM_PER_MINUTE=0 \
-  RATE_LIMIT_UPLOAD_PER_MINUTE=0 SIGNIN_FAILURES_PER_IP=0
+  RATE_LIMIT_UPLOAD_PER_MINUTE=0 RATE_LIMIT_EXPORT_PER_MINUTE=0 SIGNIN_FAILURES_PER_IP=0
 mkdir -p "$here/.local"
 log="$here/.local/fuzz-api.log"
 "$here/target/debug/campus-local" serve >"$log" 2>&1 &

@@ -56,8 +56,9 @@ async fn serve() -> Result<(), String> {
     let stripe_base = cfg.stripe.api_base.clone();
     let state = AppState::new(cfg);
     drivers::spawn(state.clone());
+    let db = state.db.clone();
     let app = gateway::gateway(&template, state)?;
-    seed::seed(&app).await?;
+    seed::seed(&app, &db).await?;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -1,8 +1,14 @@
 //! Demo data for `make run`, made through the API itself so it is what a client
-//! would have made: a company, its admin, invited colleagues of every role, and a
-//! welcome session on the calendar, and a first shared prompt.
+//! would have made: a company, its admin (who has shown their address is theirs, by
+//! the mailed reset link, so they may claim the company's email domain), invited
+//! colleagues of every role, a welcome session on the calendar, and a first shared
+//! prompt.
 
 use axum::{Router, body::Body, http::Request};
+use campus::{
+    db::{Db, lists},
+    model::Mail,
+};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -48,8 +54,52 @@ async fn call(
     ))
 }
 
+/// What a person does to show the address is theirs: asks for a reset link and
+/// uses it (the link read from the company's outbox, where the mailer finds it).
+async fn verify_by_reset_link(
+    app: &Router,
+    db: &Db,
+    company_id: &str,
+    email: &str,
+) -> Result<(), String> {
+    call(
+        app,
+        "POST",
+        "/api/auth/password/forgot",
+        None,
+        json!({ "email": email }),
+    )
+    .await?;
+    let mails: Vec<Mail> = db
+        .all(&lists::outbox(company_id))
+        .await
+        .map_err(|e| format!("reading the outbox: {e:?}"))?;
+    let token = mails
+        .iter()
+        .rev()
+        .filter(|m| m.template == "password_reset" && m.to == email)
+        .find_map(|m| {
+            let data: Value = serde_json::from_str(&m.data_json).ok()?;
+            let url = data["url"].as_str()?.to_string();
+            url.split_once("token=").map(|(_, t)| t.to_string())
+        })
+        .ok_or("no reset link in the outbox")?;
+    let (status, body) = call(
+        app,
+        "POST",
+        "/api/auth/password/reset",
+        None,
+        json!({"token": token, "password": PASSWORD}),
+    )
+    .await?;
+    if status != 204 {
+        return Err(format!("using the reset link: {status} {body}"));
+    }
+    Ok(())
+}
+
 /// Seeds once: if the admin can already sign in, the data is there.
-pub async fn seed(app: &Router) -> Result<(), String> {
+pub async fn seed(app: &Router, db: &Db) -> Result<(), String> {
     let (admin_email, admin_name, _) = PEOPLE[0];
     let (status, _) = call(
         app,
@@ -72,6 +122,22 @@ pub async fn seed(app: &Router) -> Result<(), String> {
     .await?;
     if status != 201 {
         return Err(format!("seeding the admin: {status} {body}"));
+    }
+    let company_id = body["user"]["companyId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    verify_by_reset_link(app, db, &company_id, admin_email).await?;
+    let (status, body) = call(
+        app,
+        "POST",
+        "/api/auth/login",
+        None,
+        json!({"email": admin_email, "password": PASSWORD}),
+    )
+    .await?;
+    if status != 200 {
+        return Err(format!("signing the admin in again: {status} {body}"));
     }
     let admin_token = body["accessToken"].as_str().unwrap_or_default().to_string();
     for (email, name, role) in &PEOPLE[1..] {
