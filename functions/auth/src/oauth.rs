@@ -35,7 +35,7 @@ use campus::{
     error::ErrorBody,
     http::QueryParams,
     model::{Company, CompanyStatus, DomainClaim, Login, Mail, OAuthState, Role, User, UserStatus},
-    plans::{self, Plan},
+    plans,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -329,19 +329,7 @@ async fn sign_up(
             (company, Role::Participant, false)
         }
         None => {
-            let company = Company {
-                id: clock::new_id(),
-                name: format!("{name}'s company"),
-                plan: Plan::Free,
-                seats: Plan::Free.seats(),
-                seats_used: 1,
-                status: CompanyStatus::Active,
-                suspended_reason: None,
-                suspended_at: None,
-                created_at: now.clone(),
-                updated_at: now.clone(),
-                version: 1,
-            };
+            let company = Company::founded(format!("{name}'s company"), &now);
             (company, Role::Admin, true)
         }
     };
@@ -361,14 +349,7 @@ async fn sign_up(
         version: 1,
     };
     // No password: the provider signs them in (a reset link can set one).
-    let login = Login {
-        email: email.to_string(),
-        user_id: user.id.clone(),
-        company_id: company.id.clone(),
-        password_hash: None,
-        password_generation: 0,
-        version: 1,
-    };
+    let login = Login::of(&user, None);
     let session = sessions::new_session(state, &user, origin);
     let welcome = Mail::new(
         &company.id,

@@ -10,7 +10,7 @@ use campus::{
         Company, CompanyStatus, Invite, InviteStatus, InviteToken, Login, Mail, Role, Team,
         TeamMember, TeamRole, User, UserStatus, invite_token_company,
     },
-    plans::{self, Plan},
+    plans,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -74,19 +74,7 @@ pub async fn register(
                 .filter(|n| !n.is_empty())
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("{name}'s company"));
-            let company = Company {
-                id: clock::new_id(),
-                name: company_name,
-                plan: Plan::Free,
-                seats: Plan::Free.seats(),
-                seats_used: 1,
-                status: CompanyStatus::Active,
-                suspended_reason: None,
-                suspended_at: None,
-                created_at: now.clone(),
-                updated_at: now.clone(),
-                version: 1,
-            };
+            let company = Company::founded(company_name, &now);
             (company, Role::Admin, None)
         }
     };
@@ -108,14 +96,7 @@ pub async fn register(
         updated_at: now.clone(),
         version: 1,
     };
-    let login = Login {
-        email: email.clone(),
-        user_id: user.id.clone(),
-        company_id: company.id.clone(),
-        password_hash: Some(hash),
-        password_generation: 0,
-        version: 1,
-    };
+    let login = Login::of(&user, Some(hash));
     let session = sessions::new_session(&state, &user, &origin);
     let welcome = Mail::new(
         &company.id,

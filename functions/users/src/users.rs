@@ -8,13 +8,14 @@ use campus::http::naming;
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
-    auth::{Admin, AuthUser, Gate, Manager, Principal, sessions, tokens},
+    auth::{Admin, AuthUser, Gate, Manager, Principal, sessions},
     clock,
     db::{Cond, Field, Filter, StoreError, Update, keys, lists},
     error::ErrorBody,
     http::{Links, non_blank, nullable, public_url},
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created},
-    model::{Department, Login, Mail, PasswordToken, Role, Team, TeamMember, User, UserStatus},
+    model::{Department, Login, Role, Team, TeamMember, User, UserStatus},
+    people,
     personal::{self, PersonalData},
     plans,
     versioned::{expect_version, save},
@@ -118,40 +119,13 @@ pub async fn create(
         updated_at: now,
         version: 1,
     };
-    let login = Login {
-        email: email.clone(),
-        user_id: user.id.clone(),
-        company_id: p.company_id.clone(),
-        password_hash: None,
-        password_generation: 0,
-        version: 1,
-    };
-    // The set-password link carries a one-time secret; only its hash is stored.
-    let secret = tokens::random_secret();
-    let set_password = PasswordToken {
-        token_hash: tokens::sha256_hex(&secret),
-        company_id: p.company_id.clone(),
-        user_id: user.id.clone(),
-        purpose: "set_password".into(),
-        expires_epoch: clock::epoch_after(state.config.invite_ttl),
-        generation: 0,
-    };
-    let mail = Mail::new(
-        &p.company_id,
-        "set_password",
-        &email,
-        serde_json::json!({
-            "name": user.name,
-            "url": format!("{}/set-password?token={secret}", state.config.frontend_url),
-        }),
-    );
+    let login = Login::of(&user, None);
     let tx = state
         .db
         .tx()
         .put(&login, Login::unique())
-        .put(&user, Cond::absent())
-        .put(&set_password, Cond::absent())
-        .put(&mail, Cond::absent());
+        .put(&user, Cond::absent());
+    let tx = people::with_password_link(&state, tx, &user);
     let tx = plans::take_seat(tx, &p.company_id);
     let answer = created(&user.id.clone(), user);
     match audit.commit(&state.db, tx, answer).await {

@@ -3,11 +3,38 @@
 use std::collections::BTreeSet;
 
 use crate::{
-    ApiError, ApiResult,
-    db::{Db, Filter, PageAt, entities_of, entity_of, keys, lists},
-    model::{Department, Team, TeamMember, User},
+    ApiError, ApiResult, AppState,
+    auth::tokens,
+    clock,
+    db::{Cond, Db, Filter, PageAt, Tx, entities_of, entity_of, keys, lists},
+    model::{Department, Mail, PasswordToken, Team, TeamMember, User},
     reporting,
 };
+
+/// Adds to `tx` what lets a user made by someone else (an admin, the operator) set
+/// their password: a one-time token (only its hash stored) and the mail with its
+/// link.
+pub fn with_password_link(state: &AppState, tx: Tx, user: &User) -> Tx {
+    let secret = tokens::random_secret();
+    let token = PasswordToken {
+        token_hash: tokens::sha256_hex(&secret),
+        company_id: user.company_id.clone(),
+        user_id: user.id.clone(),
+        purpose: "set_password".into(),
+        expires_epoch: clock::epoch_after(state.config.invite_ttl),
+        generation: 0,
+    };
+    let mail = Mail::new(
+        &user.company_id,
+        "set_password",
+        &user.email,
+        serde_json::json!({
+            "name": user.name,
+            "url": format!("{}/set-password?token={secret}", state.config.frontend_url),
+        }),
+    );
+    tx.put(&token, Cond::absent()).put(&mail, Cond::absent())
+}
 
 /// People one request may name or reach.
 pub const MAX_PEOPLE: usize = 1000;

@@ -7,14 +7,14 @@ use utoipa::ToSchema;
 
 use crate::{
     ApiError, ApiResult, AppState,
-    auth::{password, tokens},
+    auth::password,
     clock,
     db::{Cond, Field, StoreError, Update, keys, lists},
     model::{
-        Company, CompanyStats, CompanyStatus, FileStatus, Login, Mail, PLATFORM_COMPANY,
-        PasswordToken, Plan, Role, User, UserStatus,
+        Company, CompanyStats, CompanyStatus, FileStatus, Login, PLATFORM_COMPANY, Plan, Role,
+        User, UserStatus,
     },
-    realtime,
+    people, realtime,
 };
 
 /// A company as the operator lists it.
@@ -163,16 +163,9 @@ pub async fn create_operator(
     // The operators' company, once: a second operator (or two at once) finds it made.
     let company = Company {
         id: c.into(),
-        name: "Campus platform".into(),
-        plan: Plan::Free,
         seats: 0,
         seats_used: 0,
-        status: CompanyStatus::Active,
-        suspended_reason: None,
-        suspended_at: None,
-        created_at: now.clone(),
-        updated_at: now.clone(),
-        version: 1,
+        ..Company::founded("Campus platform".into(), &now)
     };
     match state.db.put(&company, Cond::absent()).await {
         Ok(()) | Err(StoreError::Refused(_)) => {}
@@ -198,38 +191,16 @@ pub async fn create_operator(
         updated_at: now,
         version: 1,
     };
-    let login = Login {
-        email: email.clone(),
-        user_id: user.id.clone(),
-        company_id: c.into(),
-        password_hash: match password {
+    let login = Login::of(
+        &user,
+        match password {
             Some(p) => Some(password::hash(p).await?),
             None => None,
         },
-        password_generation: 0,
-        version: 1,
-    };
+    );
     tx = tx.put(&login, Login::unique()).put(&user, Cond::absent());
     if login.password_hash.is_none() {
-        let secret = tokens::random_secret();
-        let token = PasswordToken {
-            token_hash: tokens::sha256_hex(&secret),
-            company_id: c.into(),
-            user_id: user.id.clone(),
-            purpose: "set_password".into(),
-            expires_epoch: clock::epoch_after(state.config.invite_ttl),
-            generation: 0,
-        };
-        let mail = Mail::new(
-            c,
-            "set_password",
-            &email,
-            serde_json::json!({
-                "name": user.name,
-                "url": format!("{}/set-password?token={secret}", state.config.frontend_url),
-            }),
-        );
-        tx = tx.put(&token, Cond::absent()).put(&mail, Cond::absent());
+        tx = people::with_password_link(state, tx, &user);
     }
     match state.db.commit(tx).await {
         Err(StoreError::Refused(Login::UNIQUE_EMAIL)) => Err(ApiError::Conflict(

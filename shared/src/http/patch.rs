@@ -1,14 +1,16 @@
 //! `PATCH` with a JSON merge patch (RFC 7396) on every resource that takes `PUT` and
 //! is read by a `GET` on the same path. A `PATCH` route sits beside each such pair
-//! (under the whole middleware stack: counted, audited as a `PATCH`); it reads the
-//! current representation through the function's own routes' `GET`, cut to what the `PUT` writes (its request schema's properties), the
-//! patch applied, and the result handed to the `PUT`. So a `PATCH` is exactly as
+//! (under the whole middleware stack: counted, audited as a `PATCH`). It confirms
+//! the caller once, reads the current representation through the function's own
+//! `GET`, cuts it to what the `PUT` writes (its request schema's properties),
+//! applies the patch and hands the result to the `PUT`. So a `PATCH` is exactly as
 //! allowed, validated, versioned and audited as the `PUT` it becomes, and no handler
 //! has a second write path. The `version` read goes along unless the patch names
 //! one, so a change made between the read and the write answers 409.
 //!
-//! At the top level of a resource with named fields, `null` is sent to the `PUT` as
-//! `null` (which clears an optional field and is refused for a required one); in a
+//! At the top level of a resource with named fields, `null` goes to the `PUT` as
+//! `null` where its schema takes one (an `Option`: cleared), and is left out where
+//! not (the `PUT`'s default, or its refusal of a missing required field); in a
 //! free-form map (settings, notification preferences) `null` removes the key.
 
 use std::{
@@ -100,7 +102,7 @@ impl Patches {
             .served
             .get_or_init(|| self.routes.clone().with_state(state.clone()))
             .clone();
-        patch(routes, writable, state.config.max_body_bytes, req)
+        patch(&state, routes, writable, req)
             .await
             .unwrap_or_else(IntoResponse::into_response)
     }
@@ -160,13 +162,17 @@ fn writable(doc: &OpenApi, schema: &RefOr<Schema>) -> Writable {
 }
 
 async fn patch(
+    state: &AppState,
     inner: Router,
     writable: Writable,
-    limit: usize,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let merge_patch = req
-        .headers()
+    let (mut parts, body) = req.into_parts();
+    // The caller is confirmed once, here (first, as a PUT's gate comes before its
+    // body): the GET and the PUT get the principal and do not read the session again.
+    crate::auth::extract::authenticate(&mut parts, state, |_| Vec::new()).await?;
+    let merge_patch = parts
+        .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
@@ -178,7 +184,6 @@ async fn patch(
                 .into(),
         ));
     }
-    let (parts, body) = req.into_parts();
     let echo = |method: Method, body: Body| {
         let mut r = Request::new(body);
         *r.method_mut() = method;
@@ -202,7 +207,7 @@ async fn patch(
         r.headers_mut().remove(header::IF_NONE_MATCH);
         r
     };
-    let bytes = to_bytes(body, limit)
+    let bytes = to_bytes(body, state.config.max_body_bytes)
         .await
         .map_err(|_| ApiError::PayloadTooLarge)?;
     let mut patch: Value =

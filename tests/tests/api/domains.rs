@@ -131,3 +131,14 @@ async fn an_admin_claims_their_own_domain_once() {
         .expect_error(404, "NOT_FOUND");
     claim(&rival, &domain).await.expect(201);
 }
+
+#[tokio::test]
+async fn two_companies_claiming_one_domain_at_once_get_one_claim() {
+    let domain = fresh_domain();
+    let ada = verified_admin_at(&format!("ada@{domain}")).await;
+    let bob = verified_admin_at(&format!("bob@{domain}")).await;
+    let (a, b) = tokio::join!(claim(&ada, &domain), claim(&bob, &domain));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [201, 409], "{} / {}", a.body, b.body);
+}

@@ -306,3 +306,43 @@ async fn profiles_maps_and_preferences_merge() {
     );
     assert_eq!(r.body["certificate_issued"]["email"], true);
 }
+
+#[tokio::test]
+async fn concurrent_patches_never_lose_an_update_silently() {
+    let t = app();
+    let admin = new_company_on("pro").await;
+    let (course, _) = course_with_lessons(&admin, "Ladders", "draft", 1).await;
+    let path = format!("/api/courses/{course}");
+    let before = t.get(&path, admin.token()).await.expect(200).body["version"]
+        .as_u64()
+        .unwrap();
+    let titles: Vec<String> = (0..6).map(|i| format!("Title {i}")).collect();
+    let answers = futures_util::future::join_all(
+        titles
+            .iter()
+            .map(|title| merge(&path, &admin, json!({ "title": title }))),
+    )
+    .await;
+    // Each either landed or was told it lost (409): none overwrote another unseen.
+    let landed: Vec<&str> = answers
+        .iter()
+        .filter(|r| r.status == 200)
+        .map(|r| r.body["title"].as_str().unwrap())
+        .collect();
+    for r in &answers {
+        assert!(
+            r.status == 200 || r.status == 409,
+            "{}: {}",
+            r.status,
+            r.body
+        );
+    }
+    assert!(!landed.is_empty());
+    let after = t.get(&path, admin.token()).await.expect(200).body;
+    assert_eq!(
+        after["version"].as_u64().unwrap(),
+        before + landed.len() as u64,
+        "one version per PATCH that landed"
+    );
+    assert!(landed.contains(&after["title"].as_str().unwrap()));
+}

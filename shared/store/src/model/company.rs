@@ -37,6 +37,27 @@ pub enum CompanyStatus {
     Suspended,
 }
 
+impl Company {
+    /// A new company on the free plan, its founder in its one taken seat (what
+    /// registration and a sign-up without a claimed domain make).
+    pub fn founded(name: String, now: &str) -> Self {
+        let plan = crate::model::Plan::Free;
+        Self {
+            id: crate::clock::new_id(),
+            name,
+            plan,
+            seats: plan.seats(),
+            seats_used: 1,
+            status: CompanyStatus::Active,
+            suspended_reason: None,
+            suspended_at: None,
+            created_at: now.to_string(),
+            updated_at: now.to_string(),
+            version: 1,
+        }
+    }
+}
+
 /// The company of the platform operators (`super_admin`): made by `make superadmin`.
 pub const PLATFORM_COMPANY: &str = "platform";
 

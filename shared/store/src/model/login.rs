@@ -61,6 +61,19 @@ impl Login {
         }
     }
 
+    /// A new user's credential: a password hash, or none (set later through a
+    /// mailed link, or never for a provider-only account).
+    pub fn of(user: &crate::model::User, password_hash: Option<String>) -> Self {
+        Self {
+            email: user.email.clone(),
+            user_id: user.id.clone(),
+            company_id: user.company_id.clone(),
+            password_hash,
+            password_generation: 0,
+            version: 1,
+        }
+    }
+
     /// The condition of writing a new login.
     pub fn unique() -> Cond {
         Cond::absent().named(Self::UNIQUE_EMAIL)
