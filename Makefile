@@ -75,8 +75,10 @@ test: $(VENV)/.installed $(VENV_SAM)/.installed $(VENV_FUZZ)/.installed ## Every
 	$(MAKE) --no-print-directory validate-template
 	cd infra/emulator && ../../$(VENV)/bin/python -m unittest -q test_emulator
 	$(VENV)/bin/python infra/scripts/module-graph.py
-	infra/scripts/with-emulator.sh cargo test --workspace
-	$(MAKE) --no-print-directory fuzz
+	rm -rf .local/iam-calls
+	CAMPUS_IAM_RECORD=$(CURDIR)/.local/iam-calls infra/scripts/with-emulator.sh cargo test --workspace
+	CAMPUS_IAM_RECORD=$(CURDIR)/.local/iam-calls $(MAKE) --no-print-directory fuzz
+	cargo run -q -p campus-local -- iam-report .local/iam-calls
 
 fuzz: $(VENV)/.installed $(VENV_FUZZ)/.installed ## Schemathesis against GET /api/docs on the whole local stack: no 5xx, answers as documented
 	cargo build -q -p campus-local

@@ -12,7 +12,7 @@ pub mod openapi;
 pub mod plans;
 
 pub use campus_domain::{
-    ApiError, ApiResult, AppState, aws, calendar, certificates, clock, config, db, domains,
-    erasure, error, job, model, notify, people, personal, platform, progress, rate_limit, realtime,
-    reminders, reporting, search, state, storage, stripe_signature, uploads, versioned,
+    ApiError, ApiResult, AppState, aws, aws_calls, calendar, certificates, clock, config, db,
+    domains, erasure, error, job, model, notify, people, personal, platform, progress, rate_limit,
+    realtime, reminders, reporting, search, state, storage, stripe_signature, uploads, versioned,
 };

@@ -149,6 +149,7 @@ pub fn app_with(overrides: &[(&str, &str)]) -> &'static TestApp {
                 setup::create_all(&template, &cfg)
                     .await
                     .expect("emulator set-up");
+                guard_aws_calls(&template, &cfg);
                 let state = AppState::new(cfg);
                 let router = gateway::gateway(&template, state).expect("gateway");
                 listener.set_nonblocking(true).expect("non-blocking");
@@ -604,7 +605,33 @@ pub fn mailer(overrides: &[(&str, &str)]) -> campus_mailer::Mailer {
     for (k, v) in overrides {
         settings.insert(k.to_string(), v.to_string());
     }
-    campus_mailer::Mailer::new(AppState::new(config(&settings)))
+    // Another sender than the deployed one is not the mailer the policy is for (the
+    // policy names its sender): such a mailer is not judged by it.
+    if overrides.iter().any(|(k, _)| *k == "MAIL_FROM") {
+        return campus_mailer::Mailer::new(AppState::new(config(&settings)));
+    }
+    campus_mailer::Mailer::new(function_state(&settings, "mailer"))
+}
+
+/// Every AWS call a function makes in this process is judged against its policy in
+/// `template.yaml` (campus_local::iam); `make test` collects the judgements in
+/// `CAMPUS_IAM_RECORD` and fails on any refusal.
+fn guard_aws_calls(template: &Template, cfg: &Config) {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        let record = std::env::var_os("CAMPUS_IAM_RECORD").map(std::path::PathBuf::from);
+        campus_local::iam::enforce_template(template, cfg, record)
+            .expect("template.yaml's policies");
+    });
+}
+
+/// The state a function's handler gets, with its AWS calls judged as that function's
+/// (`function` is the binary name, as in `template.yaml`): for driving event-triggered
+/// functions (the mailer, the indexer, the jobs) straight from a test.
+pub fn function_state(settings: &HashMap<String, String>, function: &'static str) -> AppState {
+    let cfg = config(settings);
+    guard_aws_calls(&Template::find().expect("template.yaml"), &cfg);
+    AppState::new(cfg).for_function(function)
 }
 
 pub type Socket =

@@ -198,7 +198,7 @@ async fn the_scheduled_jobs_remind_attendees_the_day_before() {
     .expect(201);
 
     // The schedule's own events, through the function.
-    let state = campus::AppState::new(campus_tests::config(&t.settings));
+    let state = campus_tests::function_state(&t.settings, "reminders");
     for _ in 0..2 {
         campus_reminders::handle(&state, fixture("reminders/events.json"))
             .await

@@ -140,7 +140,10 @@ async fn a_refused_write_does_not_stop_search_indexing() {
     let (admin, _) = loaded().await;
     proxy().set(Mode::Pass);
     let cfg = config(&t().settings);
-    let (state, reader) = (campus::AppState::new(cfg.clone()), StreamReader::new(&cfg));
+    let (state, reader) = (
+        campus_tests::function_state(&t().settings, "search-indexer"),
+        StreamReader::new(&cfg),
+    );
     // The reader is under way (holding its place in the stream) before the refusal.
     reader.drain_once(&state).await.expect("the stream is read");
     register(&admin.email).await.expect_error(409, "CONFLICT");

@@ -11,7 +11,7 @@ use campus_mailer::Mailer;
 
 /// Runs for as long as the process does.
 pub fn spawn(state: AppState) {
-    let uploads = state.clone();
+    let uploads = state.for_function("upload-checker");
     tokio::spawn(async move {
         let sqs = crate::uploads::sqs(&uploads.config);
         let url = match crate::uploads::queue_url(&sqs, &uploads.config).await {
@@ -26,7 +26,7 @@ pub fn spawn(state: AppState) {
             }
         }
     });
-    let search = state.clone();
+    let search = state.for_function("search-indexer");
     tokio::spawn(async move {
         let reader = crate::streams::StreamReader::new(&search.config);
         let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -37,7 +37,7 @@ pub fn spawn(state: AppState) {
             }
         }
     });
-    let mailer = Mailer::new(state);
+    let mailer = Mailer::new(state.for_function("mailer"));
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {

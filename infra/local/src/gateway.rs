@@ -93,7 +93,7 @@ pub fn gateway(template: &Template, state: AppState) -> Result<Router, String> {
         routes: Vec::new(),
         functions: functions::HTTP_FUNCTIONS
             .iter()
-            .map(|f| (f.router)(state.clone()))
+            .map(|f| (f.router)(state.for_function(f.name)))
             .collect(),
     };
     for route in template.routes() {
@@ -114,7 +114,8 @@ pub fn gateway(template: &Template, state: AppState) -> Result<Router, String> {
     }
     let table = Arc::new(table);
     // The WebSocket API and its Management API sit beside the HTTP API, as in AWS.
-    Ok(crate::websocket::routes(state).fallback(move |req: Request| dispatch(table.clone(), req)))
+    Ok(crate::websocket::routes(state.for_function("ws"))
+        .fallback(move |req: Request| dispatch(table.clone(), req)))
 }
 
 async fn dispatch(table: Arc<Table>, req: Request) -> Response {

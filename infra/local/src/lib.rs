@@ -6,6 +6,7 @@
 pub mod drivers;
 pub mod functions;
 pub mod gateway;
+pub mod iam;
 pub mod openapi;
 pub mod seed;
 pub mod setup;

@@ -2,6 +2,7 @@
 //! data, serve every function on one port, and drive the mailer. `campus-local openapi`: print the
 //! OpenAPI document. `campus-local job NAME`: run a scheduled job once.
 //! `campus-local superadmin`: create a platform operator (`EMAIL`, `PASSWORD`, `NAME`).
+//! `campus-local iam-report DIR`: judge the AWS calls the tests recorded (see `iam`).
 
 use std::net::SocketAddr;
 
@@ -20,8 +21,9 @@ async fn main() {
         "serve" => serve().await,
         "job" => job(std::env::args().nth(2).unwrap_or_default()).await,
         "superadmin" => superadmin().await,
+        "iam-report" => iam_report(std::env::args().nth(2).unwrap_or_default()),
         other => Err(format!(
-            "unknown command {other:?}; use serve, job, superadmin or openapi"
+            "unknown command {other:?}; use serve, job, superadmin, iam-report or openapi"
         )),
     };
     if let Err(e) = result {
@@ -54,6 +56,10 @@ async fn serve() -> Result<(), String> {
         .unwrap_or(3000);
     stripe(&cfg, port).await?;
     let stripe_base = cfg.stripe.api_base.clone();
+    // `make test`'s fuzz run: every call judged against its function's policy.
+    if let Some(dir) = std::env::var_os("CAMPUS_IAM_RECORD") {
+        campus_local::iam::enforce_template(&template, &cfg, Some(dir.into()))?;
+    }
     let state = AppState::new(cfg);
     drivers::spawn(state.clone());
     let db = state.db.clone();
@@ -145,7 +151,7 @@ async fn superadmin() -> Result<(), String> {
 async fn job(name: String) -> Result<(), String> {
     campus::lambda::init_tracing();
     let cfg = Config::from_env().map_err(|e| e.to_string())?;
-    let state = AppState::new(cfg);
+    let state = AppState::new(cfg).for_function("reminders");
     let report = campus_reminders::handle(&state, serde_json::json!({ "job": name }))
         .await
         .map_err(|e| format!("{e:?}"))?;
@@ -153,5 +159,19 @@ async fn job(name: String) -> Result<(), String> {
         "{name}: {} sent, {} already sent",
         report.sent, report.already_sent
     );
+    Ok(())
+}
+
+/// `campus-local iam-report DIR` (the end of `make test`): fails on any AWS call the
+/// tests saw outside its function's policy, and lists the grants no test used.
+fn iam_report(dir: String) -> Result<(), String> {
+    let names = campus_local::iam::Names {
+        table: String::new(),
+        bucket: String::new(),
+        parameters: Default::default(),
+    };
+    let policies = campus_local::iam::Policies::from_template(&Template::find()?, &names)?;
+    let report = campus_local::iam::report(&policies, std::path::Path::new(&dir))?;
+    print!("{report}");
     Ok(())
 }

@@ -92,6 +92,11 @@ impl Template {
         Self::load(&here)
     }
 
+    /// The whole document, for readers of parts this module does not type.
+    pub fn root(&self) -> &Value {
+        &self.root
+    }
+
     fn resources(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.root
             .get("Resources")

@@ -19,6 +19,9 @@ pub struct Aws {
     endpoint: Option<String>,
     retry: RetryConfig,
     timeout: TimeoutConfig,
+    /// Set only by the local stack, whose guard judges each call against this
+    /// function's policy (`crate::aws_calls`).
+    function: Option<&'static str>,
 }
 
 macro_rules! client {
@@ -33,6 +36,9 @@ macro_rules! client {
             $(.$extra($arg))*;
         if let Some(e) = &a.endpoint {
             b = b.endpoint_url(e);
+        }
+        if let Some(function) = a.function {
+            b = b.interceptor(crate::aws_calls::Guarded { function });
         }
         $krate::Client::from_conf(b.build())
     }};
@@ -63,7 +69,22 @@ impl Aws {
                 .operation_attempt_timeout(cfg.aws_timeout)
                 .operation_timeout(cfg.aws_timeout * attempts)
                 .build(),
+            function: None,
         }
+    }
+
+    /// The same settings, with every client's calls offered to the installed guard
+    /// as `function`'s (the local stack runs every function in one process).
+    pub fn for_function(&self, function: &'static str) -> Self {
+        Self {
+            function: Some(function),
+            ..self.clone()
+        }
+    }
+
+    /// The function these clients act for, when the local stack named one.
+    pub fn function(&self) -> Option<&'static str> {
+        self.function
     }
 
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod auth;
 pub mod aws;
+pub mod aws_calls;
 pub mod calendar;
 pub mod certificates;
 pub mod clock;

@@ -25,7 +25,16 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config) -> Self {
-        let aws = Aws::new(&config);
+        Self::with_aws(Aws::new(&config), config)
+    }
+
+    /// This state's settings with clients acting as `function` (the local stack, which
+    /// runs every function in one process, judges each one's AWS calls by its policy).
+    pub fn for_function(&self, function: &'static str) -> Self {
+        Self::with_aws(self.aws.for_function(function), (*self.config).clone())
+    }
+
+    fn with_aws(aws: Aws, config: Config) -> Self {
         Self {
             db: Db::new(
                 aws.dynamodb(),

@@ -79,6 +79,19 @@ impl Storage {
         max_size: u64,
         ttl: Duration,
     ) -> Result<PresignedPost, ApiError> {
+        if let Some(function) = self.aws.function() {
+            let uri = format!("/{}/{key}", self.bucket);
+            crate::aws_calls::check(&crate::aws_calls::AwsCall {
+                function,
+                service: "S3",
+                operation: "PostObject",
+                method: "POST",
+                uri: &uri,
+                copy_source: None,
+                body: &[],
+            })
+            .map_err(unavailable)?;
+        }
         let now = std::time::SystemTime::now();
         let at = time::OffsetDateTime::from(now);
         let amz_date = at

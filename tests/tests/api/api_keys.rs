@@ -186,3 +186,38 @@ async fn a_key_with_an_expiry_says_when() {
         .await
         .expect(200);
 }
+
+/// A key's last use is noted whichever function it reaches: the read-only ones too,
+/// whose policies allow that one update and nothing else (`template.yaml`).
+#[tokio::test]
+async fn a_keys_last_use_is_noted_by_every_function() {
+    let t = app();
+    let ada = new_company().await;
+    for path in [
+        "/api/audit-logs",
+        "/api/search?q=safety",
+        "/api/reports/compliance",
+        "/api/export/history",
+        "/api/chat/history",
+        "/api/email/queue-status",
+        "/api/checkins",
+        "/api/courses",
+    ] {
+        let (id, secret) = new_key(&ada, path).await;
+        // Accepted, whatever the answer (reports need a paid plan: 402).
+        let r = t.get(path, Some(&secret)).await;
+        assert!([200, 402].contains(&r.status), "{path}: {r:?}");
+        let list = t
+            .get("/api/users/me/api-keys", ada.token())
+            .await
+            .expect(200);
+        let item = list.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["id"] == id.as_str())
+            .cloned()
+            .unwrap_or_default();
+        assert!(item["lastUsedAt"].is_string(), "{path}: {item}");
+    }
+}

@@ -451,7 +451,7 @@ async fn without_stripe_configured_billing_answers_503() {
     let mut settings = app().settings.clone();
     settings.remove("STRIPE_WEBHOOK_SECRET");
     settings.remove("STRIPE_SECRET_KEY");
-    let state = campus::AppState::new(campus_tests::config(&settings));
+    let state = campus_tests::function_state(&settings, "billing");
     let call = |router: axum::Router, req: http::Request<axum::body::Body>| async move {
         let res = router.oneshot(req).await.unwrap();
         let status = res.status().as_u16();
@@ -468,7 +468,7 @@ async fn without_stripe_configured_billing_answers_503() {
         .header("stripe-signature", sig)
         .body(axum::body::Body::from(e))
         .unwrap();
-    let webhook = campus_stripe_webhook::router(state.clone());
+    let webhook = campus_stripe_webhook::router(state.for_function("stripe-webhook"));
     assert_eq!(call(webhook, req).await, (503, true, json!("UNAVAILABLE")));
     let req = http::Request::post("/api/subscriptions")
         .header("authorization", format!("Bearer {}", admin.access))

@@ -218,7 +218,7 @@ async fn bad_questions_are_4xx_and_no_provider_is_503() {
 
     let mut settings = app().settings.clone();
     settings.remove("AI_BASE_URL");
-    let state = campus::AppState::new(campus_tests::config(&settings));
+    let state = campus_tests::function_state(&settings, "chat");
     let req = http::Request::post("/api/chat/message")
         .header("authorization", format!("Bearer {}", admin.access))
         .header("content-type", "application/json")

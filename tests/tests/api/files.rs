@@ -249,7 +249,7 @@ async fn the_buckets_event_checks_an_upload_nobody_completed() {
     upload(&good, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n").await;
     upload(&bad, b"MZ\x90\0 an executable").await;
     // What the Lambda gets from the bucket, here through the emulator's queue.
-    let state = AppState::new(config(&t.settings));
+    let state = campus_tests::function_state(&t.settings, "upload-checker");
     let sqs = campus_local::uploads::sqs(&state.config);
     let url = campus_local::uploads::queue_url(&sqs, &state.config)
         .await
@@ -359,7 +359,7 @@ async fn the_checker_takes_the_s3_event_aws_sends() {
     let user = new_company().await;
     let ticket = ask(&user, "me.png", "image/png", PNG.len(), "avatar").await;
     upload(&ticket, PNG).await;
-    let state = AppState::new(config(&t.settings));
+    let state = campus_tests::function_state(&t.settings, "upload-checker");
     let fixture = include_str!("../../../events/s3/object-created.json")
         .replace("{{bucket}}", &state.config.bucket_name)
         .replace("{{companyId}}", &user.company_id)

@@ -1,9 +1,9 @@
 //! The sample events in `events/` go through each function's Lambda entry path (the
 //! router as `campus::lambda::app` serves it), stage prefix included.
 
-use campus::{AppState, lambda};
+use campus::lambda;
 use campus_local::functions;
-use campus_tests::{app, config, new_company};
+use campus_tests::{app, new_company};
 use tower::ServiceExt;
 
 /// (fixture, function, expected status, expected error code)
@@ -202,7 +202,7 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
 #[tokio::test]
 async fn sample_events_run_through_the_lambda_path() {
     let t = app();
-    let state = AppState::new(config(&t.settings));
+    let state = campus_tests::function_state(&t.settings, "system");
     // Fixtures that need a signed-in caller say `{{accessToken}}`.
     let admin = new_company().await;
     for (file, function, status, code) in CASES {
@@ -216,7 +216,7 @@ async fn sample_events_run_through_the_lambda_path() {
         let req = lambda_http::request::from_str(&json)
             .unwrap_or_else(|e| panic!("{file} is not an API Gateway event: {e}"));
         let f = functions::by_name(function).unwrap();
-        let res = lambda::app((f.router)(state.clone()))
+        let res = lambda::app((f.router)(state.for_function(f.name)))
             .oneshot(req.map(axum::body::Body::new))
             .await
             .unwrap();

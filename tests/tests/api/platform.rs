@@ -2,16 +2,16 @@
 //! suspending one (its users refused everywhere, its sockets closed, the Stripe
 //! webhook still applied) and reinstating it, each action in that company's trail.
 
-use campus::{AppState, platform};
+use campus::platform;
 use campus_tests::{
-    Account, PASSWORD, app, config, ended_within, join, next_message, socket, stripe, unique_email,
+    Account, PASSWORD, app, ended_within, join, next_message, socket, stripe, unique_email,
 };
 use serde_json::{Value, json};
 
 /// A platform operator, made as `make superadmin` makes one, signed in.
 async fn operator() -> (String, String) {
     let t = app();
-    let state = AppState::new(config(&t.settings));
+    let state = campus_tests::function_state(&t.settings, "reminders");
     let email = unique_email("operator");
     let id = platform::create_operator(&state, &email, "Olga Operator", Some(PASSWORD.into()))
         .await
@@ -259,7 +259,7 @@ async fn a_suspended_company_is_refused_everywhere_until_reinstated() {
 
 #[tokio::test]
 async fn an_operator_is_made_once_per_address_with_a_good_password() {
-    let state = AppState::new(config(&app().settings));
+    let state = campus_tests::function_state(&app().settings, "reminders");
     let email = unique_email("operator");
     let weak = platform::create_operator(&state, &email, "Olga", Some("short".into())).await;
     assert!(weak.is_err());

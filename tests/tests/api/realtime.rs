@@ -197,7 +197,7 @@ fn fixture(name: &str) -> String {
 async fn the_ws_function_connects_refuses_and_disconnects() {
     let t = app();
     let admin = new_company().await;
-    let state = campus::AppState::new(campus_tests::config(&t.settings));
+    let state = campus_tests::function_state(&t.settings, "ws");
     let conn_id = format!("lambda-{}", ulid::Ulid::generate());
     let event = |name: &str| -> serde_json::Value {
         let raw = fixture(name)

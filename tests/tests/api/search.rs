@@ -14,7 +14,10 @@ async fn indexed() {
     static READER: OnceLock<(AppState, StreamReader)> = OnceLock::new();
     let (state, reader) = READER.get_or_init(|| {
         let cfg = config(&app().settings);
-        (AppState::new(cfg.clone()), StreamReader::new(&cfg))
+        (
+            campus_tests::function_state(&app().settings, "search-indexer"),
+            StreamReader::new(&cfg),
+        )
     });
     reader.drain_once(state).await.expect("the stream is read");
 }
@@ -277,7 +280,7 @@ async fn the_indexer_takes_the_stream_event_lambda_sends() {
         .replace("{{sk}}", &key.sk)
         .replace("{{id}}", &id)
         .replace("{{companyId}}", &admin.company_id);
-    let state = AppState::new(config(&t.settings));
+    let state = campus_tests::function_state(&t.settings, "search-indexer");
     let out = campus_search_indexer::handle(&state, serde_json::from_str(&event).unwrap())
         .await
         .unwrap();
