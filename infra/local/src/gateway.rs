@@ -68,12 +68,15 @@ fn score(route: &[Segment], path: &[&str]) -> Option<usize> {
 struct Table {
     routes: Vec<Route>,
     functions: Vec<Router>,
+    /// The `$default` route's function.
+    fallback: usize,
 }
 
 impl Table {
-    /// The function for this request: the best route of its method; for a path known
-    /// under other methods only, that path's function (its stack answers 405, or a
-    /// CORS preflight); else `system`, whose stack answers 404.
+    /// The function for this request: the best route of its method; a CORS preflight
+    /// goes to its path's function (in AWS the gateway answers it from the API's CORS
+    /// settings); anything else to the `$default` route's function, as in AWS (its
+    /// stack answers 404, or 405 for a path of its own).
     fn pick(&self, method: &str, path: &str) -> usize {
         let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
         let best = |same_method: bool| {
@@ -84,12 +87,23 @@ impl Table {
                 .max_by_key(|(s, _)| *s)
                 .map(|(_, f)| f)
         };
-        best(true).or_else(|| best(false)).unwrap_or(0)
+        best(true)
+            .or_else(|| (method == "OPTIONS").then(|| best(false)).flatten())
+            .unwrap_or(self.fallback)
     }
 }
 
 pub fn gateway(template: &Template, state: AppState) -> Result<Router, String> {
+    let fallback = template
+        .default_function()
+        .ok_or("template.yaml has no $default route on the HTTP API")?;
     let mut table = Table {
+        fallback: functions::HTTP_FUNCTIONS
+            .iter()
+            .position(|f| f.name == fallback)
+            .ok_or_else(|| {
+                format!("the $default route names {fallback:?}, which the gateway does not know")
+            })?,
         routes: Vec::new(),
         functions: functions::HTTP_FUNCTIONS
             .iter()

@@ -132,6 +132,10 @@ impl Template {
                 let props = ev.get("Properties");
                 let path = props.and_then(|p| p.get("Path")).and_then(Value::as_str);
                 let method = props.and_then(|p| p.get("Method")).and_then(Value::as_str);
+                // API Gateway's catch-all, not a route: see `default_function`.
+                if path == Some("$default") {
+                    continue;
+                }
                 if let (Some(path), Some(method)) = (path, method) {
                     out.insert(Route {
                         method: method.to_ascii_uppercase(),
@@ -142,6 +146,32 @@ impl Template {
             }
         }
         out.into_iter().collect()
+    }
+
+    /// The function behind the HTTP API's `$default` route: what answers a request no
+    /// route matches (path or method).
+    pub fn default_function(&self) -> Option<String> {
+        self.resources().find_map(|(_, res)| {
+            let events = res.get("Properties")?.get("Events")?.as_mapping()?;
+            events
+                .iter()
+                .any(|(_, ev)| {
+                    ev.get("Type").and_then(Value::as_str) == Some("HttpApi")
+                        && ev
+                            .get("Properties")
+                            .and_then(|p| p.get("Path"))
+                            .and_then(Value::as_str)
+                            == Some("$default")
+                })
+                .then(|| {
+                    res.get("Metadata")?
+                        .get("BuildProperties")?
+                        .get("Binary")?
+                        .as_str()
+                        .map(str::to_string)
+                })
+                .flatten()
+        })
     }
 
     /// The single DynamoDB table's keys, indexes and TTL attribute.

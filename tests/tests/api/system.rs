@@ -59,6 +59,11 @@ async fn unknown_routes_and_methods_get_the_error_body() {
         .await
         .expect_error(405, "METHOD_NOT_ALLOWED");
     assert!(r.header("allow").is_some_and(|a| a.contains("GET")));
+    // Another function's path with a method none of its routes has: API Gateway hands
+    // it to the $default route (system), which answers with the contract's body.
+    t.call("PUT", "/api/courses", None, None)
+        .await
+        .expect_error(404, "NOT_FOUND");
 }
 
 #[tokio::test]
