@@ -179,3 +179,35 @@ async fn a_user_deletion_interrupted_at_any_step_finishes_on_retry() {
         assert!(step < 50, "the deletion never finished");
     }
 }
+
+/// A stream batch the index cannot be written for names the record Lambda should
+/// retry from (ReportBatchItemFailures), rather than failing or dropping the batch;
+/// once the table is back the same batch goes through with nothing to retry.
+#[tokio::test]
+async fn a_failed_search_batch_names_the_record_to_retry_from() {
+    let _turn = TURN.lock().await;
+    let t = t();
+    let admin = new_company().await;
+    let key = campus::db::keys::inventory_item(&admin.company_id, "item-1");
+    let event: serde_json::Value = serde_json::from_str(
+        &include_str!("../../events/search-indexer/stream-modify.json")
+            .replace("{{pk}}", &key.pk)
+            .replace("{{sk}}", &key.sk)
+            .replace("{{id}}", "item-1")
+            .replace("{{companyId}}", &admin.company_id),
+    )
+    .unwrap();
+    let state = campus_tests::function_state(&t.settings, "search-indexer");
+    proxy().set(Mode::Fail);
+    let out = campus_search_indexer::handle(&state, event.clone()).await;
+    proxy().set(Mode::Pass);
+    let out = out.expect("a failed record is reported, not an error");
+    assert_eq!(
+        out["batchItemFailures"],
+        json!([{"itemIdentifier": "4100000000000000000001"}]),
+        "{out}"
+    );
+    let out = campus_search_indexer::handle(&state, event).await.unwrap();
+    assert_eq!(out["batchItemFailures"], json!([]), "{out}");
+    assert!(out["put"].as_u64().unwrap() > 0, "{out}");
+}

@@ -202,9 +202,17 @@ impl StreamReader {
                 lambda_record(r);
             }
             if !records.is_empty() {
-                campus_search_indexer::handle(state, json!({ "Records": records }))
+                let out = campus_search_indexer::handle(state, json!({ "Records": records }))
                     .await
                     .map_err(|e| format!("{e:?}"))?;
+                // A reported record: the batch is read again whole next time (Lambda
+                // would resume at that record; indexing twice changes nothing).
+                if out["batchItemFailures"]
+                    .as_array()
+                    .is_some_and(|f| !f.is_empty())
+                {
+                    return Err(format!("indexing stopped at {}", out["batchItemFailures"]));
+                }
                 at.sequence = records
                     .last()
                     .and_then(|r| r["dynamodb"]["SequenceNumber"].as_str())
