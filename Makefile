@@ -27,7 +27,7 @@ DURATION ?= 20m
 THINK ?= 2-6
 MAX_REQUESTS ?= 500000
 
-.PHONY: help run job superadmin test fuzz load bench bench-scenario lambda-arm64 validate-template openapi build fmt clean
+.PHONY: help run job superadmin test fuzz load bench bench-scenario lambda-arm64 validate-template openapi build fmt clean deploy deploy-check sam-build
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -132,5 +132,23 @@ lambda-arm64: $(VENV_LAMBDA)/.installed ## Lambda packages: target/lambda/<funct
 
 build: lambda-arm64 ## Release build of every function for Lambda (arm64)
 
+# sam build: every function through cargo-lambda (samconfig.toml turns on the beta
+# feature), stamped with the commit and build time (GET /api/version).
+sam-build: $(VENV_SAM)/.installed $(VENV_LAMBDA)/.installed
+	rustup target add aarch64-unknown-linux-gnu
+	CAMPUS_GIT_COMMIT=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown) \
+	  CAMPUS_BUILT_AT=$$(date -u +%Y-%m-%dT%H:%M:%SZ) SAM_CLI_TELEMETRY=0 \
+	  PATH=$(CURDIR)/$(VENV_LAMBDA)/bin:$$PATH $(VENV_SAM)/bin/sam build
+
+deploy-check: validate-template sam-build ## Everything a deploy needs that works offline: sam build (cargo-lambda, arm64), sam validate, cfn-lint
+	@echo "deploy-check: built $$(ls .aws-sam/build | grep -c Function) functions into .aws-sam/build"
+
+deploy: sam-build ## Build and deploy to AWS (the first time guided: it saves its answers in samconfig.toml)
+	if grep -q '^\[default.deploy.parameters\]' samconfig.toml; then \
+	  SAM_CLI_TELEMETRY=0 $(VENV_SAM)/bin/sam deploy; \
+	else \
+	  SAM_CLI_TELEMETRY=0 $(VENV_SAM)/bin/sam deploy --guided --capabilities CAPABILITY_IAM; \
+	fi
+
 clean:
-	rm -rf target .local $(VENV) $(VENV_SAM) $(VENV_LAMBDA) $(VENV_FUZZ) $(VENV_LOAD) bench/peer/node_modules
+	rm -rf target .local .aws-sam $(VENV) $(VENV_SAM) $(VENV_LAMBDA) $(VENV_FUZZ) $(VENV_LOAD) bench/peer/node_modules

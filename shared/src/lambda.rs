@@ -13,18 +13,42 @@ use crate::{audit::ClientIp, config::Config, state::AppState};
 
 pub use lambda_http::Error;
 
-/// Structured JSON logs; level from `LOG_LEVEL` (default `info`).
+/// Structured JSON logs. What is logged: `RUST_LOG` (a level, or directives such as
+/// `info,campus_store=debug`), else Lambda's `AWS_LAMBDA_LOG_LEVEL` (the function's
+/// application log level), else `LOG_LEVEL`; `info` when none is set.
 pub fn init_tracing() {
-    let level = std::env::var("LOG_LEVEL")
-        .ok()
-        .and_then(|l| l.parse::<tracing::Level>().ok())
-        .unwrap_or(tracing::Level::INFO);
+    use tracing_subscriber::{filter::Targets, layer::SubscriberExt, util::SubscriberInitExt};
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let filter = env("RUST_LOG")
+        .and_then(|d| d.parse::<Targets>().ok())
+        .or_else(|| {
+            // Lambda's names: TRACE, DEBUG, INFO, WARN, ERROR, FATAL.
+            let level = env("AWS_LAMBDA_LOG_LEVEL").or_else(|| env("LOG_LEVEL"))?;
+            let level = match level.to_ascii_lowercase().as_str() {
+                "fatal" => "error".to_string(),
+                other => other.to_string(),
+            };
+            level.parse::<Targets>().ok()
+        })
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
     let _ = tracing_subscriber::fmt()
         .json()
-        .with_max_level(level)
         .with_target(false)
         .with_current_span(false)
+        .finish()
+        .with(filter)
         .try_init();
+}
+
+/// The name a function's logs and metrics go by: Lambda's name for it, or locally
+/// (one process serving them all) the binary name its clients were made for.
+pub fn function_name(state: &AppState) -> String {
+    state
+        .aws
+        .function()
+        .map(str::to_string)
+        .or_else(|| std::env::var("AWS_LAMBDA_FUNCTION_NAME").ok())
+        .unwrap_or_else(|| "local".into())
 }
 
 /// Reads the config, builds the clients once (warming their connection during init),
@@ -42,6 +66,9 @@ pub async fn start() -> Result<AppState, Error> {
         e
     })?;
     let state = AppState::new(config);
+    if let Ok(name) = std::env::var("AWS_LAMBDA_FUNCTION_NAME") {
+        crate::metrics::init(&name);
+    }
     state.warm().await;
     Ok(state)
 }
@@ -55,15 +82,53 @@ where
     T: serde::Serialize,
     E: std::fmt::Debug,
 {
+    run_events_with(|state| state, handler).await
+}
+
+/// [`run_events`] for a handler that keeps more than the state between events (the
+/// mailer's SES client): `make` builds it once, at init.
+pub async fn run_events_with<S, M, F, Fut, T, E>(make: M, handler: F) -> Result<(), Error>
+where
+    S: Clone,
+    M: FnOnce(AppState) -> S,
+    F: Fn(S, serde_json::Value) -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+    T: serde::Serialize,
+    E: std::fmt::Debug,
+{
     let state = start().await?;
+    let function = function_name(&state);
+    let state = make(state);
     let handler = &handler;
+    let cold = std::sync::atomic::AtomicBool::new(true);
+    let (function, cold) = (&function, &cold);
     lambda_http::lambda_runtime::run(lambda_http::service_fn(
         |event: lambda_http::LambdaEvent<serde_json::Value>| {
             let state = state.clone();
             async move {
-                handler(state, event.payload)
-                    .await
-                    .map_err(|e| Error::from(format!("{e:?}")))
+                let started = std::time::Instant::now();
+                let (out, calls) = crate::db::metrics::counted(handler(state, event.payload)).await;
+                let cold_start = cold.swap(false, std::sync::atomic::Ordering::Relaxed);
+                let latency = started.elapsed();
+                tracing::info!(
+                    request_id = %event.context.request_id,
+                    function = %function,
+                    ok = out.is_ok(),
+                    latency_ms = latency.as_secs_f64() * 1000.0,
+                    dynamodb_calls = calls,
+                    cold_start,
+                    "event"
+                );
+                crate::metrics::record(
+                    "event",
+                    crate::metrics::Outcome {
+                        error: out.is_err(),
+                        refused: false,
+                        cold_start,
+                        latency,
+                    },
+                );
+                out.map_err(|e| Error::from(format!("{e:?}")))
             }
         },
     ))

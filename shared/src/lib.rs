@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod http;
 pub mod lambda;
+pub mod metrics;
 pub mod openapi;
 pub mod plans;
 

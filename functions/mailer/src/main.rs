@@ -1,20 +1,15 @@
+//! The mailer: new mail from the table's stream at once, and a sweep every minute for
+//! what is due again (retries, lapsed leases).
+
 use campus_mailer::Mailer;
-use lambda_runtime::{LambdaEvent, service_fn};
-use serde_json::Value;
+use serde_json::json;
 
 #[tokio::main]
-async fn main() -> Result<(), lambda_runtime::Error> {
+async fn main() -> Result<(), campus::lambda::Error> {
     // Built once: the SES client keeps its connection warm across invocations.
-    let mailer = Mailer::new(campus::lambda::start().await?);
-    lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
-        let mailer = mailer.clone();
-        async move {
-            let outcomes = mailer
-                .handle(event.payload)
-                .await
-                .map_err(|e| format!("{e:?}"))?;
-            Ok::<_, lambda_runtime::Error>(serde_json::json!({ "handled": outcomes.len() }))
-        }
-    }))
+    campus::lambda::run_events_with(Mailer::new, |mailer, event| async move {
+        let outcomes = mailer.handle(event).await?;
+        Ok::<_, campus::job::JobError>(json!({ "handled": outcomes.len() }))
+    })
     .await
 }

@@ -1,8 +1,14 @@
-use std::time::Duration;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
+};
 
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, Request},
+    extract::{DefaultBodyLimit, MatchedPath, Request, State},
     http::{HeaderName, HeaderValue, Method, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
@@ -88,8 +94,28 @@ pub fn stack(routes: Router<AppState>, state: AppState) -> Router {
         // Outside the handlers and the rate limit: it sees each GET's final answer.
         .layer(middleware::from_fn(super::etag::middleware))
         .layer(cors)
-        .layer(middleware::from_fn(request_context))
+        .layer(middleware::from_fn_with_state(
+            RequestLog::new(&state),
+            request_context,
+        ))
         .with_state(state)
+}
+
+/// What each request's log line and metrics say about the function that answered.
+#[derive(Clone)]
+struct RequestLog {
+    function: Arc<str>,
+    /// Until this function's first answer: that answer paid the cold start.
+    cold: Arc<AtomicBool>,
+}
+
+impl RequestLog {
+    fn new(state: &AppState) -> Self {
+        Self {
+            function: crate::lambda::function_name(state).into(),
+            cold: Arc::new(AtomicBool::new(true)),
+        }
+    }
 }
 
 /// gzip for answers over 1 KiB when the client's `Accept-Encoding` allows it; a PDF
@@ -118,8 +144,14 @@ fn request_id(req: &Request) -> String {
         .unwrap_or_else(crate::clock::new_id)
 }
 
-async fn request_context(mut req: Request, next: Next) -> Response {
+async fn request_context(State(log): State<RequestLog>, mut req: Request, next: Next) -> Response {
+    let started = Instant::now();
     let id = request_id(&req);
+    // The template, not the path: ids stay out of what is counted and searched.
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "-".to_string(), |m| m.as_str().to_string());
     if let Ok(v) = HeaderValue::from_str(&id) {
         req.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
@@ -145,13 +177,29 @@ async fn request_context(mut req: Request, next: Next) -> Response {
     .await;
     res.extensions_mut()
         .insert(crate::db::metrics::DynamoCalls(calls));
+    let status = res.status().as_u16();
+    let cold_start = log.cold.swap(false, Ordering::Relaxed);
+    let latency = started.elapsed();
     tracing::info!(
         request_id = %id,
+        function = %log.function,
         %method,
+        route = %route,
         path = %path,
-        status = res.status().as_u16(),
+        status,
+        latency_ms = latency.as_secs_f64() * 1000.0,
         dynamodb_calls = calls,
+        cold_start,
         "request"
+    );
+    crate::metrics::record(
+        &format!("{method} {route}"),
+        crate::metrics::Outcome {
+            error: status >= 500,
+            refused: (400..500).contains(&status),
+            cold_start,
+            latency,
+        },
     );
     let h = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&id) {
@@ -174,4 +222,79 @@ async fn request_context(mut req: Request, next: Next) -> Response {
         h.entry(name).or_insert(HeaderValue::from_static(value));
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use axum::{body::Body, routing::get};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn each_request_logs_its_route_latency_function_and_cold_start() {
+        let settings = std::collections::HashMap::from([
+            ("TABLE_NAME", "t".to_string()),
+            ("BUCKET_NAME", "b".to_string()),
+            ("JWT_SECRET", "x".repeat(32)),
+            // Nothing listens there: the rate limiter's write fails at once, and is
+            // only logged.
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_string()),
+            ("AWS_MAX_ATTEMPTS", "1".to_string()),
+        ]);
+        let cfg =
+            crate::config::Config::from_source(&move |k: &str| settings.get(k).cloned()).unwrap();
+        let state = AppState::new(cfg).for_function("courses");
+        let app = stack(
+            Router::new().route("/api/things/{id}", get(|| async { "ok" })),
+            state,
+        );
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_writer(move || writer.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        for _ in 0..2 {
+            let req = Request::get("/api/things/42").body(Body::empty()).unwrap();
+            let res = app.clone().oneshot(req).await.unwrap();
+            assert_eq!(res.status(), 200);
+        }
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let requests: Vec<serde_json::Value> = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .map(|l| l["fields"].clone())
+            .filter(|f| f["message"] == "request")
+            .collect();
+        assert_eq!(requests.len(), 2, "{text}");
+        for (line, cold) in requests.iter().zip([true, false]) {
+            assert_eq!(line["function"], "courses");
+            assert_eq!(line["route"], "/api/things/{id}");
+            assert_eq!(line["path"], "/api/things/42");
+            assert_eq!(line["status"], 200);
+            assert_eq!(line["cold_start"], cold);
+            assert!(
+                line["latency_ms"].as_f64().is_some_and(|ms| ms > 0.0),
+                "{line}"
+            );
+            assert!(line["dynamodb_calls"].is_u64(), "{line}");
+        }
+    }
 }
