@@ -135,6 +135,26 @@ where
     .await
 }
 
+/// A table record as its function gets it, in the one shape handlers read
+/// (`{"Records": [...]}`): straight from the stream (the search indexer's event source),
+/// or one record as the stream pipe puts it on the event bus (`detail`), which is how
+/// the mailer and the ws function hear of new mail and new connections.
+pub fn as_stream_batch(event: serde_json::Value) -> serde_json::Value {
+    match event {
+        serde_json::Value::Object(mut m)
+            if !m.contains_key("Records")
+                && m.get("source").and_then(|s| s.as_str()) == Some(STREAM_SOURCE) =>
+        {
+            let record = m.remove("detail").unwrap_or_default();
+            serde_json::json!({ "Records": [record] })
+        }
+        other => other,
+    }
+}
+
+/// The `source` the stream pipe gives its events (`template.yaml`, `StreamPipe`).
+pub const STREAM_SOURCE: &str = "campus.table";
+
 /// A function's router as Lambda serves it (what tests feed `events/` through).
 pub fn app(router: Router) -> Router {
     // Outside the function's router: a layer on it would run after routing, too late

@@ -69,6 +69,27 @@ async fn a_mail_delivered_twice_is_sent_once() {
     assert_eq!(got[0].subject, "Twice");
 }
 
+/// In AWS new mail reaches the mailer through the stream pipe and the event bus, one
+/// record per event: sent once, however often the bus delivers it.
+#[tokio::test]
+async fn the_buss_event_delivers_new_mail_once() {
+    let admin = new_company().await;
+    let user = join(&admin, "participant").await;
+    announce(&admin, &user, "Piped").await;
+    let mail = queued(&admin.company_id, &user.email, "notification").await;
+    let k = key(&mail);
+    let event = fixture("mailer/bus-new-mail.json")
+        .replace("{{pk}}", &k.pk)
+        .replace("{{sk}}", &k.sk);
+    let event: Value = serde_json::from_str(&event).unwrap();
+    let outcomes = mailer(&[]).handle(event.clone()).await.unwrap();
+    assert_eq!(outcomes, vec![Outcome::Sent]);
+    let outcomes = mailer(&[]).handle(event).await.unwrap();
+    assert_eq!(outcomes, vec![Outcome::Skipped]);
+    let piped = received(&user.email).await;
+    assert_eq!(piped.iter().filter(|m| m.subject == "Piped").count(), 1);
+}
+
 #[tokio::test]
 async fn the_stream_delivers_inserted_mail_and_ignores_changes() {
     let admin = new_company().await;

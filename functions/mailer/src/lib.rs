@@ -173,6 +173,7 @@ impl Mailer {
 
     /// A Lambda invocation: a DynamoDB stream batch (new mail) or a scheduled sweep.
     pub async fn handle(&self, event: Value) -> Result<Vec<Outcome>, JobError> {
+        let event = campus::lambda::as_stream_batch(event);
         if event.get("Records").is_none() {
             return self.sweep().await;
         }

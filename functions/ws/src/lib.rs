@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 /// One invocation: an API Gateway WebSocket event, or a stream batch.
 pub async fn handle(state: &AppState, event: Value) -> Result<Value, ApiError> {
+    let event = campus::lambda::as_stream_batch(event);
     if event.get("Records").is_some() {
         let batch: StreamEvent = serde_json::from_value(event).map_err(ApiError::internal)?;
         for record in batch.records {

@@ -233,6 +233,21 @@ async fn the_ws_function_connects_refuses_and_disconnects() {
         .await
         .unwrap();
     assert!(db.get::<Connection>(&key).await.unwrap().is_none());
+    // In AWS the record comes through the stream pipe and the event bus: the same.
+    campus_ws::handle(&state, event("ws/connect.json"))
+        .await
+        .unwrap();
+    assert!(db.get::<Connection>(&key).await.unwrap().is_some());
+    let raw = fixture("ws/bus-new-connection.json")
+        .replace("{{pk}}", &key.pk)
+        .replace("{{sk}}", &key.sk)
+        .replace("{{connectionId}}", &conn_id)
+        .replace("{{companyId}}", &admin.company_id)
+        .replace("{{userId}}", &admin.user_id);
+    campus_ws::handle(&state, serde_json::from_str(&raw).unwrap())
+        .await
+        .unwrap();
+    assert!(db.get::<Connection>(&key).await.unwrap().is_none());
 
     campus_ws::handle(&state, event("ws/connect.json"))
         .await
