@@ -116,6 +116,7 @@ bench: $(VENV)/.installed ## Cold start, warm latency, DynamoDB round trips, mem
 	set -o pipefail; set -a; source .env.example; set +a; \
 	  TABLE_NAME=campus-bench BUCKET_NAME=campus-bench LOG_LEVEL=warn \
 	  RATE_LIMIT_USER_PER_MINUTE=1000000 RATE_LIMIT_TEAM_PER_MINUTE=1000000 RATE_LIMIT_EXPORT_PER_MINUTE=1000000 \
+	  SIGNIN_FAILURES_PER_IP=1000000 \
 	  $(if $(filter command line,$(origin FUNCTIONS)),BENCH_FUNCTIONS="$(FUNCTIONS)") \
 	  infra/scripts/with-emulator.sh target/debug/campus-bench | tee .local/bench.md
 

@@ -249,6 +249,9 @@ async fn main() {
                 "auth" => vec![
                     ("no I/O", "auth/login-malformed.json", 400),
                     ("DynamoDB read", "auth/me.json", 200),
+                    // An unknown address is checked against a dummy hash, so this is
+                    // a sign-in's argon2id verification (OWASP parameters) in release.
+                    ("sign-in (argon2id)", "auth/login-wrong-password.json", 401),
                 ],
                 "users" => vec![
                     ("no I/O", "users/list-unauthenticated.json", 401),

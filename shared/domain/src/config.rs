@@ -16,7 +16,13 @@ pub struct Config {
     pub aws_credentials: Option<AwsCredentials>,
     pub aws_max_attempts: u32,
     pub aws_timeout: Duration,
+    /// The root secret: refresh-token, cursor, idempotency and erasure keys derive
+    /// from it, and it signs access tokens unless `jwt_signing_keys` says otherwise.
     pub jwt_secret: Secret,
+    /// Access-token keys by `kid`, the first signing; every one listed verifies, so a
+    /// new key goes first while the old one stays until its last token expires
+    /// (`JWT_SIGNING_KEYS=kid:secret,kid:secret`). Empty: the root signs, as `root`.
+    pub jwt_signing_keys: Vec<(String, Secret)>,
     pub jwt_issuer: String,
     pub jwt_audience: String,
     pub access_token_ttl: Duration,
@@ -224,6 +230,14 @@ impl fmt::Debug for Config {
             .field("table_name", &self.table_name)
             .field("aws_endpoint_url", &self.aws_endpoint_url)
             .field("jwt_secret", &self.jwt_secret)
+            .field(
+                "jwt_signing_keys",
+                &self
+                    .jwt_signing_keys
+                    .iter()
+                    .map(|(k, _)| k)
+                    .collect::<Vec<_>>(),
+            )
             .field("jwt_issuer", &self.jwt_issuer)
             .finish_non_exhaustive()
     }
@@ -277,6 +291,33 @@ where
     }
 }
 
+/// `JWT_SIGNING_KEYS`: `kid:secret` pairs, comma-separated, the signer first.
+fn signing_keys(src: &dyn Source) -> Result<Vec<(String, Secret)>, ConfigError> {
+    let Some(list) = src.get("JWT_SIGNING_KEYS").filter(|l| !l.trim().is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let mut keys: Vec<(String, Secret)> = Vec::new();
+    for pair in list.split(',') {
+        let bad = |why: &str| ConfigError(format!("setting JWT_SIGNING_KEYS: {why}"));
+        let (kid, secret) = pair
+            .trim()
+            .split_once(':')
+            .ok_or_else(|| bad("each key is kid:secret"))?;
+        let plain = |b: u8| b.is_ascii_alphanumeric() || b"._-".contains(&b);
+        if kid.is_empty() || kid.len() > 64 || !kid.bytes().all(plain) {
+            return Err(bad("a kid is 1 to 64 letters, digits, '.', '_' or '-'"));
+        }
+        if secret.len() < 32 {
+            return Err(bad("each secret is at least 32 characters"));
+        }
+        if keys.iter().any(|(k, _)| k == kid) {
+            return Err(bad("a kid is listed twice"));
+        }
+        keys.push((kid.to_string(), Secret::new(secret)));
+    }
+    Ok(keys)
+}
+
 fn or(src: &dyn Source, key: &str, default: &str) -> String {
     src.get(key).unwrap_or_else(|| default.to_string())
 }
@@ -325,6 +366,7 @@ impl Config {
             aws_credentials,
             aws_max_attempts: parsed(src, "AWS_MAX_ATTEMPTS", 3)?,
             aws_timeout: Duration::from_millis(parsed(src, "AWS_TIMEOUT_MS", 3000)?),
+            jwt_signing_keys: signing_keys(src)?,
             jwt_secret: Secret::new(jwt_secret),
             jwt_issuer: or(src, "JWT_ISSUER", "campus"),
             jwt_audience: or(src, "JWT_AUDIENCE", "campus-api"),

@@ -222,9 +222,13 @@ async fn login_answers_tokens_that_work() {
         .expect_error(400, "VALIDATION_FAILED");
 }
 
+/// A token for `claims` signed with `secret`, naming the key the API signs with
+/// (the root secret's `root`, as no signing keys are set here).
 fn forge(claims: Value, secret: &str) -> String {
+    let mut header = jsonwebtoken::Header::default();
+    header.kid = Some(campus::auth::jwt::ROOT_KID.to_string());
     jsonwebtoken::encode(
-        &jsonwebtoken::Header::default(),
+        &header,
         &claims,
         &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
     )

@@ -17,11 +17,17 @@ pub struct Claims {
     pub aud: String,
 }
 
+/// The kid of the root secret when no signing keys are configured.
+pub const ROOT_KID: &str = "root";
+
 /// Keys and checks built once from the config.
 #[derive(Clone)]
 pub struct Jwt {
+    /// The signer's kid, which every token names in its header.
+    kid: String,
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    /// Every key that verifies, by kid.
+    decoding: Vec<(String, DecodingKey)>,
     validation: Validation,
     issuer: String,
     audience: String,
@@ -30,7 +36,15 @@ pub struct Jwt {
 
 impl Jwt {
     pub fn new(cfg: &Config) -> Self {
-        let secret = cfg.jwt_secret.expose().as_bytes();
+        let keys: Vec<(&str, &[u8])> = if cfg.jwt_signing_keys.is_empty() {
+            vec![(ROOT_KID, cfg.jwt_secret.expose().as_bytes())]
+        } else {
+            cfg.jwt_signing_keys
+                .iter()
+                .map(|(kid, s)| (kid.as_str(), s.expose().as_bytes()))
+                .collect()
+        };
+        let (kid, secret) = keys[0];
         // Only HS256: a token naming another algorithm (or `none`) is refused.
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[&cfg.jwt_issuer]);
@@ -38,8 +52,12 @@ impl Jwt {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
         Self {
+            kid: kid.to_string(),
             encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            decoding: keys
+                .iter()
+                .map(|(kid, s)| (kid.to_string(), DecodingKey::from_secret(s)))
+                .collect(),
             validation,
             issuer: cfg.jwt_issuer.clone(),
             audience: cfg.jwt_audience.clone(),
@@ -69,12 +87,25 @@ impl Jwt {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(ApiError::internal)
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(ApiError::internal)
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+        let invalid = ApiError::Unauthenticated("The access token is invalid");
+        // The key the token names, and no other: a retired kid no longer verifies.
+        let kid = jsonwebtoken::decode_header(token)
+            .ok()
+            .and_then(|h| h.kid)
+            .ok_or_else(|| invalid.clone())?;
+        let key = self
+            .decoding
+            .iter()
+            .find(|(k, _)| *k == kid)
+            .map(|(_, key)| key)
+            .ok_or(invalid)?;
+        jsonwebtoken::decode::<Claims>(token, key, &self.validation)
             .map(|d| d.claims)
             .map_err(|e| match e.kind() {
                 ErrorKind::ExpiredSignature => ApiError::TokenExpired,
@@ -89,14 +120,98 @@ mod tests {
     use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
     fn jwt() -> Jwt {
+        with_keys(None)
+    }
+
+    fn with_keys(keys: Option<&'static str>) -> Jwt {
         let cfg = Config::from_source(&|k: &str| match k {
             "TABLE_NAME" | "BUCKET_NAME" => Some("t".into()),
             "AWS_ENDPOINT_URL" => Some("http://127.0.0.1:1".into()),
             "JWT_SECRET" => Some("0123456789abcdef0123456789abcdef".into()),
+            "JWT_SIGNING_KEYS" => keys.map(str::to_string),
             _ => None,
         })
         .unwrap();
         Jwt::new(&cfg)
+    }
+
+    const OLD: &str = "2026-06:old-secret-old-secret-old-secret-0001";
+    const NEW: &str = "2026-12:new-secret-new-secret-new-secret-0002";
+
+    #[test]
+    fn a_new_key_signs_while_the_old_still_verifies_until_retired() {
+        let before = with_keys(Some(OLD));
+        let old_token = before.issue("u", "c", Role::Admin, "s").unwrap();
+        assert_eq!(
+            jsonwebtoken::decode_header(&old_token)
+                .unwrap()
+                .kid
+                .as_deref(),
+            Some("2026-06")
+        );
+        // Rotation: the new key first, the old one still listed.
+        let during = with_keys(Some(Box::leak(format!("{NEW},{OLD}").into_boxed_str())));
+        let new_token = during.issue("u", "c", Role::Admin, "s").unwrap();
+        assert_eq!(
+            jsonwebtoken::decode_header(&new_token)
+                .unwrap()
+                .kid
+                .as_deref(),
+            Some("2026-12")
+        );
+        assert!(during.verify(&old_token).is_ok());
+        assert!(during.verify(&new_token).is_ok());
+        // Retired: the old key's tokens stop verifying, the new ones go on.
+        let after = with_keys(Some(NEW));
+        assert!(after.verify(&old_token).is_err());
+        assert!(after.verify(&new_token).is_ok());
+        // Without signing keys the root signs, as `root`, and verifies only its own.
+        let root = jwt();
+        let t = root.issue("u", "c", Role::Admin, "s").unwrap();
+        assert_eq!(
+            jsonwebtoken::decode_header(&t).unwrap().kid.as_deref(),
+            Some(ROOT_KID)
+        );
+        assert!(root.verify(&new_token).is_err());
+    }
+
+    #[test]
+    fn a_token_naming_another_kid_or_none_is_refused() {
+        let j = with_keys(Some(NEW));
+        let t = j.issue("u", "c", Role::Admin, "s").unwrap();
+        let parts: Vec<&str> = t.split('.').collect();
+        for header in [
+            r#"{"alg":"HS256","typ":"JWT","kid":"2026-06"}"#,
+            r#"{"alg":"HS256","typ":"JWT"}"#,
+        ] {
+            let forged = format!(
+                "{}.{}.{}",
+                URL_SAFE_NO_PAD.encode(header),
+                parts[1],
+                parts[2]
+            );
+            assert!(j.verify(&forged).is_err(), "{header}");
+        }
+    }
+
+    #[test]
+    fn bad_signing_key_settings_are_refused_at_start() {
+        for keys in [
+            "nokid",
+            "short:too-short",
+            ":0123456789abcdef0123456789abcdef",
+            "a b:0123456789abcdef0123456789abcdef",
+            "k:0123456789abcdef0123456789abcdef,k:0123456789abcdef0123456789abcdeX",
+        ] {
+            let cfg = Config::from_source(&|k: &str| match k {
+                "TABLE_NAME" | "BUCKET_NAME" => Some("t".into()),
+                "AWS_ENDPOINT_URL" => Some("http://127.0.0.1:1".into()),
+                "JWT_SECRET" => Some("0123456789abcdef0123456789abcdef".into()),
+                "JWT_SIGNING_KEYS" => Some(keys.into()),
+                _ => None,
+            });
+            assert!(cfg.is_err(), "{keys}");
+        }
     }
 
     #[test]
