@@ -11,7 +11,8 @@ use campus_local::{drivers, gateway, openapi, seed, setup, template::Template};
 
 #[tokio::main]
 async fn main() {
-    fixed_mmap_threshold();
+    // One process serves every function here, many requests at once.
+    campus::lambda::fixed_mmap_threshold();
     let cmd = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
     let result = match cmd.as_str() {
         "openapi" => {
@@ -29,19 +30,6 @@ async fn main() {
     if let Err(e) = result {
         eprintln!("campus-local: {e}");
         std::process::exit(1);
-    }
-}
-
-/// One process serves every function here, many requests at once, for as long as
-/// `make run` lasts. glibc's malloc raises its mmap threshold to the largest block
-/// freed, so after the first sign-in every 19 MiB password hash came from a thread's
-/// heap arena, which kept it: hundreds of megabytes after a burst of sign-ins. The
-/// fixed default threshold hands such blocks back to the system when freed.
-fn fixed_mmap_threshold() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes allocator parameters; any value is valid to pass.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
     }
 }
 

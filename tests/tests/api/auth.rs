@@ -225,8 +225,10 @@ async fn login_answers_tokens_that_work() {
 /// A token for `claims` signed with `secret`, naming the key the API signs with
 /// (the root secret's `root`, as no signing keys are set here).
 fn forge(claims: Value, secret: &str) -> String {
-    let mut header = jsonwebtoken::Header::default();
-    header.kid = Some(campus::auth::jwt::ROOT_KID.to_string());
+    let header = jsonwebtoken::Header {
+        kid: Some(campus::auth::jwt::ROOT_KID.to_string()),
+        ..Default::default()
+    };
     jsonwebtoken::encode(
         &header,
         &claims,
