@@ -31,8 +31,11 @@ pub fn init_tracing() {
             level.parse::<Targets>().ok()
         })
         .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    // Fields at the top level of each line, where Logs Insights finds them by name
+    // (`filter request_id = …`, `stats pct(latency_ms, 99) by route`).
     let _ = tracing_subscriber::fmt()
         .json()
+        .flatten_event(true)
         .with_target(false)
         .with_current_span(false)
         .finish()
@@ -121,12 +124,22 @@ where
             async move {
                 let started = std::time::Instant::now();
                 let (out, calls) = crate::db::metrics::counted(handler(state, event.payload)).await;
+                // A batch that reports a failed record (ReportBatchItemFailures) failed
+                // as much as one that returned an error.
+                let failed = match &out {
+                    Ok(v) => serde_json::to_value(v).is_ok_and(|v| {
+                        v["batchItemFailures"]
+                            .as_array()
+                            .is_some_and(|f| !f.is_empty())
+                    }),
+                    Err(_) => true,
+                };
                 let cold_start = cold.swap(false, std::sync::atomic::Ordering::Relaxed);
                 let latency = started.elapsed();
                 tracing::info!(
                     request_id = %event.context.request_id,
                     function = %function,
-                    ok = out.is_ok(),
+                    ok = !failed,
                     latency_ms = latency.as_secs_f64() * 1000.0,
                     dynamodb_calls = calls,
                     cold_start,
@@ -135,7 +148,7 @@ where
                 crate::metrics::record(
                     "event",
                     crate::metrics::Outcome {
-                        error: out.is_err(),
+                        error: failed,
                         refused: false,
                         cold_start,
                         latency,

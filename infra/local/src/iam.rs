@@ -380,11 +380,15 @@ impl Policies {
                     .get(index.unwrap_or_default())
                     .cloned()
                     .unwrap_or_default();
-                let mut req = one(
-                    op,
-                    &body["TableName"],
-                    query_key(&body, &hash).into_iter().collect(),
-                );
+                // AWS always knows a Query's partition key; a check that cannot tell
+                // it would pass any LeadingKeys condition, so it refuses instead.
+                let key = query_key(&body, &hash).ok_or_else(|| {
+                    format!(
+                        "a Query whose partition key this check cannot read: {}",
+                        body["KeyConditionExpression"]
+                    )
+                })?;
+                let mut req = one(op, &body["TableName"], vec![key]);
                 if let Some(index) = index {
                     req.resource = format!("{}/index/{index}", req.resource);
                 }
@@ -452,7 +456,16 @@ impl Policies {
             context: BTreeMap::new(),
         };
         Ok(match call.operation {
-            "GetObject" | "HeadObject" => vec![req("GetObject", object(&key))],
+            // A presigned GET is used by a browser; a read the function makes itself
+            // relies on S3 saying NoSuchKey (404), which S3 says only to a caller that
+            // may also list the bucket: to anyone else a missing key is AccessDenied.
+            "GetObject" | "HeadObject" if call.uri.contains("X-Amz-Signature=") => {
+                vec![req("GetObject", object(&key))]
+            }
+            "GetObject" | "HeadObject" => vec![
+                req("GetObject", object(&key)),
+                req("ListBucket", self.bucket(&bucket)),
+            ],
             "PutObject" | "PostObject" => vec![req("PutObject", object(&key))],
             "DeleteObject" => vec![req("DeleteObject", object(&key))],
             "CopyObject" => {
@@ -566,6 +579,12 @@ fn ses(call: &AwsCall<'_>) -> Vec<Request> {
     match call.operation {
         "SendEmail" => {
             let body: Json = serde_json::from_slice(call.body).unwrap_or_default();
+            // SES v2's one SendEmail is authorised by what it sends.
+            if body["Content"]["Raw"].is_object() {
+                req.action = "ses:SendRawEmail".into();
+            } else if body["Content"]["Template"].is_object() {
+                req.action = "ses:SendTemplatedEmail".into();
+            }
             let from = body["FromEmailAddress"]
                 .as_str()
                 .map(str::to_string)
@@ -944,8 +963,21 @@ mod tests {
             &p,
             &call("upload-checker", "S3", "DeleteObject", pdf, b"")
         ));
-        let ours = br##"{"FromEmailAddress":"no-reply@campus.local","Content":{}}"##;
-        let theirs = br##"{"FromEmailAddress":"ceo@campus.local","Content":{}}"##;
+        let ours =
+            br##"{"FromEmailAddress":"no-reply@campus.local","Content":{"Raw":{"Data":""}}}"##;
+        let theirs = br##"{"FromEmailAddress":"ceo@campus.local","Content":{"Raw":{"Data":""}}}"##;
+        let simple = br##"{"FromEmailAddress":"no-reply@campus.local","Content":{"Simple":{}}}"##;
+        // The mailer sends raw MIME: ses:SendRawEmail, not ses:SendEmail.
+        assert!(!allowed(
+            &p,
+            &call(
+                "mailer",
+                "SESv2",
+                "SendEmail",
+                "/v2/email/outbound-emails",
+                simple
+            )
+        ));
         assert!(allowed(
             &p,
             &call(

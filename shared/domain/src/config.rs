@@ -291,7 +291,10 @@ where
     }
 }
 
-/// `JWT_SIGNING_KEYS`: `kid:secret` pairs, comma-separated, the signer first.
+/// The kid of the root secret as an access-token key.
+pub const ROOT_KID: &str = "root";
+
+/// `JWT_SIGNING_KEYS`: `kid:secret` pairs (or `root`), comma-separated, the signer first.
 fn signing_keys(src: &dyn Source) -> Result<Vec<(String, Secret)>, ConfigError> {
     let Some(list) = src.get("JWT_SIGNING_KEYS").filter(|l| !l.trim().is_empty()) else {
         return Ok(Vec::new());
@@ -299,10 +302,14 @@ fn signing_keys(src: &dyn Source) -> Result<Vec<(String, Secret)>, ConfigError> 
     let mut keys: Vec<(String, Secret)> = Vec::new();
     for pair in list.split(',') {
         let bad = |why: &str| ConfigError(format!("setting JWT_SIGNING_KEYS: {why}"));
-        let (kid, secret) = pair
-            .trim()
-            .split_once(':')
-            .ok_or_else(|| bad("each key is kid:secret"))?;
+        // `root` alone is the root secret, so a rotation can start from it.
+        let (kid, secret) = match pair.trim() {
+            ROOT_KID => (ROOT_KID, required(src, "JWT_SECRET")?),
+            pair => pair
+                .split_once(':')
+                .map(|(k, s)| (k, s.to_string()))
+                .ok_or_else(|| bad("each key is kid:secret, or root"))?,
+        };
         let plain = |b: u8| b.is_ascii_alphanumeric() || b"._-".contains(&b);
         if kid.is_empty() || kid.len() > 64 || !kid.bytes().all(plain) {
             return Err(bad("a kid is 1 to 64 letters, digits, '.', '_' or '-'"));

@@ -17,8 +17,7 @@ pub struct Claims {
     pub aud: String,
 }
 
-/// The kid of the root secret when no signing keys are configured.
-pub const ROOT_KID: &str = "root";
+pub use crate::config::ROOT_KID;
 
 /// Keys and checks built once from the config.
 #[derive(Clone)]
@@ -173,6 +172,27 @@ mod tests {
             Some(ROOT_KID)
         );
         assert!(root.verify(&new_token).is_err());
+    }
+
+    #[test]
+    fn a_rotation_can_start_from_the_root_secret() {
+        let root_token = jwt().issue("u", "c", Role::Admin, "s").unwrap();
+        // Phase one: the new key verifies everywhere, the root still signs.
+        let first = with_keys(Some(Box::leak(format!("root,{NEW}").into_boxed_str())));
+        assert!(first.verify(&root_token).is_ok());
+        let t = first.issue("u", "c", Role::Admin, "s").unwrap();
+        assert_eq!(
+            jsonwebtoken::decode_header(&t).unwrap().kid.as_deref(),
+            Some(ROOT_KID)
+        );
+        // Phase two: the new key signs, root tokens still verify.
+        let second = with_keys(Some(Box::leak(format!("{NEW},root").into_boxed_str())));
+        assert!(second.verify(&root_token).is_ok());
+        assert!(
+            second
+                .verify(&second.issue("u", "c", Role::Admin, "s").unwrap())
+                .is_ok()
+        );
     }
 
     #[test]
