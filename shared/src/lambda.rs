@@ -146,7 +146,7 @@ where
                     "event"
                 );
                 crate::metrics::record(
-                    "event",
+                    || "event".to_string(),
                     crate::metrics::Outcome {
                         error: failed,
                         refused: false,

@@ -45,8 +45,9 @@ pub struct Outcome {
 }
 
 /// Records `outcome` and writes the document (`route`: the route template, as a
-/// property, not a dimension, so a route costs no metric of its own).
-pub fn record(route: &str, outcome: Outcome) {
+/// property, not a dimension, so a route costs no metric of its own; made only when
+/// metrics are on).
+pub fn record(route: impl FnOnce() -> String, outcome: Outcome) {
     let Some(collector) = COLLECTOR.get() else {
         return;
     };
@@ -55,7 +56,7 @@ pub fn record(route: &str, outcome: Outcome) {
     metrics::counter!("refused").increment(u64::from(outcome.refused));
     metrics::counter!("cold_starts").increment(u64::from(outcome.cold_start));
     metrics::histogram!("latency").record(outcome.latency.as_secs_f64() * 1000.0);
-    collector.set_property("route", route.to_string());
+    collector.set_property("route", route());
     if let Err(e) = collector.flush(std::io::stdout().lock()) {
         tracing::warn!(error = %e, "metrics not written");
     }

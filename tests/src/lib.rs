@@ -149,7 +149,7 @@ pub fn app_with(overrides: &[(&str, &str)]) -> &'static TestApp {
                 setup::create_all(&template, &cfg)
                     .await
                     .expect("emulator set-up");
-                guard_aws_calls(&template, &cfg);
+                guard_aws_calls(&cfg);
                 let state = AppState::new(cfg);
                 let router = gateway::gateway(&template, state).expect("gateway");
                 listener.set_nonblocking(true).expect("non-blocking");
@@ -616,11 +616,12 @@ pub fn mailer(overrides: &[(&str, &str)]) -> campus_mailer::Mailer {
 /// Every AWS call a function makes in this process is judged against its policy in
 /// `template.yaml` (campus_local::iam); `make test` collects the judgements in
 /// `CAMPUS_IAM_RECORD` and fails on any refusal.
-fn guard_aws_calls(template: &Template, cfg: &Config) {
+fn guard_aws_calls(cfg: &Config) {
     static ONCE: OnceLock<()> = OnceLock::new();
     ONCE.get_or_init(|| {
+        let template = Template::find().expect("template.yaml");
         let record = std::env::var_os("CAMPUS_IAM_RECORD").map(std::path::PathBuf::from);
-        campus_local::iam::enforce_template(template, cfg, record)
+        campus_local::iam::enforce_template(&template, cfg, record)
             .expect("template.yaml's policies");
     });
 }
@@ -630,7 +631,7 @@ fn guard_aws_calls(template: &Template, cfg: &Config) {
 /// functions (the mailer, the indexer, the jobs) straight from a test.
 pub fn function_state(settings: &HashMap<String, String>, function: &'static str) -> AppState {
     let cfg = config(settings);
-    guard_aws_calls(&Template::find().expect("template.yaml"), &cfg);
+    guard_aws_calls(&cfg);
     AppState::new(cfg).for_function(function)
 }
 

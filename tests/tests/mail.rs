@@ -69,47 +69,36 @@ async fn a_mail_delivered_twice_is_sent_once() {
     assert_eq!(got[0].subject, "Twice");
 }
 
-/// In AWS new mail reaches the mailer through the stream pipe and the event bus, one
-/// record per event: sent once, however often the bus delivers it.
-#[tokio::test]
-async fn the_buss_event_delivers_new_mail_once() {
+/// Feeds `fixture` (a new mail record, as the mailer's event source delivers it) to
+/// the mailer twice: sent once, skipped when delivered again, received once.
+async fn delivers_once(fixture_name: &str, subject: &str) {
     let admin = new_company().await;
     let user = join(&admin, "participant").await;
-    announce(&admin, &user, "Piped").await;
+    announce(&admin, &user, subject).await;
     let mail = queued(&admin.company_id, &user.email, "notification").await;
     let k = key(&mail);
-    let event = fixture("mailer/bus-new-mail.json")
+    let event = fixture(fixture_name)
         .replace("{{pk}}", &k.pk)
         .replace("{{sk}}", &k.sk);
     let event: Value = serde_json::from_str(&event).unwrap();
-    let outcomes = mailer(&[]).handle(event.clone()).await.unwrap();
-    assert_eq!(outcomes, vec![Outcome::Sent]);
-    let outcomes = mailer(&[]).handle(event).await.unwrap();
-    assert_eq!(outcomes, vec![Outcome::Skipped]);
-    let piped = received(&user.email).await;
-    assert_eq!(piped.iter().filter(|m| m.subject == "Piped").count(), 1);
-}
-
-#[tokio::test]
-async fn the_stream_delivers_inserted_mail_and_ignores_changes() {
-    let admin = new_company().await;
-    let user = join(&admin, "participant").await;
-    announce(&admin, &user, "Streamed").await;
-    let mail = queued(&admin.company_id, &user.email, "notification").await;
-    let k = key(&mail);
-    let event = fixture("mailer/stream-insert.json")
-        .replace("{{pk}}", &k.pk)
-        .replace("{{sk}}", &k.sk);
-    let event: Value = serde_json::from_str(&event).unwrap();
-    // One INSERT (sent) and one MODIFY (ignored).
     let outcomes = mailer(&[]).handle(event.clone()).await.unwrap();
     assert_eq!(outcomes, vec![Outcome::Sent]);
     // A redelivered batch sends nothing again.
     let outcomes = mailer(&[]).handle(event).await.unwrap();
     assert_eq!(outcomes, vec![Outcome::Skipped]);
-    let streamed = received(&user.email).await;
-    assert_eq!(
-        streamed.iter().filter(|m| m.subject == "Streamed").count(),
-        1
-    );
+    let got = received(&user.email).await;
+    assert_eq!(got.iter().filter(|m| m.subject == subject).count(), 1);
+}
+
+/// In AWS new mail reaches the mailer through the stream pipe and the event bus, one
+/// record per event.
+#[tokio::test]
+async fn the_buss_event_delivers_new_mail_once() {
+    delivers_once("mailer/bus-new-mail.json", "Piped").await;
+}
+
+/// One INSERT (sent) and one MODIFY (ignored), straight from the stream.
+#[tokio::test]
+async fn the_stream_delivers_inserted_mail_and_ignores_changes() {
+    delivers_once("mailer/stream-insert.json", "Streamed").await;
 }

@@ -158,18 +158,7 @@ impl Policies {
             })
             .unwrap_or_default();
         let mut functions = BTreeMap::new();
-        for (_, res) in resources {
-            if res.get("Type").and_then(Value::as_str) != Some("AWS::Serverless::Function") {
-                continue;
-            }
-            let Some(binary) = res
-                .get("Metadata")
-                .and_then(|m| m.get("BuildProperties"))
-                .and_then(|b| b.get("Binary"))
-                .and_then(Value::as_str)
-            else {
-                continue;
-            };
+        for (binary, res) in template.functions() {
             let mut statements = Vec::new();
             let policies = res.get("Properties").and_then(|p| p.get("Policies"));
             for policy in policies.and_then(Value::as_sequence).into_iter().flatten() {
@@ -883,6 +872,18 @@ mod tests {
         }
     }
 
+    /// Whether AWS would let `function` make this call, by its policy.
+    fn may(
+        p: &Policies,
+        function: &'static str,
+        service: &str,
+        operation: &str,
+        uri: &str,
+        body: &[u8],
+    ) -> bool {
+        allowed(p, &call(function, service, operation, uri, body))
+    }
+
     /// Whether AWS would let `function` make the call, by its policy.
     fn allowed(p: &Policies, c: &AwsCall<'_>) -> bool {
         let reqs = p.requests(c).expect("a call this check knows");
@@ -893,17 +894,11 @@ mod tests {
     fn an_index_is_its_own_resource() {
         let p = policies();
         let body = br##"{"TableName":"campus-t","IndexName":"gsi3","KeyConditionExpression":"#p = :p","ExpressionAttributeNames":{"#p":"gsi3pk"},"ExpressionAttributeValues":{":p":{"S":"DUE#2026-12-01"}}}"##;
-        assert!(allowed(
-            &p,
-            &call("reminders", "DynamoDB", "Query", "/", body)
-        ));
-        assert!(!allowed(&p, &call("users", "DynamoDB", "Query", "/", body)));
+        assert!(may(&p, "reminders", "DynamoDB", "Query", "/", body));
+        assert!(!may(&p, "users", "DynamoDB", "Query", "/", body));
         // Another table is nobody's.
         let other = br##"{"TableName":"elsewhere","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"C#1"}}}"##;
-        assert!(!allowed(
-            &p,
-            &call("users", "DynamoDB", "Query", "/", other)
-        ));
+        assert!(!may(&p, "users", "DynamoDB", "Query", "/", other));
     }
 
     #[test]
@@ -920,9 +915,13 @@ mod tests {
         assert_eq!(actions, ["dynamodb:PutItem", "dynamodb:ConditionCheckItem"]);
         assert!(allowed(&p, &c));
         // The mailer may put, but checks no condition on another item.
-        assert!(!allowed(
+        assert!(!may(
             &p,
-            &call("mailer", "DynamoDB", "TransactWriteItems", "/", body)
+            "mailer",
+            "DynamoDB",
+            "TransactWriteItems",
+            "/",
+            body
         ));
     }
 
@@ -930,83 +929,57 @@ mod tests {
     fn an_api_keys_last_use_is_all_a_reader_may_update() {
         let p = policies();
         let noted = br##"{"TableName":"campus-t","Key":{"pk":{"S":"C#1#U#2"},"sk":{"S":"APIKEY#3"}},"UpdateExpression":"SET #a = :a, #b = :b","ConditionExpression":"attribute_exists(#p)","ExpressionAttributeNames":{"#a":"lastUsedAt","#b":"lastUsedEpoch","#p":"pk"},"ExpressionAttributeValues":{":a":{"S":"x"},":b":{"N":"1"}}}"##;
-        assert!(allowed(
-            &p,
-            &call("audit", "DynamoDB", "UpdateItem", "/", noted)
-        ));
+        assert!(may(&p, "audit", "DynamoDB", "UpdateItem", "/", noted));
         let role = br##"{"TableName":"campus-t","Key":{"pk":{"S":"C#1#U#2"},"sk":{"S":"USER"}},"UpdateExpression":"SET #r = :r","ExpressionAttributeNames":{"#r":"role"},"ExpressionAttributeValues":{":r":{"S":"admin"}}}"##;
-        assert!(!allowed(
-            &p,
-            &call("audit", "DynamoDB", "UpdateItem", "/", role)
-        ));
-        assert!(allowed(
-            &p,
-            &call("users", "DynamoDB", "UpdateItem", "/", role)
-        ));
+        assert!(!may(&p, "audit", "DynamoDB", "UpdateItem", "/", role));
+        assert!(may(&p, "users", "DynamoDB", "UpdateItem", "/", role));
     }
 
     #[test]
     fn s3_and_ses_are_judged_by_bucket_prefix_and_sender() {
         let p = policies();
         let pdf = "http://127.0.0.1:4566/campus-b/certificates/c1/x.pdf?X-Amz-Signature=abc";
-        assert!(allowed(
-            &p,
-            &call("certificates", "S3", "GetObject", pdf, b"")
-        ));
-        assert!(!allowed(&p, &call("search", "S3", "GetObject", pdf, b"")));
+        assert!(may(&p, "certificates", "S3", "GetObject", pdf, b""));
+        assert!(!may(&p, "search", "S3", "GetObject", pdf, b""));
         let upload = "http://127.0.0.1:4566/campus-b/uploads/c1/f1";
-        assert!(allowed(
-            &p,
-            &call("upload-checker", "S3", "DeleteObject", upload, b"")
-        ));
-        assert!(!allowed(
-            &p,
-            &call("upload-checker", "S3", "DeleteObject", pdf, b"")
-        ));
+        assert!(may(&p, "upload-checker", "S3", "DeleteObject", upload, b""));
+        assert!(!may(&p, "upload-checker", "S3", "DeleteObject", pdf, b""));
         let ours =
             br##"{"FromEmailAddress":"no-reply@campus.local","Content":{"Raw":{"Data":""}}}"##;
         let theirs = br##"{"FromEmailAddress":"ceo@campus.local","Content":{"Raw":{"Data":""}}}"##;
         let simple = br##"{"FromEmailAddress":"no-reply@campus.local","Content":{"Simple":{}}}"##;
         // The mailer sends raw MIME: ses:SendRawEmail, not ses:SendEmail.
-        assert!(!allowed(
+        assert!(!may(
             &p,
-            &call(
-                "mailer",
-                "SESv2",
-                "SendEmail",
-                "/v2/email/outbound-emails",
-                simple
-            )
+            "mailer",
+            "SESv2",
+            "SendEmail",
+            "/v2/email/outbound-emails",
+            simple
         ));
-        assert!(allowed(
+        assert!(may(
             &p,
-            &call(
-                "mailer",
-                "SESv2",
-                "SendEmail",
-                "/v2/email/outbound-emails",
-                ours
-            )
+            "mailer",
+            "SESv2",
+            "SendEmail",
+            "/v2/email/outbound-emails",
+            ours
         ));
-        assert!(!allowed(
+        assert!(!may(
             &p,
-            &call(
-                "mailer",
-                "SESv2",
-                "SendEmail",
-                "/v2/email/outbound-emails",
-                theirs
-            )
+            "mailer",
+            "SESv2",
+            "SendEmail",
+            "/v2/email/outbound-emails",
+            theirs
         ));
-        assert!(!allowed(
+        assert!(!may(
             &p,
-            &call(
-                "users",
-                "SESv2",
-                "SendEmail",
-                "/v2/email/outbound-emails",
-                ours
-            )
+            "users",
+            "SESv2",
+            "SendEmail",
+            "/v2/email/outbound-emails",
+            ours
         ));
     }
 }

@@ -106,72 +106,60 @@ impl Template {
             .filter_map(|(k, v)| Some((k.as_str()?, v)))
     }
 
-    /// Every HTTP route, with the binary name of the function behind it.
-    pub fn routes(&self) -> Vec<Route> {
-        let mut out = BTreeSet::new();
-        for (_, res) in self.resources() {
+    /// Every Lambda function built from this workspace: its binary name (as
+    /// `BuildProperties.Binary` says) and its resource.
+    pub fn functions(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.resources().filter_map(|(_, res)| {
             if res.get("Type").and_then(Value::as_str) != Some("AWS::Serverless::Function") {
-                continue;
+                return None;
             }
-            let Some(binary) = res
-                .get("Metadata")
-                .and_then(|m| m.get("BuildProperties"))
-                .and_then(|b| b.get("Binary"))
-                .and_then(Value::as_str)
-            else {
-                continue;
-            };
+            let binary = res
+                .get("Metadata")?
+                .get("BuildProperties")?
+                .get("Binary")?
+                .as_str()?;
+            Some((binary, res))
+        })
+    }
+
+    /// Every `HttpApi` event, `$default` included.
+    fn http_events(&self) -> impl Iterator<Item = Route> {
+        self.functions().flat_map(|(binary, res)| {
             let events = res
                 .get("Properties")
                 .and_then(|p| p.get("Events"))
                 .and_then(Value::as_mapping);
-            for (_, ev) in events.into_iter().flat_map(|m| m.iter()) {
-                if ev.get("Type").and_then(Value::as_str) != Some("HttpApi") {
-                    continue;
-                }
-                let props = ev.get("Properties");
-                let path = props.and_then(|p| p.get("Path")).and_then(Value::as_str);
-                let method = props.and_then(|p| p.get("Method")).and_then(Value::as_str);
-                // API Gateway's catch-all, not a route: see `default_function`.
-                if path == Some("$default") {
-                    continue;
-                }
-                if let (Some(path), Some(method)) = (path, method) {
-                    out.insert(Route {
-                        method: method.to_ascii_uppercase(),
-                        path: path.to_string(),
+            events
+                .into_iter()
+                .flat_map(|m| m.iter())
+                .filter(|(_, ev)| ev.get("Type").and_then(Value::as_str) == Some("HttpApi"))
+                .filter_map(move |(_, ev)| {
+                    let props = ev.get("Properties")?;
+                    Some(Route {
+                        method: props.get("Method")?.as_str()?.to_ascii_uppercase(),
+                        path: props.get("Path")?.as_str()?.to_string(),
                         function: binary.to_string(),
-                    });
-                }
-            }
-        }
+                    })
+                })
+        })
+    }
+
+    /// Every HTTP route, with the binary name of the function behind it.
+    pub fn routes(&self) -> Vec<Route> {
+        // API Gateway's catch-all is not a route: see `default_function`.
+        let out: BTreeSet<Route> = self
+            .http_events()
+            .filter(|r| r.path != "$default")
+            .collect();
         out.into_iter().collect()
     }
 
     /// The function behind the HTTP API's `$default` route: what answers a request no
     /// route matches (path or method).
     pub fn default_function(&self) -> Option<String> {
-        self.resources().find_map(|(_, res)| {
-            let events = res.get("Properties")?.get("Events")?.as_mapping()?;
-            events
-                .iter()
-                .any(|(_, ev)| {
-                    ev.get("Type").and_then(Value::as_str) == Some("HttpApi")
-                        && ev
-                            .get("Properties")
-                            .and_then(|p| p.get("Path"))
-                            .and_then(Value::as_str)
-                            == Some("$default")
-                })
-                .then(|| {
-                    res.get("Metadata")?
-                        .get("BuildProperties")?
-                        .get("Binary")?
-                        .as_str()
-                        .map(str::to_string)
-                })
-                .flatten()
-        })
+        self.http_events()
+            .find(|r| r.path == "$default")
+            .map(|r| r.function)
     }
 
     /// The single DynamoDB table's keys, indexes and TTL attribute.

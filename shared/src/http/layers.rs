@@ -148,10 +148,8 @@ async fn request_context(State(log): State<RequestLog>, mut req: Request, next: 
     let started = Instant::now();
     let id = request_id(&req);
     // The template as well as the path: metrics and per-route queries group by it.
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "-".to_string(), |m| m.as_str().to_string());
+    // Shared, not copied: the template is an `Arc<str>` inside.
+    let matched = req.extensions().get::<MatchedPath>().cloned();
     if let Ok(v) = HeaderValue::from_str(&id) {
         req.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
@@ -177,6 +175,7 @@ async fn request_context(State(log): State<RequestLog>, mut req: Request, next: 
     .await;
     res.extensions_mut()
         .insert(crate::db::metrics::DynamoCalls(calls));
+    let route = matched.as_ref().map_or("-", MatchedPath::as_str);
     let status = res.status().as_u16();
     let cold_start = log.cold.swap(false, Ordering::Relaxed);
     let latency = started.elapsed();
@@ -184,7 +183,7 @@ async fn request_context(State(log): State<RequestLog>, mut req: Request, next: 
         request_id = %id,
         function = %log.function,
         %method,
-        route = %route,
+        route = route,
         path = %path,
         status,
         latency_ms = latency.as_secs_f64() * 1000.0,
@@ -193,7 +192,7 @@ async fn request_context(State(log): State<RequestLog>, mut req: Request, next: 
         "request"
     );
     crate::metrics::record(
-        &format!("{method} {route}"),
+        || format!("{method} {route}"),
         crate::metrics::Outcome {
             error: status >= 500,
             refused: (400..500).contains(&status),

@@ -199,13 +199,17 @@ async fn the_ws_function_connects_refuses_and_disconnects() {
     let admin = new_company().await;
     let state = campus_tests::function_state(&t.settings, "ws");
     let conn_id = format!("lambda-{}", ulid::Ulid::generate());
+    let key = keys::connection(&admin.company_id, &conn_id);
     let event = |name: &str| -> serde_json::Value {
         let raw = fixture(name)
             .replace("{{accessToken}}", &admin.access)
-            .replace("{{connectionId}}", &conn_id);
+            .replace("{{connectionId}}", &conn_id)
+            .replace("{{pk}}", &key.pk)
+            .replace("{{sk}}", &key.sk)
+            .replace("{{companyId}}", &admin.company_id)
+            .replace("{{userId}}", &admin.user_id);
         serde_json::from_str(&raw).unwrap()
     };
-    let key = keys::connection(&admin.company_id, &conn_id);
     let db = t.db().await;
 
     let r = campus_ws::handle(&state, event("ws/connect-bad-token.json"))
@@ -223,13 +227,7 @@ async fn the_ws_function_connects_refuses_and_disconnects() {
 
     // The stream's INSERT sends `initial`; this id has no socket here, so API
     // Gateway's answer is 410 and the connection is forgotten.
-    let raw = fixture("ws/stream-new-connection.json")
-        .replace("{{pk}}", &key.pk)
-        .replace("{{sk}}", &key.sk)
-        .replace("{{connectionId}}", &conn_id)
-        .replace("{{companyId}}", &admin.company_id)
-        .replace("{{userId}}", &admin.user_id);
-    campus_ws::handle(&state, serde_json::from_str(&raw).unwrap())
+    campus_ws::handle(&state, event("ws/stream-new-connection.json"))
         .await
         .unwrap();
     assert!(db.get::<Connection>(&key).await.unwrap().is_none());
@@ -238,13 +236,7 @@ async fn the_ws_function_connects_refuses_and_disconnects() {
         .await
         .unwrap();
     assert!(db.get::<Connection>(&key).await.unwrap().is_some());
-    let raw = fixture("ws/bus-new-connection.json")
-        .replace("{{pk}}", &key.pk)
-        .replace("{{sk}}", &key.sk)
-        .replace("{{connectionId}}", &conn_id)
-        .replace("{{companyId}}", &admin.company_id)
-        .replace("{{userId}}", &admin.user_id);
-    campus_ws::handle(&state, serde_json::from_str(&raw).unwrap())
+    campus_ws::handle(&state, event("ws/bus-new-connection.json"))
         .await
         .unwrap();
     assert!(db.get::<Connection>(&key).await.unwrap().is_none());
