@@ -454,6 +454,39 @@ pub async fn run(app: Router, state: campus::AppState) -> Vec<Step> {
         ReadWrite,
     )
     .await;
+    // A graded quiz as the course's second lesson: its pass completes the course.
+    let quiz_lesson =
+        json!({"title": "Q", "type": "quiz", "content": "", "durationMinutes": 5, "order": 2});
+    let ql = w
+        .call(
+            "POST /api/courses/{id}/modules/{moduleId}/lessons",
+            &format!("{module}/lessons"),
+            t,
+            Some(quiz_lesson),
+            Write,
+        )
+        .await;
+    let quiz_id = s(&ql["id"]);
+    let quiz_path = format!("{module}/lessons/{quiz_id}/quiz");
+    let bank = json!({"passPercent": 50, "revealAnswers": "after_each_attempt", "questions": [
+        {"id": "q1", "kind": "true_false", "prompt": "Lock your screen?",
+         "options": [{"id": "y", "text": "Yes", "correct": true}, {"id": "n", "text": "No"}]}]});
+    w.call(
+        "PUT /api/courses/{id}/modules/{moduleId}/lessons/{lessonId}/quiz",
+        &quiz_path,
+        t,
+        Some(bank),
+        ReadWrite,
+    )
+    .await;
+    w.call(
+        "GET /api/courses/{id}/modules/{moduleId}/lessons/{lessonId}/quiz",
+        &quiz_path,
+        t,
+        None,
+        Read,
+    )
+    .await;
     let (course_id, lesson_id) = (s(&c["id"]), s(&l["id"]));
     let why = "session, the course partition (lessons), the assignment + guard + user + company, the transaction";
     w.call(
@@ -464,13 +497,41 @@ pub async fn run(app: Router, state: campus::AppState) -> Vec<Step> {
         Steps(4, why),
     )
     .await;
-    let why = "as an event, plus marking the certificate's PDF stored after the S3 put, and the connections (push of the notification)";
     w.call(
         "POST /api/progress/{courseId}",
         &format!("/api/progress/{course_id}"),
         t,
         Some(json!({"lessonId": lesson_id, "type": "lesson_completed"})),
-        Steps(5 + PUSH, why),
+        Steps(4, why),
+    )
+    .await;
+    let attempts = format!("/api/quizzes/{quiz_id}/attempts");
+    let why = "session, the quiz, the course + lesson + assignment + quiz record, the transaction";
+    let attempt = w
+        .call(
+            "POST /api/quizzes/{lessonId}/attempts",
+            &attempts,
+            t,
+            Some(json!({})),
+            Steps(4, why),
+        )
+        .await;
+    let why = "session, the attempt + record, then a completing event's path (course partition, assignment + guard + user + company, the transaction with the attempt, the PDF mark, the push)";
+    w.call(
+        "POST /api/quizzes/{lessonId}/attempts/{attemptId}/submit",
+        &format!("{attempts}/{}/submit", s(&attempt["attemptId"])),
+        t,
+        Some(json!({"answers": [{"questionId": "q1", "optionIds": ["y"]}]})),
+        Steps(6 + PUSH, why),
+    )
+    .await;
+    let why = "session, the quiz (it exists here), the attempts";
+    w.call(
+        "GET /api/quizzes/{lessonId}/attempts",
+        &attempts,
+        t,
+        None,
+        Steps(3, why),
     )
     .await;
     w.call(

@@ -9,7 +9,7 @@ use axum::{
 };
 use lambda_http::{RequestExt, request::RequestContext};
 
-use crate::{audit::ClientIp, config::Config, state::AppState};
+use crate::{audit::ClientIp, secrets, state::AppState};
 
 pub use lambda_http::Error;
 
@@ -73,14 +73,17 @@ pub fn fixed_mmap_threshold() {
     }
 }
 
-/// Logs, the config, the clients with a warm connection: what every cold start does.
+/// Logs, the config (its secrets read from Secrets Manager), the clients with a warm
+/// connection: what every cold start does.
 pub async fn start() -> Result<AppState, Error> {
     fixed_mmap_threshold();
     init_tracing();
-    let config = Config::from_env().map_err(|e| {
-        tracing::error!(error = %e, "bad configuration");
-        e
-    })?;
+    let config = secrets::load(secrets::environment(), None)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "bad configuration");
+            e
+        })?;
     let state = AppState::new(config);
     if let Ok(name) = std::env::var("AWS_LAMBDA_FUNCTION_NAME") {
         crate::metrics::init(&name);

@@ -267,7 +267,7 @@ impl TestApp {
         Db::new(
             campus::aws::Aws::new(&cfg).dynamodb(),
             cfg.table_name.clone(),
-            cfg.jwt_secret.expose(),
+            cfg.jwt_secret.as_ref().map_or("", |s| s.expose()),
         )
     }
 
@@ -489,6 +489,42 @@ pub async fn course_with_lessons(
     (course, ids)
 }
 
+/// A published course whose one lesson is a quiz of one true/false question
+/// (`q1`, right answer `yes`): the course and the quiz lesson.
+pub async fn course_with_quiz(author: &Account) -> (String, String) {
+    let t = app();
+    let (course, _) = course_with_lessons(author, "Quizzed", "published", 0).await;
+    let detail = t
+        .get(&format!("/api/courses/{course}"), author.token())
+        .await
+        .expect(200);
+    let module = detail.body["modules"][0]["id"]
+        .as_str()
+        .expect("module id")
+        .to_string();
+    let lesson = t
+        .post(
+            &format!("/api/courses/{course}/modules/{module}/lessons"),
+            author.token(),
+            json!({"title": "Quiz", "type": "quiz", "content": "", "durationMinutes": 5, "order": 1}),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .expect("lesson id")
+        .to_string();
+    t.put(
+        &format!("/api/courses/{course}/modules/{module}/lessons/{lesson}/quiz"),
+        author.token(),
+        json!({"passPercent": 100, "questions": [{"id": "q1", "kind": "true_false", "prompt": "Lock your screen?",
+            "options": [{"id": "yes", "text": "Yes", "correct": true}, {"id": "no", "text": "No"}]}]}),
+    )
+    .await
+    .expect(200);
+    (course, lesson)
+}
+
 /// Puts a price on `course` (its title as given) at its current version.
 pub async fn set_price(author: &Account, course: &str, title: &str, cents: u64) {
     let t = app();
@@ -615,11 +651,13 @@ pub fn mailer(overrides: &[(&str, &str)]) -> campus_mailer::Mailer {
 
 /// Every AWS call a function makes in this process is judged against its policy in
 /// `template.yaml` (campus_local::iam); `make test` collects the judgements in
-/// `CAMPUS_IAM_RECORD` and fails on any refusal.
+/// `CAMPUS_IAM_RECORD` and fails on any refusal. Each function also goes without the
+/// secret settings the template does not give it.
 fn guard_aws_calls(cfg: &Config) {
     static ONCE: OnceLock<()> = OnceLock::new();
     ONCE.get_or_init(|| {
         let template = Template::find().expect("template.yaml");
+        template.withhold_secrets();
         let record = std::env::var_os("CAMPUS_IAM_RECORD").map(std::path::PathBuf::from);
         campus_local::iam::enforce_template(&template, cfg, record)
             .expect("template.yaml's policies");

@@ -52,7 +52,7 @@ async fn loaded() -> &'static (Account, String) {
             let db = Db::new(
                 Aws::new(&cfg).dynamodb(),
                 cfg.table_name.clone(),
-                cfg.jwt_secret.expose(),
+                cfg.jwt_secret.as_ref().map_or("", |s| s.expose()),
             );
             let mut items = Vec::with_capacity(OTHERS + OWN);
             for i in 0..OTHERS {

@@ -165,7 +165,9 @@ pub async fn delete(
                 .add(Course::LESSON_COUNT, -1)
                 .set(Field::UPDATED_AT, &now),
             Cond::present(),
-        );
+        )
+        // A quiz lesson's question bank goes with it (learners' attempts stay theirs).
+        .delete(&keys::quiz(&p.company_id, &lesson_id), None);
     audit
         .commit(&state.db, tx, StatusCode::NO_CONTENT)
         .await

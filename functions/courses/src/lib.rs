@@ -5,6 +5,7 @@ mod courses;
 mod detail;
 mod lessons;
 mod modules;
+mod quiz;
 
 use axum::Router;
 use campus::AppState;
@@ -24,6 +25,8 @@ campus::api!(
     lessons::get,
     lessons::update,
     lessons::delete,
+    quiz::get,
+    quiz::put,
 );
 
 pub fn router(state: AppState) -> Router {

@@ -23,7 +23,7 @@ pub struct Connection {
     pub reachable: bool,
     /// The configured sender address.
     pub sender: String,
-    /// SES lets this address send.
+    /// SES lets this address send: it, or its domain, is a verified identity.
     pub sender_verified: bool,
     /// The account's sending quota; absent where the endpoint does not report it (the
     /// local emulator).
@@ -45,7 +45,7 @@ pub async fn test_connection(
     let ses = state.aws.ses();
     let sender = state.config.mail_from.clone();
     let (identity, account) = tokio::join!(
-        ses.get_email_identity().email_identity(&sender).send(),
+        campus::sender::verified_sender(&ses, &sender),
         ses.get_account().send(),
     );
     let describe = |code: Option<&str>, message: Option<&str>| {
@@ -64,11 +64,9 @@ pub async fn test_connection(
         error: None,
     };
     match identity {
-        Ok(out) => {
+        Ok(verified) => {
             c.reachable = true;
-            c.sender_verified = out.verified_for_sending_status()
-                || out.verification_status()
-                    == Some(&aws_sdk_sesv2::types::VerificationStatus::Success);
+            c.sender_verified = verified;
         }
         Err(e) => {
             c.reachable = e.code().is_some();

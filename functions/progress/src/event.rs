@@ -9,12 +9,12 @@ use campus::{
     audit::Audit,
     auth::{AuthUser, Principal},
     certificates, clock,
-    db::{Cond, StoreError, entities_of, entity_of, keys},
+    db::{Cond, Guard, StoreError, Tx, entities_of, entity_of, keys},
     error::ErrorBody,
     http::ValidJson,
     model::{
         Assignment, Bump, CertificateGuard, Company, Course, CourseStatus, DailyStats, Lesson,
-        ProgressView, Role, User,
+        LessonType, ProgressView, Role, User,
     },
     notify,
 };
@@ -131,6 +131,49 @@ async fn apply(
         }
         _ => {}
     }
+    let step = Step {
+        lesson_id: &ev.lesson_id,
+        kind: ev.kind,
+        position_seconds: ev.position_seconds,
+    };
+    // The course is named: `POST /api/progress/event` carries it in the body.
+    record(state, p, course_id, step, None, audit, &|view| {
+        naming(course_id, Json(view))
+    })
+    .await
+}
+
+/// One lesson event to record.
+pub(crate) struct Step<'a> {
+    pub lesson_id: &'a str,
+    pub kind: EventType,
+    pub position_seconds: Option<u32>,
+}
+
+/// What a graded attempt adds to the write that records its lesson: the attempt and
+/// the learner's quiz record, written whether or not the lesson completes, and the
+/// guard that refuses a second submission of the attempt (409, never a retry).
+pub(crate) struct Extra<'a> {
+    pub add: &'a (dyn Fn(Tx) -> Tx + Sync),
+    pub stop: Guard,
+    pub stopped: &'static str,
+}
+
+/// Records `step` for the caller in `course_id` (with `extra` in the same
+/// transaction) and answers what `answer` makes of the course progress.
+pub(crate) async fn record(
+    state: &AppState,
+    p: &Principal,
+    course_id: &str,
+    step: Step<'_>,
+    extra: Option<&Extra<'_>>,
+    audit: &Audit,
+    answer: &(dyn Fn(ProgressView) -> Response + Sync),
+) -> ApiResult<Response> {
+    let stopped = |e: StoreError| match (e, extra) {
+        (StoreError::Refused(g), Some(x)) if g == x.stop => ApiError::Conflict(x.stopped.into()),
+        (e, _) => e.into(),
+    };
     // The course with its lessons: one Query of its partition.
     let items = state
         .db
@@ -141,10 +184,17 @@ async fn apply(
         return Err(ApiError::NotFound);
     }
     let lessons: Vec<Lesson> = entities_of(&items)?;
-    if !lessons.iter().any(|l| l.id == ev.lesson_id) {
+    let Some(lesson) = lessons.iter().find(|l| l.id == step.lesson_id) else {
         return Err(ApiError::field("lessonId", "no such lesson in this course"));
+    };
+    let completes_lesson = step.kind == EventType::LessonCompleted;
+    // Only a passed attempt completes a quiz lesson.
+    if completes_lesson && extra.is_none() && lesson.kind == LessonType::Quiz {
+        return Err(ApiError::Conflict(format!(
+            "A quiz lesson is completed by passing its quiz: POST /api/quizzes/{}/attempts",
+            lesson.id
+        )));
     }
-    let completes_lesson = ev.kind == EventType::LessonCompleted;
     let assignment_key = keys::assignment(&p.company_id, &p.user_id, course_id);
     for attempt in 0..ATTEMPTS {
         if attempt > 0 {
@@ -185,17 +235,23 @@ async fn apply(
         };
         let now = clock::now_rfc3339();
         // A completed course stays as it was; a lesson completed again counts once.
-        let repeat =
-            ev.kind == EventType::LessonCompleted && a.completed_lessons.contains(&ev.lesson_id);
+        let repeat = completes_lesson && a.completed_lessons.contains(&step.lesson_id.to_string());
         if a.is_completed() || repeat {
-            return Ok(naming(course_id, Json(ProgressView::of(&a, &course, &now))));
+            let view = ProgressView::of(&a, &course, &now);
+            return match extra {
+                None => Ok(answer(view)),
+                Some(x) => audit
+                    .commit(&state.db, (x.add)(state.db.tx()), answer(view))
+                    .await
+                    .map_err(stopped),
+            };
         }
-        let newly_done = completes_lesson && !a.completed_lessons.contains(&ev.lesson_id);
+        let newly_done = completes_lesson;
         if newly_done {
-            a.completed_lessons.push(ev.lesson_id.clone());
+            a.completed_lessons.push(step.lesson_id.to_string());
         }
-        if let (EventType::VideoProgress, Some(pos)) = (ev.kind, ev.position_seconds) {
-            a.positions.insert(ev.lesson_id.clone(), pos);
+        if let (EventType::VideoProgress, Some(pos)) = (step.kind, step.position_seconds) {
+            a.positions.insert(step.lesson_id.to_string(), pos);
         }
         // Lessons deleted since they were completed no longer count.
         let done = lessons
@@ -216,6 +272,9 @@ async fn apply(
         }
 
         let mut tx = state.db.tx().put(&a, cond);
+        if let Some(x) = extra {
+            tx = (x.add)(tx);
+        }
         let mut bump = Bump::default();
         if newly_done {
             bump.daily(DailyStats::LESSONS_COMPLETED);
@@ -243,8 +302,7 @@ async fn apply(
             }
         }
         let tx = bump.apply(tx, &p.company_id, &now[..10])?;
-        // The course is named: `POST /api/progress/event` carries it in the body.
-        let answer = naming(course_id, Json(ProgressView::of(&a, &course, &now)));
+        let answer = answer(ProgressView::of(&a, &course, &now));
         match audit.commit(&state.db, tx, answer).await {
             Ok(answer) => {
                 pushes.send(state).await;
@@ -252,6 +310,9 @@ async fn apply(
                     certificates::store_pdf_after_issue(state, &mut c).await;
                 }
                 return Ok(answer);
+            }
+            Err(StoreError::Refused(g)) if extra.is_some_and(|x| x.stop == g) => {
+                return Err(stopped(StoreError::Refused(g)));
             }
             // Another event for this course (or a manager's certificate) got in
             // first: read again and re-apply.

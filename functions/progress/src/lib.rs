@@ -2,6 +2,7 @@
 //! certificate follow from them.
 
 mod event;
+mod quiz;
 mod read;
 
 use axum::Router;
@@ -13,6 +14,9 @@ campus::api!(
     read::course,
     event::course_event,
     read::user,
+    quiz::start,
+    quiz::submit,
+    quiz::list,
 );
 
 pub fn router(state: AppState) -> Router {

@@ -46,7 +46,7 @@ impl Checks {
                 .table_name(&self.table)
                 .send(),
             s3.head_bucket().bucket(&self.bucket).send(),
-            ses.get_email_identity().email_identity(&self.sender).send(),
+            campus::sender::verified_sender(ses, &self.sender),
         );
         let verdict = |ok: bool, what: &str| {
             if ok {
@@ -56,15 +56,9 @@ impl Checks {
             }
         };
         let ses = match e {
-            Ok(id)
-                if id.verified_for_sending_status
-                    || id.verification_status
-                        == Some(aws_sdk_sesv2::types::VerificationStatus::Success) =>
-            {
-                "ok".to_string()
-            }
-            Ok(_) => "failed: sender identity not verified".to_string(),
-            Err(_) => "failed: SES unreachable or sender identity unknown".to_string(),
+            Ok(true) => "ok".to_string(),
+            Ok(false) => "failed: neither the sender nor its domain is verified".to_string(),
+            Err(_) => "failed: SES unreachable".to_string(),
         };
         BTreeMap::from([
             ("dynamodb", verdict(d.is_ok(), "table unreachable")),

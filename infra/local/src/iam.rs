@@ -75,7 +75,7 @@ pub struct Policies {
 pub struct Names {
     pub table: String,
     pub bucket: String,
-    /// Template parameters a policy condition refers to (`MailFrom`).
+    /// Template parameters a policy refers to (`MailFrom`, the secrets' names).
     pub parameters: BTreeMap<String, String>,
 }
 
@@ -106,7 +106,22 @@ fn pattern(
         }
         _ => match tag(v) {
             Some((t, Value::String(s))) if t == "GetAtt" => vec![format!("${{{s}}}")],
-            Some((t, Value::String(s))) if t == "Sub" => vec![s.clone()],
+            Some((t, Value::String(s))) if t == "Sub" => {
+                let mut s = s.clone();
+                for (name, value) in parameters {
+                    s = s.replace(&format!("${{{name}}}"), value);
+                }
+                vec![s]
+            }
+            // Either branch may be deployed; the check allows what either allows.
+            Some((t, Value::Sequence(branches))) if t == "If" && branches.len() == 3 => {
+                let mut out = Vec::new();
+                for b in &branches[1..] {
+                    out.extend(pattern(b, parameters, bucket)?);
+                }
+                return Ok(out);
+            }
+            Some((t, Value::String(s))) if t == "Ref" && s == "AWS::NoValue" => vec![],
             Some((t, Value::String(s))) if t == "Ref" => {
                 vec![
                     parameters
@@ -311,6 +326,7 @@ impl Policies {
             "S3" => self.s3(call),
             "SESv2" => Ok(ses(call)),
             "ApiGatewayManagementApi" => Ok(vec![manage_connections(call)]),
+            "SecretsManager" | "Secrets Manager" => Ok(vec![secret(call)]),
             other => Err(format!("a {other} call, which this check does not know")),
         }
     }
@@ -610,6 +626,24 @@ fn raw_from(body: &Json) -> Option<String> {
     })
 }
 
+/// A secret's ARN ends in six characters Secrets Manager adds to its name, which is
+/// why policies name `NAME-??????`; a call by name stands for that ARN.
+fn secret(call: &AwsCall<'_>) -> Request {
+    let body: Json = serde_json::from_slice(call.body).unwrap_or_default();
+    let id = body["SecretId"].as_str().unwrap_or_default();
+    let name = match id.split_once(":secret:") {
+        Some((_, name)) => name.to_string(),
+        None => format!("{id}-AbCdEf"),
+    };
+    Request {
+        action: format!("secretsmanager:{}", call.operation),
+        resource: format!(
+            "arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{name}"
+        ),
+        context: BTreeMap::new(),
+    }
+}
+
 fn manage_connections(call: &AwsCall<'_>) -> Request {
     let id = call.uri.split("/@connections/").nth(1).unwrap_or_default();
     Request {
@@ -684,10 +718,13 @@ pub fn enforce_template(
     cfg: &campus::config::Config,
     record_dir: Option<PathBuf>,
 ) -> Result<(), String> {
+    // Locally the secrets go by the names the template defaults to.
+    let mut parameters = template.secret_names();
+    parameters.insert("MailFrom".to_string(), cfg.mail_from.clone());
     let names = Names {
         table: cfg.table_name.clone(),
         bucket: cfg.bucket_name.clone(),
-        parameters: [("MailFrom".to_string(), cfg.mail_from.clone())].into(),
+        parameters,
     };
     enforce(Policies::from_template(template, &names)?, record_dir);
     Ok(())
@@ -846,12 +883,48 @@ mod tests {
     }
 
     fn policies() -> Policies {
+        let template = Template::find().expect("template");
+        let mut parameters = template.secret_names();
+        parameters.insert("MailFrom".into(), "no-reply@campus.local".into());
         let names = Names {
             table: "campus-t".into(),
             bucket: "campus-b".into(),
-            parameters: BTreeMap::from([("MailFrom".into(), "no-reply@campus.local".into())]),
+            parameters,
         };
-        Policies::from_template(&Template::find().expect("template"), &names).expect("policies")
+        Policies::from_template(&template, &names).expect("policies")
+    }
+
+    #[test]
+    fn a_secret_is_read_only_by_the_functions_given_it() {
+        let p = policies();
+        let read = |function, id: &str| {
+            let body = format!(r#"{{"SecretId":"{id}"}}"#);
+            may(
+                &p,
+                function,
+                "SecretsManager",
+                "GetSecretValue",
+                "/",
+                body.as_bytes(),
+            )
+        };
+        assert!(read("courses", "campus/jwt-secret"));
+        assert!(read("auth", "campus/oauth"));
+        assert!(read("stripe-webhook", "campus/stripe"));
+        // Functions that sign and verify no token never hold the JWT secret.
+        for f in [
+            "system",
+            "mailer",
+            "reminders",
+            "stripe-webhook",
+            "search-indexer",
+        ] {
+            assert!(!read(f, "campus/jwt-secret"), "{f}");
+        }
+        assert!(!read("courses", "campus/stripe"));
+        assert!(!read("courses", "campus/jwt-secret-extra"));
+        let arn = "arn:aws:secretsmanager:eu-west-1:1:secret:campus/ai-api-key-Xy12Zq";
+        assert!(read("chat", arn));
     }
 
     fn call<'a>(

@@ -35,8 +35,11 @@ async fn main() {
 
 async fn serve() -> Result<(), String> {
     campus::lambda::init_tracing();
-    let cfg = Config::from_env().map_err(|e| e.to_string())?;
+    let cfg = campus::secrets::load(campus::secrets::environment(), None)
+        .await
+        .map_err(|e| e.to_string())?;
     let template = Template::find()?;
+    template.withhold_secrets();
     setup::create_all(&template, &cfg).await?;
     let port: u16 = std::env::var("PORT")
         .ok()
@@ -139,6 +142,7 @@ async fn superadmin() -> Result<(), String> {
 async fn job(name: String) -> Result<(), String> {
     campus::lambda::init_tracing();
     let cfg = Config::from_env().map_err(|e| e.to_string())?;
+    Template::find()?.withhold_secrets();
     let state = AppState::new(cfg).for_function("reminders");
     let report = campus_reminders::handle(&state, serde_json::json!({ "job": name }))
         .await
@@ -153,12 +157,14 @@ async fn job(name: String) -> Result<(), String> {
 /// `campus-local iam-report DIR` (the end of `make test`): fails on any AWS call the
 /// tests saw outside its function's policy, and lists the grants no test used.
 fn iam_report(dir: String) -> Result<(), String> {
+    let template = Template::find()?;
+    // Grants as the tests' check named them: the secrets by their local names.
     let names = campus_local::iam::Names {
         table: String::new(),
         bucket: String::new(),
-        parameters: Default::default(),
+        parameters: template.secret_names(),
     };
-    let policies = campus_local::iam::Policies::from_template(&Template::find()?, &names)?;
+    let policies = campus_local::iam::Policies::from_template(&template, &names)?;
     let report = campus_local::iam::report(&policies, std::path::Path::new(&dir))?;
     print!("{report}");
     Ok(())

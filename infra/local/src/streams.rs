@@ -63,7 +63,8 @@ impl StreamReader {
         };
         let endpoint = self
             .cfg
-            .aws_endpoint_url
+            .aws
+            .endpoint_url
             .as_deref()
             .ok_or_else(|| fail("no local emulator configured".into()))?;
         let res = self
@@ -75,7 +76,7 @@ impl StreamReader {
                 "authorization",
                 format!(
                     "AWS4-HMAC-SHA256 Credential=test/20260101/{}/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
-                    self.cfg.aws_region
+                    self.cfg.aws.region
                 ),
             )
             .body(body.to_string())

@@ -1,7 +1,10 @@
 //! Reads `template.yaml`: the HTTP routes of each function and the table's keys, so
 //! the local stack cannot drift from what is deployed.
 
-use std::{collections::BTreeSet, path::Path};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    path::Path,
+};
 
 use serde::Deserialize;
 use serde_norway::Value;
@@ -122,6 +125,90 @@ impl Template {
         })
     }
 
+    /// The settings each function's environment has, by binary name: the globals' and
+    /// its own (a value set only under a condition counts as set).
+    pub fn environments(&self) -> BTreeMap<String, BTreeSet<String>> {
+        let names = |v: Option<&Value>| -> BTreeSet<String> {
+            v.and_then(|v| v.get("Environment")?.get("Variables")?.as_mapping())
+                .into_iter()
+                .flat_map(|m| m.keys())
+                .filter_map(|k| k.as_str().map(str::to_string))
+                .collect()
+        };
+        let globals = names(self.root.get("Globals").and_then(|g| g.get("Function")));
+        self.functions()
+            .map(|(binary, res)| {
+                let mut vars = globals.clone();
+                vars.extend(names(res.get("Properties")));
+                (binary.to_string(), vars)
+            })
+            .collect()
+    }
+
+    /// Each function's settings that name a secret (`secretsmanager:…`), as they are
+    /// deployed with the secrets' default names; by binary name.
+    pub fn secret_references(&self) -> BTreeMap<String, Vec<(String, String)>> {
+        let names = self.secret_names();
+        let reference = |v: &Value| -> Option<String> {
+            let v = match v {
+                Value::Tagged(t) if t.tag.to_string().trim_start_matches('!') == "If" => {
+                    v_branch(&t.value)?
+                }
+                v => v,
+            };
+            let Value::Tagged(t) = v else { return None };
+            let mut s = t.value.as_str()?.to_string();
+            for (name, value) in &names {
+                s = s.replace(&format!("${{{name}}}"), value);
+            }
+            // An optional secret whose name is left empty is not deployed.
+            (s.starts_with("secretsmanager:")
+                && !s.starts_with("secretsmanager:#")
+                && s != "secretsmanager:")
+                .then_some(s)
+        };
+        self.functions()
+            .map(|(binary, res)| {
+                let vars = res
+                    .get("Properties")
+                    .and_then(|p| p.get("Environment")?.get("Variables")?.as_mapping());
+                let refs = vars
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(k, v)| Some((k.as_str()?.to_string(), reference(v)?)))
+                    .collect();
+                (binary.to_string(), refs)
+            })
+            .collect()
+    }
+
+    /// Installs the template's environments in this process, so each function of the
+    /// local stack goes without the secret settings it is not given in AWS.
+    pub fn withhold_secrets(&self) {
+        let environments = self.environments();
+        campus::config::install_environments(Box::new(move |function, setting| {
+            environments
+                .get(function)
+                .is_some_and(|vars| vars.contains(setting))
+        }));
+    }
+
+    /// Each `…SecretName` parameter with its default: the secrets' names.
+    pub fn secret_names(&self) -> BTreeMap<String, String> {
+        self.root
+            .get("Parameters")
+            .and_then(Value::as_mapping)
+            .into_iter()
+            .flatten()
+            .filter_map(|(name, p)| {
+                let name = name.as_str()?;
+                let default = p.get("Default")?.as_str()?;
+                name.ends_with("SecretName")
+                    .then(|| (name.to_string(), default.to_string()))
+            })
+            .collect()
+    }
+
     /// Every `HttpApi` event, `$default` included.
     fn http_events(&self) -> impl Iterator<Item = Route> {
         self.functions().flat_map(|(binary, res)| {
@@ -174,4 +261,9 @@ impl Template {
             .clone();
         serde_norway::from_value(props).map_err(|e| format!("table properties: {e}"))
     }
+}
+
+/// The branch of an `!If [condition, then, else]` that sets a value.
+fn v_branch(v: &Value) -> Option<&Value> {
+    v.as_sequence()?.get(1)
 }

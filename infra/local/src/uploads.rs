@@ -16,9 +16,9 @@ fn queue_name(bucket: &str) -> String {
 pub fn sqs(cfg: &Config) -> aws_sdk_sqs::Client {
     let mut b = aws_sdk_sqs::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(cfg.aws_region.clone()))
+        .region(Region::new(cfg.aws.region.clone()))
         .credentials_provider(Credentials::new("test", "test", None, None, "campus-local"));
-    if let Some(e) = &cfg.aws_endpoint_url {
+    if let Some(e) = &cfg.aws.endpoint_url {
         b = b.endpoint_url(e);
     }
     aws_sdk_sqs::Client::from_conf(b.build())

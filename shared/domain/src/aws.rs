@@ -9,7 +9,7 @@ use std::time::Duration;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_types::{retry::RetryConfig, timeout::TimeoutConfig};
 
-use crate::config::Config;
+use crate::config::{AwsSettings, Config};
 
 /// What every client shares; cheap to clone.
 #[derive(Clone, Debug)]
@@ -46,10 +46,14 @@ macro_rules! client {
 
 impl Aws {
     pub fn new(cfg: &Config) -> Self {
-        let attempts = cfg.aws_max_attempts.max(1);
+        Self::from_settings(&cfg.aws)
+    }
+
+    pub fn from_settings(cfg: &AwsSettings) -> Self {
+        let attempts = cfg.max_attempts.max(1);
         Self {
-            region: Region::new(cfg.aws_region.clone()),
-            credentials: match &cfg.aws_credentials {
+            region: Region::new(cfg.region.clone()),
+            credentials: match &cfg.credentials {
                 Some(c) => Credentials::new(
                     &c.access_key_id,
                     c.secret_access_key.expose(),
@@ -60,14 +64,14 @@ impl Aws {
                 // Only the local emulator has no credentials set; it accepts any.
                 None => Credentials::new("test", "test", None, None, "campus-local"),
             },
-            endpoint: cfg.aws_endpoint_url.clone(),
+            endpoint: cfg.endpoint_url.clone(),
             // Retries and timeouts are chosen, not inherited: a slow dependency must
             // turn into a quick 503, not a hung Lambda.
             retry: RetryConfig::standard().with_max_attempts(attempts),
             timeout: TimeoutConfig::builder()
                 .connect_timeout(Duration::from_millis(1000))
-                .operation_attempt_timeout(cfg.aws_timeout)
-                .operation_timeout(cfg.aws_timeout * attempts)
+                .operation_attempt_timeout(cfg.timeout)
+                .operation_timeout(cfg.timeout * attempts)
                 .build(),
             function: None,
         }
@@ -93,6 +97,10 @@ impl Aws {
             aws_sdk_dynamodb,
             interceptor(crate::db::metrics::CallCounter)
         )
+    }
+
+    pub fn secrets_manager(&self) -> aws_sdk_secretsmanager::Client {
+        client!(self, aws_sdk_secretsmanager)
     }
 
     pub fn s3(&self) -> aws_sdk_s3::Client {

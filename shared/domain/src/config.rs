@@ -9,16 +9,12 @@ use std::{env, fmt, str::FromStr, time::Duration};
 pub struct Config {
     pub table_name: String,
     pub bucket_name: String,
-    /// Overrides the AWS endpoint (the local emulator); `None` in AWS.
-    pub aws_endpoint_url: Option<String>,
-    pub aws_region: String,
-    /// From the Lambda environment; `None` only against the local emulator.
-    pub aws_credentials: Option<AwsCredentials>,
-    pub aws_max_attempts: u32,
-    pub aws_timeout: Duration,
+    pub aws: AwsSettings,
     /// The root secret: refresh-token, cursor, idempotency and erasure keys derive
     /// from it, and it signs access tokens unless `jwt_signing_keys` says otherwise.
-    pub jwt_secret: Secret,
+    /// Only functions that sign or verify tokens are given it (`template.yaml`); one
+    /// without it derives its keys from a secret of its own, which nobody else trusts.
+    pub jwt_secret: Option<Secret>,
     /// Access-token keys by `kid`, the first signing; every one listed verifies, so a
     /// new key goes first while the old one stays until its last token expires
     /// (`JWT_SIGNING_KEYS=kid:secret,kid:secret`). Empty: the root signs, as `root`.
@@ -198,6 +194,47 @@ pub struct RateLimits {
     pub signin_failures_per_ip: u32,
 }
 
+/// Where the AWS clients go and as whom: read before the rest, since the rest may
+/// name secrets that only these clients can fetch (see secrets.rs).
+#[derive(Clone, Debug)]
+pub struct AwsSettings {
+    /// Overrides the AWS endpoint (the local emulator); `None` in AWS.
+    pub endpoint_url: Option<String>,
+    pub region: String,
+    /// From the Lambda environment; `None` only against the local emulator.
+    pub credentials: Option<AwsCredentials>,
+    pub max_attempts: u32,
+    pub timeout: Duration,
+}
+
+impl AwsSettings {
+    pub fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
+        let credentials = match (
+            src.get("AWS_ACCESS_KEY_ID"),
+            src.get("AWS_SECRET_ACCESS_KEY"),
+        ) {
+            (Some(id), Some(secret)) => Some(AwsCredentials {
+                access_key_id: id,
+                secret_access_key: Secret::new(secret),
+                session_token: src.get("AWS_SESSION_TOKEN").map(Secret::new),
+            }),
+            (None, None) if src.get("AWS_ENDPOINT_URL").is_some() => None,
+            _ => {
+                return Err(ConfigError(
+                    "settings AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are required (Lambda sets them)".into(),
+                ));
+            }
+        };
+        Ok(Self {
+            endpoint_url: src.get("AWS_ENDPOINT_URL"),
+            region: or(src, "AWS_REGION", "us-east-1"),
+            credentials,
+            max_attempts: parsed(src, "AWS_MAX_ATTEMPTS", 3)?,
+            timeout: Duration::from_millis(parsed(src, "AWS_TIMEOUT_MS", 3000)?),
+        })
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct AwsCredentials {
     pub access_key_id: String,
@@ -228,7 +265,7 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("table_name", &self.table_name)
-            .field("aws_endpoint_url", &self.aws_endpoint_url)
+            .field("aws_endpoint_url", &self.aws.endpoint_url)
             .field("jwt_secret", &self.jwt_secret)
             .field(
                 "jwt_signing_keys",
@@ -291,6 +328,35 @@ where
     }
 }
 
+/// The settings that hold secrets. `template.yaml` gives each only to the functions
+/// that use it, and the local stack withholds it from the others the same way.
+pub const SECRET_SETTINGS: [&str; 8] = [
+    "JWT_SECRET",
+    "JWT_SIGNING_KEYS",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "AI_API_KEY",
+    "OAUTH_GOOGLE_CLIENT_SECRET",
+    "OAUTH_MICROSOFT_CLIENT_SECRET",
+    "OAUTH_GITHUB_CLIENT_SECRET",
+];
+
+type Given = Box<dyn Fn(&str, &str) -> bool + Send + Sync>;
+
+static ENVIRONMENTS: std::sync::OnceLock<Given> = std::sync::OnceLock::new();
+
+/// Installs which settings each function is given, `given(function, setting)`: the
+/// local stack runs every function in one process from one config, and withholds
+/// from each what `template.yaml` does not give it. False if installed already.
+pub fn install_environments(given: Given) -> bool {
+    ENVIRONMENTS.set(given).is_ok()
+}
+
+/// Whether `function` is given `setting` (always, unless environments are installed).
+pub fn given(function: &str, setting: &str) -> bool {
+    ENVIRONMENTS.get().is_none_or(|g| g(function, setting))
+}
+
 /// The kid of the root secret as an access-token key.
 pub const ROOT_KID: &str = "root";
 
@@ -330,51 +396,52 @@ fn or(src: &dyn Source, key: &str, default: &str) -> String {
 }
 
 impl Config {
+    /// This config as a function not given `setting` (one of [`SECRET_SETTINGS`]) has it.
+    pub fn withhold(&mut self, setting: &str) {
+        match setting {
+            "JWT_SECRET" => self.jwt_secret = None,
+            "JWT_SIGNING_KEYS" => self.jwt_signing_keys.clear(),
+            "STRIPE_SECRET_KEY" => self.stripe.secret_key = None,
+            "STRIPE_WEBHOOK_SECRET" => self.stripe_webhook_secret = None,
+            "AI_API_KEY" => self.ai.api_key = None,
+            other => {
+                let provider = other
+                    .strip_prefix("OAUTH_")
+                    .and_then(|p| p.strip_suffix("_CLIENT_SECRET"));
+                if let Some(p) = provider {
+                    self.oauth.retain(|o| !o.name.eq_ignore_ascii_case(p));
+                }
+            }
+        }
+    }
+
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_source(&Env)
     }
 
     pub fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
-        let jwt_secret = required(src, "JWT_SECRET")?;
-        if jwt_secret.len() < 32 {
-            return Err(ConfigError(
-                "setting JWT_SECRET must be at least 32 characters".into(),
-            ));
-        }
-        // The published example secret signs tokens for anyone who has read the
-        // repository: only a process on the local stack (an emulator endpoint) may use it.
-        if jwt_secret.contains("change-me") && src.get("AWS_ENDPOINT_URL").is_none() {
-            return Err(ConfigError(
-                "setting JWT_SECRET is the published example; set a secret of your own".into(),
-            ));
-        }
-        let aws_credentials = match (
-            src.get("AWS_ACCESS_KEY_ID"),
-            src.get("AWS_SECRET_ACCESS_KEY"),
-        ) {
-            (Some(id), Some(secret)) => Some(AwsCredentials {
-                access_key_id: id,
-                secret_access_key: Secret::new(secret),
-                session_token: src.get("AWS_SESSION_TOKEN").map(Secret::new),
-            }),
-            (None, None) if src.get("AWS_ENDPOINT_URL").is_some() => None,
-            _ => {
+        let jwt_secret = src.get("JWT_SECRET");
+        if let Some(jwt_secret) = &jwt_secret {
+            if jwt_secret.len() < 32 {
                 return Err(ConfigError(
-                    "settings AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are required (Lambda sets them)".into(),
+                    "setting JWT_SECRET must be at least 32 characters".into(),
                 ));
             }
-        };
+            // The published example secret signs tokens for anyone who has read the
+            // repository: only a process on the local stack (an emulator endpoint) may use it.
+            if jwt_secret.contains("change-me") && src.get("AWS_ENDPOINT_URL").is_none() {
+                return Err(ConfigError(
+                    "setting JWT_SECRET is the published example; set a secret of your own".into(),
+                ));
+            }
+        }
         let secs = |key, default| parsed::<u64>(src, key, default).map(Duration::from_secs);
         Ok(Self {
             table_name: required(src, "TABLE_NAME")?,
             bucket_name: required(src, "BUCKET_NAME")?,
-            aws_endpoint_url: src.get("AWS_ENDPOINT_URL"),
-            aws_region: or(src, "AWS_REGION", "us-east-1"),
-            aws_credentials,
-            aws_max_attempts: parsed(src, "AWS_MAX_ATTEMPTS", 3)?,
-            aws_timeout: Duration::from_millis(parsed(src, "AWS_TIMEOUT_MS", 3000)?),
+            aws: AwsSettings::from_source(src)?,
             jwt_signing_keys: signing_keys(src)?,
-            jwt_secret: Secret::new(jwt_secret),
+            jwt_secret: jwt_secret.map(Secret::new),
             jwt_issuer: or(src, "JWT_ISSUER", "campus"),
             jwt_audience: or(src, "JWT_AUDIENCE", "campus-api"),
             access_token_ttl: secs("ACCESS_TOKEN_TTL_SECONDS", 15 * 60)?,
@@ -456,7 +523,45 @@ mod tests {
     #[test]
     fn missing_setting_is_named() {
         let err = Config::from_source(&src(&[("TABLE_NAME", "t")])).unwrap_err();
+        assert!(err.0.contains("BUCKET_NAME"), "{}", err.0);
+    }
+
+    #[test]
+    fn a_function_may_go_without_the_jwt_secret_unless_its_keys_name_it() {
+        let mut pairs = vec![
+            ("TABLE_NAME", "t"),
+            ("BUCKET_NAME", "b"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:1"),
+        ];
+        assert!(
+            Config::from_source(&src(&pairs))
+                .unwrap()
+                .jwt_secret
+                .is_none()
+        );
+        pairs.push(("JWT_SIGNING_KEYS", "root"));
+        let err = Config::from_source(&src(&pairs)).unwrap_err();
         assert!(err.0.contains("JWT_SECRET"), "{}", err.0);
+    }
+
+    #[test]
+    fn a_withheld_secret_setting_is_gone() {
+        let mut cfg = Config::from_source(&src(&[
+            ("TABLE_NAME", "t"),
+            ("BUCKET_NAME", "b"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:1"),
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
+            ("OAUTH_GITHUB_CLIENT_ID", "id"),
+            ("OAUTH_GITHUB_CLIENT_SECRET", "shh"),
+        ]))
+        .unwrap();
+        for setting in SECRET_SETTINGS {
+            cfg.withhold(setting);
+        }
+        assert!(cfg.jwt_secret.is_none());
+        assert!(cfg.stripe_webhook_secret.is_none());
+        assert!(cfg.oauth.is_empty());
     }
 
     #[test]

@@ -28,10 +28,7 @@ pub async fn user_traces(state: &AppState, company_id: &str, user_id: &str) -> A
 /// The stand-in for a deleted user's id: the same for all their entries (so a
 /// trail still reads as one person's), and not reversible without the server's secret.
 pub fn pseudonym(state: &AppState, user_id: &str) -> String {
-    let key = hmac::Key::new(
-        hmac::HMAC_SHA256,
-        state.config.jwt_secret.expose().as_bytes(),
-    );
+    let key = hmac::Key::new(hmac::HMAC_SHA256, state.root_secret().as_bytes());
     let tag = hmac::sign(&key, format!("campus-erased-user\0{user_id}").as_bytes());
     format!("deleted-{}", &hex(tag.as_ref())[..16])
 }

@@ -9,10 +9,11 @@ use crate::{
     ApiError, ApiResult, AppState, clock,
     db::{Db, Filter, Range, StoreError, entities_of, entity_of, keys, lists},
     model::{
-        ApiKey, ApiKeyView, Assignment, AuditEntry, CalendarEvent, CertificateView, ChatMessage,
-        CheckIn, Company, Conversation, EventView, ExportRecord, FileRecord, Invite, InviteView,
-        Login, Mail, MailStatus, Notification, NotificationPreferences, Payment, Prompt,
-        PromptUseCounter, Session, Settings, TeamMember, User,
+        ApiKey, ApiKeyView, Assignment, Attempt, AttemptView, AuditEntry, CalendarEvent,
+        CertificateView, ChatMessage, CheckIn, Company, Conversation, EventView, ExportRecord,
+        FileRecord, Invite, InviteView, Login, Mail, MailStatus, Notification,
+        NotificationPreferences, Payment, Prompt, PromptUseCounter, Session, Settings, TeamMember,
+        User,
     },
 };
 
@@ -31,6 +32,8 @@ pub struct PersonalData {
     pub team_memberships: Vec<TeamMember>,
     pub assignments: Vec<Assignment>,
     pub certificates: Vec<CertificateView>,
+    /// Answers and scores; the questions' answers stay the company's.
+    pub quiz_attempts: Vec<AttemptView>,
     pub notifications: Vec<Notification>,
     /// Per notification type `{inApp, email}`; types not named keep both on.
     #[schema(value_type = Object)]
@@ -203,6 +206,10 @@ pub async fn export(state: &AppState, company_id: &str, user_id: &str) -> ApiRes
         certificates: certificates
             .into_iter()
             .map(|cert| cert.view(&state.config.frontend_url))
+            .collect(),
+        quiz_attempts: entities_of::<Attempt>(&own)?
+            .iter()
+            .map(|a| a.view(&clock::now_rfc3339()))
             .collect(),
         notifications: entities_of::<Notification>(&own)?,
         notification_preferences,

@@ -86,7 +86,7 @@ async fn guarded(
     let bytes = to_bytes(body, state.config.max_body_bytes)
         .await
         .map_err(|_| ApiError::PayloadTooLarge)?;
-    let seal = Seal::derive(state.config.jwt_secret.expose(), caller, key);
+    let seal = Seal::derive(state.root_secret(), caller, key);
     let mut fp = digest::Context::new(&digest::SHA256);
     fp.update(parts.method.as_str().as_bytes());
     fp.update(b"\n");

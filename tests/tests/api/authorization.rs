@@ -117,6 +117,24 @@ const MATRIX: &[(&str, Who)] = &[
         "DELETE /api/courses/{id}/modules/{moduleId}/lessons/{lessonId}",
         Instructor,
     ),
+    (
+        "GET /api/courses/{id}/modules/{moduleId}/lessons/{lessonId}/quiz",
+        Instructor,
+    ),
+    (
+        "PUT /api/courses/{id}/modules/{moduleId}/lessons/{lessonId}/quiz",
+        Instructor,
+    ),
+    (
+        "PATCH /api/courses/{id}/modules/{moduleId}/lessons/{lessonId}/quiz",
+        Instructor,
+    ),
+    ("POST /api/quizzes/{lessonId}/attempts", User),
+    ("GET /api/quizzes/{lessonId}/attempts", Resource),
+    (
+        "POST /api/quizzes/{lessonId}/attempts/{attemptId}/submit",
+        User,
+    ),
     ("GET /api/dashboard", User),
     ("GET /api/docs", Public),
     ("POST /api/email/queue-clear", Admin),
@@ -348,6 +366,8 @@ impl Theirs {
             "courseId" => of("course"),
             "moduleId" => of("module"),
             "lessonId" => of("lesson"),
+            // An attempt is looked up in the caller's own partition: any id will do.
+            "attemptId" => Some("01THEIRATTEMPT".into()),
             "eventId" => of("event"),
             "fileId" => of("file"),
             "type" => Some("users".into()),

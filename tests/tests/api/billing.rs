@@ -468,7 +468,8 @@ async fn without_stripe_configured_billing_answers_503() {
         .header("stripe-signature", sig)
         .body(axum::body::Body::from(e))
         .unwrap();
-    let webhook = campus_stripe_webhook::router(state.for_function("stripe-webhook"));
+    let webhook =
+        campus_stripe_webhook::router(campus_tests::function_state(&settings, "stripe-webhook"));
     assert_eq!(call(webhook, req).await, (503, true, json!("UNAVAILABLE")));
     let req = http::Request::post("/api/subscriptions")
         .header("authorization", format!("Bearer {}", admin.access))

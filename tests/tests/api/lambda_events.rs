@@ -50,6 +50,18 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
     ),
     ("progress/me.json", "progress", 200, None),
     (
+        "progress/quiz-start-no-quiz.json",
+        "progress",
+        404,
+        Some("NOT_FOUND"),
+    ),
+    (
+        "progress/quiz-submit-unknown.json",
+        "progress",
+        404,
+        Some("NOT_FOUND"),
+    ),
+    (
         "progress/event-unauthenticated.json",
         "progress",
         401,
@@ -202,7 +214,6 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
 #[tokio::test]
 async fn sample_events_run_through_the_lambda_path() {
     let t = app();
-    let state = campus_tests::function_state(&t.settings, "system");
     // Fixtures that need a signed-in caller say `{{accessToken}}`.
     let admin = new_company().await;
     for (file, function, status, code) in CASES {
@@ -216,10 +227,13 @@ async fn sample_events_run_through_the_lambda_path() {
         let req = lambda_http::request::from_str(&json)
             .unwrap_or_else(|e| panic!("{file} is not an API Gateway event: {e}"));
         let f = functions::by_name(function).unwrap();
-        let res = lambda::app((f.router)(state.for_function(f.name)))
-            .oneshot(req.map(axum::body::Body::new))
-            .await
-            .unwrap();
+        let res = lambda::app((f.router)(campus_tests::function_state(
+            &t.settings,
+            f.name,
+        )))
+        .oneshot(req.map(axum::body::Body::new))
+        .await
+        .unwrap();
         assert_eq!(res.status().as_u16(), *status, "{file}");
         assert!(res.headers().contains_key("x-request-id"), "{file}");
         // What lambda_http hands API Gateway: a compressed body goes as base64.

@@ -77,6 +77,15 @@ async fn an_empty_patch_changes_nothing_on_every_patchable_resource() {
     )
     .await;
     let team = created("/api/teams", json!({"name": "Crew", "description": "Day"})).await;
+    let (quizzed, quiz) = campus_tests::course_with_quiz(&admin).await;
+    let quiz_module = t
+        .get(&format!("/api/courses/{quizzed}"), admin.token())
+        .await
+        .expect(200)
+        .body["modules"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     t.put(
         "/api/settings",
         admin.token(),
@@ -95,6 +104,7 @@ async fn an_empty_patch_changes_nothing_on_every_patchable_resource() {
             "/api/courses/{course}/modules/{module}/lessons/{}",
             lessons[0]
         ),
+        format!("/api/courses/{quizzed}/modules/{quiz_module}/lessons/{quiz}/quiz"),
         format!("/api/inventory/{item}"),
         "/api/notifications/preferences".to_string(),
         format!("/api/prompts/{prompt}"),

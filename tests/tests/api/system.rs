@@ -155,3 +155,31 @@ async fn ids_too_long_for_a_key_are_404_not_500() {
         .await
         .expect_error(400, "VALIDATION_FAILED");
 }
+
+/// SES sends as any address of a verified domain: the deep health check and the
+/// connection test count that as a verified sender, not only the address's own.
+#[tokio::test]
+async fn a_sender_of_a_verified_domain_is_verified() {
+    let cfg = campus_tests::config(&app().settings);
+    let ses = campus::aws::Aws::new(&cfg).ses();
+    let domain = format!(
+        "{}.example",
+        campus_tests::unique_email("dom").replace(['@', '.', '+'], "-")
+    );
+    ses.create_email_identity()
+        .email_identity(&domain)
+        .send()
+        .await
+        .expect("a domain identity");
+    let sender = |who: &str| format!("{who}@{domain}");
+    let check = |s: String| {
+        let ses = ses.clone();
+        async move {
+            campus::sender::verified_sender(&ses, &s)
+                .await
+                .expect("SES answers")
+        }
+    };
+    assert!(check(sender("no-reply")).await);
+    assert!(!check("no-reply@nobody-verified-this.example".into()).await);
+}

@@ -22,9 +22,9 @@ pub use crate::config::ROOT_KID;
 /// Keys and checks built once from the config.
 #[derive(Clone)]
 pub struct Jwt {
-    /// The signer's kid, which every token names in its header.
-    kid: String,
-    encoding: EncodingKey,
+    /// The signer's kid (which every token names in its header) and key; none in a
+    /// function not given a secret, which signs nothing and verifies nothing.
+    signer: Option<(String, EncodingKey)>,
     /// Every key that verifies, by kid.
     decoding: Vec<(String, DecodingKey)>,
     validation: Validation,
@@ -35,15 +35,13 @@ pub struct Jwt {
 
 impl Jwt {
     pub fn new(cfg: &Config) -> Self {
-        let keys: Vec<(&str, &[u8])> = if cfg.jwt_signing_keys.is_empty() {
-            vec![(ROOT_KID, cfg.jwt_secret.expose().as_bytes())]
-        } else {
-            cfg.jwt_signing_keys
+        let keys: Vec<(&str, &[u8])> = match (&cfg.jwt_signing_keys[..], &cfg.jwt_secret) {
+            ([], Some(root)) => vec![(ROOT_KID, root.expose().as_bytes())],
+            (keys, _) => keys
                 .iter()
                 .map(|(kid, s)| (kid.as_str(), s.expose().as_bytes()))
-                .collect()
+                .collect(),
         };
-        let (kid, secret) = keys[0];
         // Only HS256: a token naming another algorithm (or `none`) is refused.
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[&cfg.jwt_issuer]);
@@ -51,8 +49,9 @@ impl Jwt {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
         Self {
-            kid: kid.to_string(),
-            encoding: EncodingKey::from_secret(secret),
+            signer: keys
+                .first()
+                .map(|(kid, secret)| (kid.to_string(), EncodingKey::from_secret(secret))),
             decoding: keys
                 .iter()
                 .map(|(kid, s)| (kid.to_string(), DecodingKey::from_secret(s)))
@@ -86,9 +85,13 @@ impl Jwt {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
         };
+        let (kid, key) = self
+            .signer
+            .as_ref()
+            .ok_or_else(|| ApiError::internal("this function is given no signing key"))?;
         let mut header = Header::new(Algorithm::HS256);
-        header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(ApiError::internal)
+        header.kid = Some(kid.clone());
+        jsonwebtoken::encode(&header, &claims, key).map_err(ApiError::internal)
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {

@@ -231,6 +231,30 @@ pub fn lesson(company_id: &str, course_id: &str, module_id: &str, lesson_id: &st
 }
 
 /// A course assigned to (or chosen by) a user; lives in the user's partition.
+/// A quiz lesson's question bank, in a partition of its own (course reads skip it).
+pub fn quiz(company_id: &str, lesson_id: &str) -> Key {
+    Key::new(format!("C#{company_id}#QUIZ#{lesson_id}"), "QUIZ")
+}
+
+pub const ATTEMPT_PREFIX: &str = "ATTEMPT#";
+
+/// One attempt at a quiz, in its learner's partition (`ATTEMPT#{lessonId}#{ulid}`:
+/// a quiz's attempts together, oldest first).
+pub fn attempt(company_id: &str, user_id: &str, lesson_id: &str, attempt_id: &str) -> Key {
+    Key::new(
+        user_partition(company_id, user_id),
+        format!("{ATTEMPT_PREFIX}{lesson_id}#{attempt_id}"),
+    )
+}
+
+/// A learner's standing on a quiz: attempts started, the open one, the last end.
+pub fn quiz_record(company_id: &str, user_id: &str, lesson_id: &str) -> Key {
+    Key::new(
+        user_partition(company_id, user_id),
+        format!("QUIZREC#{lesson_id}"),
+    )
+}
+
 pub fn assignment(company_id: &str, user_id: &str, course_id: &str) -> Key {
     Key::new(
         user_partition(company_id, user_id),

@@ -70,6 +70,14 @@ pub fn module_lessons(company_id: &str, course_id: &str, module_id: &str) -> Ran
     )
 }
 
+/// One learner's attempts at one quiz, oldest first.
+pub fn quiz_attempts(company_id: &str, user_id: &str, lesson_id: &str) -> Range<Attempt> {
+    Range::table(
+        user_partition(company_id, user_id),
+        &format!("{ATTEMPT_PREFIX}{lesson_id}#"),
+    )
+}
+
 /// Who is assigned a course (`gsi1`).
 pub fn course_assignees(company_id: &str, course_id: &str) -> Range<Assignment> {
     Range::index(

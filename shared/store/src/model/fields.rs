@@ -26,6 +26,7 @@ fields! {
     Assignment { ASSIGNED_BY = "assignedBy" }
     IdempotencyRecord { SEALED = "sealed", LOCKED_UNTIL = "lockedUntil" }
     Certificate { PDF_READY = "pdfReady" }
+    Attempt { STATUS = "status" }
     FileRecord { STATUS = "status" }
     User { EMAIL_VERIFIED = "emailVerified", AVATAR_URL = "avatarUrl", DEPARTMENT_ID = "departmentId", ROLE = "role" }
     AuditEntry {

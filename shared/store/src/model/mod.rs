@@ -29,6 +29,7 @@ pub mod personal;
 mod plan;
 mod progress;
 mod prompt;
+mod quiz;
 mod rate;
 mod role;
 mod session;
@@ -72,6 +73,10 @@ pub use plan::{Feature, Plan};
 pub use progress::ProgressView;
 pub use prompt::{
     Prompt, PromptCategory, PromptCategoryName, PromptStatus, PromptUseCounter, PromptVersion,
+};
+pub use quiz::{
+    Answer, Attempt, AttemptStatus, AttemptView, Question, QuestionKind, Quiz, QuizOption,
+    QuizRecord, Reveal,
 };
 pub use rate::RateWindow;
 pub use role::Role;

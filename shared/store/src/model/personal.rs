@@ -29,6 +29,7 @@ pub const KINDS: &[(&str, Personal)] = &[
     (TeamMember::NAME, Exported("teamMemberships")),
     (Assignment::NAME, Exported("assignments")),
     (Certificate::NAME, Exported("certificates")),
+    (Attempt::NAME, Exported("quizAttempts")),
     (Notification::NAME, Exported("notifications")),
     (
         NotificationPreferences::NAME,
@@ -56,6 +57,11 @@ pub const KINDS: &[(&str, Personal)] = &[
     (Course::NAME, Not("the company's catalogue")),
     (Module::NAME, Not("the company's catalogue")),
     (Lesson::NAME, Not("the company's catalogue")),
+    (Quiz::NAME, Not("the company's catalogue")),
+    (
+        QuizRecord::NAME,
+        Not("a tally of the attempts, which are exported"),
+    ),
     (
         PromptVersion::NAME,
         Not("a prompt's history; the user's prompts are exported as they stand"),
