@@ -63,11 +63,11 @@ run: $(VENV)/.installed ## The whole API on http://127.0.0.1:$(PORT) with the lo
 	  PORT=$(PORT) WS_MANAGEMENT_URL=http://127.0.0.1:$(PORT) \
 	  infra/scripts/with-emulator.sh --port $(AWS_PORT) target/debug/campus-local serve
 
-job: ## Run a scheduled job once on the running `make run` stack: JOB=deadlines|events|team-reports
+job: ## Run a scheduled job once on the running `make run` stack: JOB=deadlines|events|team-reports [NOW=YYYY-MM-DD: as if then]
 	cargo build -p campus-local
 	set -a; source $(ENV_FILE); set +a; \
 	  AWS_ENDPOINT_URL=http://127.0.0.1:$(AWS_PORT) WS_MANAGEMENT_URL=http://127.0.0.1:$(PORT) \
-	  target/debug/campus-local job $(JOB)
+	  NOW=$(NOW) target/debug/campus-local job $(JOB)
 
 test: $(VENV)/.installed $(VENV_SAM)/.installed $(VENV_FUZZ)/.installed ## Everything CI checks
 	cargo fmt --all -- --check

@@ -15,6 +15,7 @@ fn main() {
             "Workplace Safety and Emergency Procedures for Warehouse Staff (2026 Edition)".into(),
         company_name: "Acme Logistics".into(),
         issued_at: campus::clock::now_rfc3339(),
+        expires_at: None,
         issued_by: "completion".into(),
         pdf_key: String::new(),
         pdf_ready: false,

@@ -222,6 +222,15 @@ async fn the_scheduled_jobs_remind_attendees_the_day_before() {
     campus_reminders::handle(&state, fixture("reminders/team-reports.json"))
         .await
         .unwrap();
+    // A job as if it ran on another day (`make job NOW=…`).
+    campus_reminders::handle(&state, fixture("reminders/deadlines-as-of.json"))
+        .await
+        .unwrap();
+    assert!(
+        campus_reminders::handle(&state, json!({"job": "deadlines", "now": "soon"}))
+            .await
+            .is_err()
+    );
     assert!(
         campus_reminders::handle(&state, json!({"job": "nap"}))
             .await
@@ -258,5 +267,200 @@ async fn team_leads_get_a_weekly_report_once() {
     assert_eq!(
         m[0]["behind"],
         json!([{"name": "A participant", "overdue": 1}])
+    );
+}
+
+/// A course valid for 12 months: its certificate expires a year on; the daily job
+/// reminds 30 and 7 days before and renews the course the day it lapses, each once
+/// however often it runs; a lapsed certificate verifies as expired; the compliance
+/// report counts valid, expiring, expired and never completed.
+#[tokio::test]
+async fn a_lapsing_certificate_is_renewed_once_however_often_the_job_runs() {
+    let _turn = TURN.lock().await;
+    let t = app();
+    let admin = new_company_on("pro").await;
+    let learner = join(&admin, "participant").await;
+    let never = join(&admin, "participant").await;
+    let (course, lessons) = course_with_lessons(&admin, "Annual security", "published", 1).await;
+    t.call(
+        "PATCH",
+        &format!("/api/courses/{course}"),
+        admin.token(),
+        Some(json!({"validForMonths": 12})),
+    )
+    .await
+    .expect(200);
+    assign(&admin, &course, &learner, &day(20)).await;
+    assign(&admin, &course, &never, &day(20)).await;
+    let complete = || async {
+        t.post(
+            "/api/progress/event",
+            learner.token(),
+            json!({"courseId": course, "lessonId": lessons[0], "type": "lesson_completed"}),
+        )
+        .await
+        .expect(200)
+    };
+    complete().await;
+    let certs = t
+        .get("/api/certificates", learner.token())
+        .await
+        .expect(200)
+        .body;
+    let cert = certs["items"][0].clone();
+    let expires = time::OffsetDateTime::parse(
+        cert["expiresAt"].as_str().expect("an expiry"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let a_year = expires - time::OffsetDateTime::now_utc();
+    assert!((364..=366).contains(&a_year.whole_days()), "{a_year}");
+    let code = cert["code"].as_str().unwrap().to_string();
+    let verified = t
+        .get(&format!("/api/certificates/verify/{code}"), None)
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            verified.body["valid"].clone(),
+            verified.body["expired"].clone()
+        ),
+        (json!(true), json!(false))
+    );
+
+    let state = campus_tests::function_state(&t.settings, "reminders");
+    let at = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let run = |now: String| {
+        let state = state.clone();
+        async move {
+            campus_reminders::handle(&state, json!({"job": "deadlines", "now": now}))
+                .await
+                .unwrap()
+        }
+    };
+    for days in [30, 7] {
+        for _ in 0..2 {
+            run(at(expires - time::Duration::days(days))).await;
+        }
+    }
+    let warned = mails(&admin.company_id, &learner.email, "certificate_expiring").await;
+    let days: Vec<Value> = warned.iter().map(|m| m["days"].clone()).collect();
+    assert_eq!(days, [json!(30), json!(7)], "once each");
+    assert!(
+        mails(&admin.company_id, &never.email, "certificate_expiring")
+            .await
+            .is_empty()
+    );
+
+    // The day it lapses, twice: one renewal, due 30 days later.
+    for _ in 0..2 {
+        run(at(expires + time::Duration::hours(1))).await;
+    }
+    let due = (expires + time::Duration::hours(1) + time::Duration::days(30))
+        .date()
+        .to_string();
+    let renewals: Vec<Value> = mails(&admin.company_id, &learner.email, "course_assigned")
+        .await
+        .into_iter()
+        .filter(|m| m["dueDate"] == due.as_str())
+        .collect();
+    assert_eq!(renewals.len(), 1, "renewed once");
+    let progress = t
+        .get(&format!("/api/progress/{course}"), learner.token())
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(progress["status"], "not_started");
+    assert!(
+        progress["dueDate"].as_str().unwrap().starts_with(&due),
+        "{progress}"
+    );
+
+    // Past its expiry (moved there), the certificate verifies as expired, and the
+    // compliance report counts it so.
+    let db = app().db().await;
+    let key = campus::db::keys::certificate(&admin.company_id, cert["id"].as_str().unwrap());
+    let mut stored: campus::model::Certificate = db.find(&key).await.unwrap();
+    stored.expires_at = Some("2026-01-01T00:00:00Z".into());
+    db.put(&stored, None).await.unwrap();
+    let verified = t
+        .get(&format!("/api/certificates/verify/{code}"), None)
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            verified.body["valid"].clone(),
+            verified.body["expired"].clone()
+        ),
+        (json!(false), json!(true))
+    );
+    let report = t
+        .get("/api/reports/compliance", admin.token())
+        .await
+        .expect(200)
+        .body;
+    let row = report["courses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["courseId"] == course.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (
+            row["valid"].clone(),
+            row["expiringSoon"].clone(),
+            row["expired"].clone(),
+            row["neverCompleted"].clone()
+        ),
+        (json!(0), json!(0), json!(1), json!(1)),
+        "{row}"
+    );
+    let csv = t
+        .client
+        .get(t.url("/api/reports/export/compliance?format=csv"))
+        .bearer_auth(admin.token().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with("certificate,certificateExpiresAt"),
+        "{csv}"
+    );
+    assert!(csv.contains(",expired,2026-01-01T00:00:00Z"), "{csv}");
+
+    // Renewed: completing the course again issues a new certificate, valid a year.
+    complete().await;
+    let certs = t
+        .get("/api/certificates", learner.token())
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(certs["items"].as_array().unwrap().len(), 2, "{certs}");
+    let report = t
+        .get("/api/reports/compliance", admin.token())
+        .await
+        .expect(200)
+        .body;
+    let row = report["courses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["courseId"] == course.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (row["valid"].clone(), row["expired"].clone()),
+        (json!(1), json!(0)),
+        "{row}"
     );
 }

@@ -50,6 +50,10 @@ pub struct CourseBody {
     pub tags: Vec<String>,
     #[serde(default = "draft")]
     pub status: CourseStatus,
+    /// Certificates expire this many months after issue (1 to 120), and the course is
+    /// assigned again; none: they never expire.
+    #[validate(range(min = 1, max = 120))]
+    pub valid_for_months: Option<u32>,
     /// On update: the version read; a stale one answers 409.
     pub version: Option<u64>,
 }

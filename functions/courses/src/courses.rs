@@ -151,6 +151,7 @@ pub async fn create(
         currency: b.currency,
         tags: b.tags.iter().map(|t| t.trim().to_string()).collect(),
         status: b.status,
+        valid_for_months: b.valid_for_months,
         created_by: p.user_id.clone(),
         module_count: 0,
         lesson_count: 0,
@@ -186,6 +187,7 @@ pub async fn update(
     course.currency = b.currency;
     course.tags = b.tags.iter().map(|t| t.trim().to_string()).collect();
     course.status = b.status;
+    course.valid_for_months = b.valid_for_months;
     save(&state.db, &mut course, &audit).await?;
     Ok(Json(course))
 }

@@ -5,7 +5,8 @@ use campus::{
     ApiResult, AppState,
     auth::{Admin, Gate},
     error::ErrorBody,
-    reminders::{self, Report, Scope},
+    reminders::{Report, Scope},
+    schedule,
 };
 
 /// What the daily deadline job does, now, for this company: reminders for courses due
@@ -18,7 +19,7 @@ pub async fn send_deadline_reminders(
     Gate(p, ..): Admin,
 ) -> ApiResult<Json<Report>> {
     Ok(Json(
-        reminders::run(&state, "deadlines", Scope::Company(&p.company_id)).await?,
+        schedule::run(&state, "deadlines", Scope::Company(&p.company_id)).await?,
     ))
 }
 
@@ -31,6 +32,6 @@ pub async fn send_team_reports(
     Gate(p, ..): Admin,
 ) -> ApiResult<Json<Report>> {
     Ok(Json(
-        reminders::run(&state, "team-reports", Scope::Company(&p.company_id)).await?,
+        schedule::run(&state, "team-reports", Scope::Company(&p.company_id)).await?,
     ))
 }

@@ -29,6 +29,7 @@ templates!(
     "deadline_reminder",
     "event_reminder",
     "certificate_issued",
+    "certificate_expiring",
     "team_report",
     "notification",
     "test",

@@ -1,12 +1,15 @@
 //! The scheduled jobs' function: each EventBridge schedule sends `{"job": name}`. The
 //! operator also invokes it once by hand to create a platform operator:
 //! `{"job": "create-operator", "email": …, "name": …}` (mailed a set-password link).
+//! `"now"` (an RFC 3339 time or a date) runs a job as if it were then: what
+//! `make job NOW=…` does to show next month's reminders and renewals.
 
 use campus::{
     AppState,
     job::JobError,
     platform,
-    reminders::{self, Report, Scope},
+    reminders::{Report, Scope},
+    schedule,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -16,11 +19,17 @@ struct Job {
     job: String,
     email: Option<String>,
     name: Option<String>,
+    now: Option<String>,
 }
 
 /// Runs the named job over every company.
 pub async fn handle(state: &AppState, event: Value) -> Result<Report, JobError> {
-    let Job { job, email, name } = serde_json::from_value(event)
+    let Job {
+        job,
+        email,
+        name,
+        now,
+    } = serde_json::from_value(event)
         .map_err(|_| JobError::BadEvent("the event names no job".into()))?;
     if job == "create-operator" {
         let (Some(email), Some(name)) = (email, name) else {
@@ -37,7 +46,13 @@ pub async fn handle(state: &AppState, event: Value) -> Result<Report, JobError> 
             already_sent: 0,
         });
     }
-    let report = reminders::run(state, &job, Scope::All).await?;
+    let now = match now {
+        None => campus::clock::now(),
+        Some(raw) => campus::clock::parse_moment(&raw, "08:00:00").ok_or_else(|| {
+            JobError::BadEvent("now is an RFC 3339 time or a YYYY-MM-DD date".into())
+        })?,
+    };
+    let report = schedule::run_at(state, &job, Scope::All, now).await?;
     tracing::info!(
         job,
         sent = report.sent,

@@ -93,6 +93,8 @@ pub async fn export(
                 "dueDate",
                 "overdue",
                 "completedAt",
+                "certificate",
+                "certificateExpiresAt",
             ],
             format,
             "compliance",

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::rows::{self, ComplianceRow, DepartmentRow, MemberRow};
+use crate::rows::{self, CertificateState, ComplianceRow, DepartmentRow, MemberRow};
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -24,15 +24,56 @@ pub struct ComplianceTotals {
     pub completion_rate: f64,
 }
 
+/// One course's certificates among those assigned it (recertification).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CourseCompliance {
+    pub course_id: String,
+    pub course_title: String,
+    pub valid: u32,
+    /// Valid, and lapsing within 30 days.
+    pub expiring_soon: u32,
+    pub expired: u32,
+    /// Assigned, and no certificate ever.
+    pub never_completed: u32,
+}
+
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ComplianceReport {
     pub totals: ComplianceTotals,
+    /// Per course assigned: its learners' certificates, valid, expiring or lapsed.
+    pub courses: Vec<CourseCompliance>,
     /// Every assignment in the company, by user then course.
     pub items: Vec<ComplianceRow>,
 }
 
-/// Per user and assigned course: assigned, completed, overdue; company totals.
+fn per_course(items: &[ComplianceRow]) -> Vec<CourseCompliance> {
+    let mut out: std::collections::BTreeMap<&str, CourseCompliance> = Default::default();
+    for r in items {
+        let c = out
+            .entry(r.course_id.as_str())
+            .or_insert_with(|| CourseCompliance {
+                course_id: r.course_id.clone(),
+                course_title: r.course_title.clone(),
+                valid: 0,
+                expiring_soon: 0,
+                expired: 0,
+                never_completed: 0,
+            });
+        match r.certificate {
+            CertificateState::Valid => c.valid += 1,
+            CertificateState::ExpiringSoon => c.expiring_soon += 1,
+            CertificateState::Expired => c.expired += 1,
+            CertificateState::None => c.never_completed += 1,
+        }
+    }
+    out.into_values().collect()
+}
+
+/// Per user and assigned course: assigned, completed, overdue, and the certificate's
+/// state (valid, expiring within 30 days, expired, none); per course, those counts;
+/// company totals.
 #[utoipa::path(get, path = "/api/reports/compliance", tag = "reports", security(("bearer" = [])),
     responses((status = 200, body = ComplianceReport), (status = 402, description = "Needs the core plan", body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn compliance(
@@ -56,6 +97,7 @@ pub async fn compliance(
                 f64::from(completed) / f64::from(assigned)
             },
         },
+        courses: per_course(&items),
         items,
     }))
 }

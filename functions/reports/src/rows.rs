@@ -28,34 +28,96 @@ pub struct ComplianceRow {
     pub due_date: Option<String>,
     pub overdue: bool,
     pub completed_at: Option<String>,
+    /// The learner's latest certificate of the course: `valid`, `expiring_soon`
+    /// (within 30 days), `expired` or `none` (never completed).
+    pub certificate: CertificateState,
+    pub certificate_expires_at: Option<String>,
 }
 
-/// Every assignment of the company with its person and course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateState {
+    Valid,
+    ExpiringSoon,
+    Expired,
+    None,
+}
+
+/// How far ahead a certificate counts as expiring soon.
+const SOON_DAYS: i64 = 30;
+
+/// Every assignment of the company with its person, course and certificate.
 pub async fn compliance(state: &AppState, p: &Principal) -> ApiResult<Vec<ComplianceRow>> {
-    let (users, rows) = tokio::try_join!(
+    let (users, rows, certs) = tokio::try_join!(
         reporting::company_users(&state.db, &p.company_id),
-        reporting::rows(&state.db, &p.company_id)
+        reporting::rows(&state.db, &p.company_id),
+        async {
+            state
+                .db
+                .all(&lists::certificates(&p.company_id))
+                .await
+                .map_err(campus::ApiError::from)
+        },
     )?;
     let ids: Vec<&str> = rows.iter().map(|r| r.course_id.as_str()).collect();
     let courses = progress::courses(&state.db, &p.company_id, &ids).await?;
     let users: HashMap<&str, &User> = users.iter().map(|u| (u.id.as_str(), u)).collect();
     let courses: HashMap<&str, &Course> = courses.iter().map(|c| (c.id.as_str(), c)).collect();
-    let now = clock::now_rfc3339();
+    // The latest certificate per learner and course (issue order is key order).
+    let mut latest: HashMap<(&str, &str), &Certificate> = HashMap::new();
+    for c in &certs {
+        if let Some(uid) = c.user_id.as_deref() {
+            latest.insert((uid, c.course_id.as_str()), c);
+        }
+    }
+    let now = clock::now();
+    let at = Moments {
+        now: clock::rfc3339(now),
+        soon: clock::rfc3339(now + time_days(SOON_DAYS)),
+    };
     Ok(rows
         .iter()
-        .filter_map(|r| compliance_row(r, &users, &courses, &now))
+        .filter_map(|r| {
+            let cert = latest
+                .get(&(r.user_id.as_str(), r.course_id.as_str()))
+                .copied();
+            compliance_row(r, &users, &courses, cert, &at)
+        })
         .collect())
+}
+
+struct Moments {
+    now: String,
+    soon: String,
+}
+
+fn time_days(days: i64) -> std::time::Duration {
+    std::time::Duration::from_secs(days as u64 * 86_400)
+}
+
+fn certificate_state(cert: Option<&Certificate>, at: &Moments) -> CertificateState {
+    match cert.map(|c| c.expires_at.as_deref()) {
+        None => CertificateState::None,
+        Some(None) => CertificateState::Valid,
+        Some(Some(e)) if *e <= *at.now => CertificateState::Expired,
+        Some(Some(e)) if *e <= *at.soon => CertificateState::ExpiringSoon,
+        Some(Some(_)) => CertificateState::Valid,
+    }
 }
 
 fn compliance_row(
     r: &AssignmentRow,
     users: &HashMap<&str, &User>,
     courses: &HashMap<&str, &Course>,
-    now: &str,
+    cert: Option<&Certificate>,
+    at: &Moments,
 ) -> Option<ComplianceRow> {
     let user = users.get(r.user_id.as_str())?;
     let course = courses.get(r.course_id.as_str())?;
+    let now = at.now.as_str();
     Some(ComplianceRow {
+        certificate: certificate_state(cert, at),
+        certificate_expires_at: cert.and_then(|c| c.expires_at.clone()),
         user_id: user.id.clone(),
         user_name: user.name.clone(),
         email: user.email.clone(),

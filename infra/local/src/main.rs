@@ -144,7 +144,14 @@ async fn job(name: String) -> Result<(), String> {
     let cfg = Config::from_env().map_err(|e| e.to_string())?;
     Template::find()?.withhold_secrets();
     let state = AppState::new(cfg).for_function("reminders");
-    let report = campus_reminders::handle(&state, serde_json::json!({ "job": name }))
+    let mut event = serde_json::json!({ "job": name });
+    // `make job NOW=2027-12-01`: the job as it would run then.
+    if let Ok(now) = std::env::var("NOW")
+        && !now.trim().is_empty()
+    {
+        event["now"] = now.into();
+    }
+    let report = campus_reminders::handle(&state, event)
         .await
         .map_err(|e| format!("{e:?}"))?;
     println!(

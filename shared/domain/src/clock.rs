@@ -77,3 +77,16 @@ impl NoSooner {
         tokio::time::sleep_until(self.start + self.min).await;
     }
 }
+
+/// `months` calendar months after `t`, on the same day or the month's last.
+pub fn add_months(t: OffsetDateTime, months: u32) -> OffsetDateTime {
+    let total = t.month() as i32 - 1 + months as i32;
+    let year = t.year() + total.div_euclid(12);
+    let month =
+        time::Month::try_from((total.rem_euclid(12) + 1) as u8).unwrap_or(time::Month::January);
+    let day = t.day().min(month.length(year));
+    match time::Date::from_calendar_date(year, month, day) {
+        Ok(date) => t.replace_date(date),
+        Err(_) => t,
+    }
+}

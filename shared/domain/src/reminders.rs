@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use crate::{
     AppState, clock,
     db::{Cond, Entity, Key, Keys, StoreError, entities_of, keys, lists},
-    job::{JobError, JobResult},
+    job::JobResult,
     model::{
         CalendarEvent, Company, CompanyStatus, Course, NotificationPreferences, TeamMember,
         TeamRole, User,
@@ -31,7 +31,7 @@ pub enum Scope<'a> {
 }
 
 impl Scope<'_> {
-    fn includes(&self, company_id: &str) -> bool {
+    pub(crate) fn includes(&self, company_id: &str) -> bool {
         match self {
             Self::All => true,
             Self::Company(c) => *c == company_id,
@@ -68,16 +68,16 @@ impl Entity for Reminded {
 }
 
 /// One reminder to write.
-struct Pending {
-    company_id: String,
-    what: String,
-    msg: notify::Message,
-    user: User,
+pub(crate) struct Pending {
+    pub company_id: String,
+    pub what: String,
+    pub msg: notify::Message,
+    pub user: User,
 }
 
 /// Writes reminders: up to 25 per transaction (marker, notification, mail each); a
 /// chunk holding one sent before is settled one by one.
-async fn send(state: &AppState, pending: Vec<Pending>) -> JobResult<Report> {
+pub(crate) async fn send(state: &AppState, pending: Vec<Pending>) -> JobResult<Report> {
     let mut report = Report::default();
     if pending.is_empty() {
         return Ok(report);
@@ -137,7 +137,7 @@ async fn send(state: &AppState, pending: Vec<Pending>) -> JobResult<Report> {
 }
 
 /// Users of several companies by `(company, user)`, in batch reads.
-async fn users(
+pub(crate) async fn users(
     state: &AppState,
     ids: &BTreeSet<(String, String)>,
 ) -> JobResult<BTreeMap<(String, String), User>> {
@@ -298,7 +298,7 @@ pub async fn event_reminders(
 }
 
 /// Which of `companies` the operator has suspended: their people get no reminders.
-async fn suspended<'a>(
+pub(crate) async fn suspended<'a>(
     state: &AppState,
     companies: impl Iterator<Item = &'a str>,
 ) -> JobResult<BTreeSet<String>> {
@@ -395,17 +395,4 @@ pub async fn team_reports(state: &AppState, scope: Scope<'_>, today: Date) -> Jo
         }
     }
     send(state, pending).await
-}
-
-/// The jobs by name, as schedules and `make job` name them.
-pub async fn run(state: &AppState, job: &str, scope: Scope<'_>) -> JobResult<Report> {
-    let now = clock::now();
-    match job {
-        "deadlines" => deadline_reminders(state, scope, now.date()).await,
-        "events" => event_reminders(state, scope, now).await,
-        "team-reports" => team_reports(state, scope, now.date()).await,
-        other => Err(JobError::BadEvent(format!(
-            "unknown job {other:?}: deadlines, events or team-reports"
-        ))),
-    }
 }

@@ -192,10 +192,17 @@ async fn events_move_progress_and_the_last_lesson_completes_with_a_certificate()
         [
             "companyName",
             "courseTitle",
+            "expired",
+            "expiresAt",
             "holderName",
             "issuedAt",
             "valid"
         ]
+    );
+    // A course without validForMonths: a certificate that never lapses.
+    assert_eq!(
+        (v.body["expired"].clone(), v.body["expiresAt"].clone()),
+        (json!(false), Value::Null)
     );
 }
 

@@ -157,7 +157,7 @@ async fn the_full_journey_from_course_to_report() {
     let mut lines = text.split("\r\n");
     assert_eq!(
         lines.next().unwrap(),
-        "userId,userName,email,departmentId,courseId,courseTitle,status,percent,dueDate,overdue,completedAt"
+        "userId,userName,email,departmentId,courseId,courseTitle,status,percent,dueDate,overdue,completedAt,certificate,certificateExpiresAt"
     );
     assert!(
         text.lines()

@@ -30,6 +30,7 @@ pub fn new_certificate(
     issued_by: &str,
 ) -> Certificate {
     let id = clock::new_id();
+    let now = clock::now();
     Certificate {
         pdf_key: format!(
             "certificates/{}/{}.pdf",
@@ -44,7 +45,10 @@ pub fn new_certificate(
         holder_name: user.name.clone(),
         course_title: course.title.clone(),
         company_name: company.name.clone(),
-        issued_at: clock::now_rfc3339(),
+        issued_at: clock::rfc3339(now),
+        expires_at: course
+            .valid_for_months
+            .map(|m| clock::rfc3339(clock::add_months(now, m))),
         issued_by: issued_by.into(),
         pdf_ready: false,
     }

@@ -167,6 +167,7 @@ mod tests {
             course_title: title.into(),
             company_name: "Acme (EU)".into(),
             issued_at: "2026-11-21T09:30:00Z".into(),
+            expires_at: None,
             issued_by: "completion".into(),
             pdf_key: "k".into(),
             pdf_ready: false,

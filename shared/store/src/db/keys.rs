@@ -423,6 +423,11 @@ pub fn calendar_index(company_id: &str) -> String {
 
 /// Index key (`gsi2`) of every company's events starting on one UTC day
 /// (`{startsAt}#{companyId}#{id}`): what a scheduled reminder job reads.
+/// Certificates lapsing on `day` (`gsi3`, beside the assignments due: `DUE#…`).
+pub fn expiring_on(day: &str) -> String {
+    format!("EXPIRES#{day}")
+}
+
 pub fn events_on_day(day: &str) -> String {
     format!("EVENTDAY#{day}")
 }

@@ -263,6 +263,11 @@ pub fn due_on<T>(day: &str) -> Range<T> {
     Range::index(Index::Gsi3, super::keys::due_on(day), "")
 }
 
+/// Certificates lapsing on `day` (`gsi3`), as rows of `T` (their keys).
+pub fn expiring_on<T>(day: &str) -> Range<T> {
+    Range::index(Index::Gsi3, super::keys::expiring_on(day), "")
+}
+
 /// Events starting on `day` (`gsi2`), as rows of `T`.
 pub fn events_on_day<T>(day: &str) -> Range<T> {
     Range::index(Index::Gsi2, super::keys::events_on_day(day), "")

@@ -19,6 +19,9 @@ pub struct Certificate {
     pub course_title: String,
     pub company_name: String,
     pub issued_at: String,
+    /// When it lapses (its course's `validForMonths` after issue); none: never.
+    #[serde(default)]
+    pub expires_at: Option<String>,
     /// `completion`, or the id of the manager who issued it.
     pub issued_by: String,
     /// S3 key of the PDF: random, so it cannot be guessed from anything public.
@@ -33,10 +36,20 @@ impl Entity for Certificate {
     fn keys(&self) -> Keys {
         let k = Keys::new(keys::certificate(&self.company_id, &self.id), Self::NAME);
         match &self.user_id {
-            Some(uid) => k.gsi1(
-                keys::user_certificates_index(&self.company_id, uid),
-                self.course_id.clone(),
-            ),
+            Some(uid) => {
+                let k = k.gsi1(
+                    keys::user_certificates_index(&self.company_id, uid),
+                    self.course_id.clone(),
+                );
+                // By the day it lapses, for the daily job (a holder's only).
+                match self.expires_at.as_deref().and_then(|e| e.get(..10)) {
+                    Some(day) => k.gsi3(
+                        keys::expiring_on(day),
+                        format!("{}#{}", self.company_id, self.id),
+                    ),
+                    None => k,
+                }
+            }
             None => k,
         }
     }
@@ -93,6 +106,8 @@ pub struct CertificateView {
     pub holder_name: String,
     pub course_title: String,
     pub issued_at: String,
+    /// When it lapses; none: never.
+    pub expires_at: Option<String>,
     /// Where anyone can check the certificate (the frontend's verification page).
     pub verify_url: String,
 }
@@ -108,7 +123,13 @@ impl Certificate {
             holder_name: self.holder_name,
             course_title: self.course_title,
             issued_at: self.issued_at,
+            expires_at: self.expires_at,
         }
+    }
+
+    /// Lapsed at `now` (RFC 3339).
+    pub fn expired(&self, now: &str) -> bool {
+        self.expires_at.as_deref().is_some_and(|e| e <= now)
     }
 }
 

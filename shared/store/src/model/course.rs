@@ -43,6 +43,10 @@ pub struct Course {
     pub currency: Option<String>,
     pub tags: Vec<String>,
     pub status: CourseStatus,
+    /// How long a certificate of it stays valid (1 to 120 months); past that it
+    /// expires and the course is assigned again. None: it never expires.
+    #[serde(default)]
+    pub valid_for_months: Option<u32>,
     pub created_by: String,
     /// Kept by module and lesson writes, in their transactions; progress divides by it.
     pub module_count: u32,

@@ -27,6 +27,7 @@ fields! {
     IdempotencyRecord { SEALED = "sealed", LOCKED_UNTIL = "lockedUntil" }
     Certificate { PDF_READY = "pdfReady" }
     Attempt { STATUS = "status" }
+    CertificateGuard { CERTIFICATE_ID = "certificateId" }
     FileRecord { STATUS = "status" }
     User { EMAIL_VERIFIED = "emailVerified", AVATAR_URL = "avatarUrl", DEPARTMENT_ID = "departmentId", ROLE = "role" }
     AuditEntry {

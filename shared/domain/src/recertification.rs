@@ -1,0 +1,222 @@
+//! Certificates that expire (a course with `validForMonths`): the daily job tells each
+//! holder 30 and 7 days before (once each), and when one lapses assigns its course
+//! again, due 30 days later, so the holder can renew it.
+//!
+//! The renewal is one transaction per certificate: the assignment reset, the
+//! certificate's guard deleted under the condition that it still names that
+//! certificate (so the renewed course can issue a new one, and a second run finds
+//! nothing to do), the learner's quiz records of the course cleared, and the
+//! notification and mail. Lapsed certificates are read by day from `gsi3`
+//! (`EXPIRES#{day}`); a week is looked back, so a day the job missed is made up.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use time::{Duration, OffsetDateTime};
+
+use crate::{
+    AppState, clock,
+    db::{Cond, Guard, Key, StoreError, entities_of, entity_of, keys, lists},
+    job::JobResult,
+    model::{
+        Assignment, Certificate, CertificateGuard, Course, Lesson, LessonType,
+        NotificationPreferences,
+    },
+    notify,
+    reminders::{self, Pending, Report, Scope},
+};
+
+/// Refuses a renewal already made (the guard no longer names the certificate).
+const NOT_RENEWED: Guard = Guard::named("NotRenewedYet");
+
+/// Days after expiry a missed renewal is still made.
+const LOOK_BACK_DAYS: i64 = 7;
+
+/// Days a renewed course is due after its certificate lapses.
+pub const RENEW_WITHIN_DAYS: i64 = 30;
+
+/// The certificates lapsing on `day` (holders' only), in `scope`.
+async fn lapsing_on(state: &AppState, day: &str, scope: Scope<'_>) -> JobResult<Vec<Certificate>> {
+    let rows: Vec<Key> = state.db.all(&lists::expiring_on(day)).await?;
+    let mut out = Vec::new();
+    for chunk in rows.chunks(100) {
+        out.extend(entities_of::<Certificate>(
+            &state.db.get_many(chunk).await?,
+        )?);
+    }
+    out.retain(|c| scope.includes(&c.company_id) && c.user_id.is_some());
+    Ok(out)
+}
+
+/// Reminders, then renewals.
+pub async fn run(state: &AppState, scope: Scope<'_>, now: OffsetDateTime) -> JobResult<Report> {
+    let reminded = remind(state, scope, now).await?;
+    let renewed = renew(state, scope, now).await?;
+    Ok(Report {
+        sent: reminded.sent + renewed.sent,
+        already_sent: reminded.already_sent + renewed.already_sent,
+    })
+}
+
+async fn remind(state: &AppState, scope: Scope<'_>, now: OffsetDateTime) -> JobResult<Report> {
+    let mut soon = Vec::new();
+    for (days, kind) in [(30, "d30"), (7, "d7")] {
+        let day = (now.date() + Duration::days(days)).to_string();
+        for c in lapsing_on(state, &day, scope).await? {
+            soon.push((days, kind, c));
+        }
+    }
+    let stopped =
+        reminders::suspended(state, soon.iter().map(|(_, _, c)| c.company_id.as_str())).await?;
+    soon.retain(|(_, _, c)| !stopped.contains(&c.company_id));
+    let people: BTreeSet<(String, String)> = soon
+        .iter()
+        .filter_map(|(_, _, c)| Some((c.company_id.clone(), c.user_id.clone()?)))
+        .collect();
+    let users = reminders::users(state, &people).await?;
+    let front = state.config.frontend_url.trim_end_matches('/');
+    let pending = soon
+        .into_iter()
+        .filter_map(|(days, kind, c)| {
+            let user = users
+                .get(&(c.company_id.clone(), c.user_id.clone()?))?
+                .clone();
+            let expires = c.expires_at.clone()?;
+            let url = format!("{front}/courses/{}", c.course_id);
+            Some(Pending {
+                company_id: c.company_id.clone(),
+                what: format!("EXPIRY#{}#{kind}", c.id),
+                msg: notify::Message {
+                    kind: "deadline_reminder",
+                    title: "Certificate expiring".into(),
+                    body: format!(
+                        "Your certificate for {} expires {}.",
+                        c.course_title,
+                        &expires[..10]
+                    ),
+                    link: Some(url.clone()),
+                    template: "certificate_expiring",
+                    data: serde_json::json!({"courseTitle": c.course_title,
+                        "expiresAt": &expires[..10], "days": days, "url": url}),
+                },
+                user,
+            })
+        })
+        .collect();
+    reminders::send(state, pending).await
+}
+
+async fn renew(state: &AppState, scope: Scope<'_>, now: OffsetDateTime) -> JobResult<Report> {
+    let mut lapsed = Vec::new();
+    for back in 0..=LOOK_BACK_DAYS {
+        let day = (now.date() - Duration::days(back)).to_string();
+        lapsed.extend(lapsing_on(state, &day, scope).await?);
+    }
+    let now_s = clock::rfc3339(now);
+    lapsed.retain(|c| c.expired(&now_s));
+    let stopped = reminders::suspended(state, lapsed.iter().map(|c| c.company_id.as_str())).await?;
+    lapsed.retain(|c| !stopped.contains(&c.company_id));
+    let people: BTreeSet<(String, String)> = lapsed
+        .iter()
+        .filter_map(|c| Some((c.company_id.clone(), c.user_id.clone()?)))
+        .collect();
+    let users = reminders::users(state, &people).await?;
+    // Each course's quiz lessons, whose records a renewal clears: one Query per course.
+    let mut courses: BTreeMap<(String, String), (Course, Vec<String>)> = BTreeMap::new();
+    for c in &lapsed {
+        let at = (c.company_id.clone(), c.course_id.clone());
+        if courses.contains_key(&at) {
+            continue;
+        }
+        let items = state
+            .db
+            .all_in(&keys::course_partition(&c.company_id, &c.course_id))
+            .await?;
+        // A course deleted since: nothing to renew.
+        if let Some(course) = entity_of::<Course>(&items)? {
+            let quizzes = entities_of::<Lesson>(&items)?
+                .into_iter()
+                .filter(|l| l.kind == LessonType::Quiz)
+                .map(|l| l.id)
+                .collect();
+            courses.insert(at, (course, quizzes));
+        }
+    }
+    let due = clock::rfc3339(now + Duration::days(RENEW_WITHIN_DAYS));
+    let front = state.config.frontend_url.trim_end_matches('/');
+    let mut report = Report::default();
+    for c in &lapsed {
+        let Some(uid) = c.user_id.as_deref() else {
+            continue;
+        };
+        let (Some(user), Some((course, quizzes))) = (
+            users.get(&(c.company_id.clone(), uid.to_string())),
+            courses.get(&(c.company_id.clone(), c.course_id.clone())),
+        ) else {
+            continue;
+        };
+        let got = state
+            .db
+            .get_many_consistent(&[
+                keys::assignment(&c.company_id, uid, &c.course_id),
+                notify::preferences_key(user),
+            ])
+            .await?;
+        let held = entity_of::<Assignment>(&got)?;
+        let prefs = entity_of::<NotificationPreferences>(&got)?;
+        let mut a = Assignment::new(
+            &c.company_id,
+            uid,
+            &c.course_id,
+            "recertification",
+            Some(due.clone()),
+        );
+        let cond = match &held {
+            Some(old) => {
+                a.version = old.version + 1;
+                Cond::version(old.version)
+            }
+            None => Cond::absent(),
+        };
+        let url = format!("{front}/courses/{}", course.id);
+        let msg = notify::Message {
+            kind: "course_assigned",
+            title: "Time to renew a certificate".into(),
+            body: format!(
+                "Your certificate for {} has expired: the course is assigned again, due {}.",
+                course.title,
+                &due[..10]
+            ),
+            link: Some(url.clone()),
+            template: "course_assigned",
+            data: serde_json::json!({"courseTitle": course.title, "dueDate": &due[..10], "url": url}),
+        };
+        let mut pushes = notify::Pushes::default();
+        let mut tx = state
+            .db
+            .tx()
+            .delete(
+                &keys::certificate_guard(&c.company_id, uid, &c.course_id),
+                CertificateGuard::CERTIFICATE_ID
+                    .eq(&c.id)
+                    .named(NOT_RENEWED),
+            )
+            .put(&a, cond);
+        for quiz in quizzes {
+            tx = tx.delete(&keys::quiz_record(&c.company_id, uid, quiz), None);
+        }
+        let tx = notify::add_to(tx, &msg, user, prefs.as_ref(), &mut pushes);
+        match state.db.commit(tx).await {
+            Ok(()) => {
+                report.sent += 1;
+                pushes.send(state).await;
+            }
+            Err(StoreError::Refused(g)) if g == NOT_RENEWED => report.already_sent += 1,
+            // The learner's assignment moved meanwhile: the next run renews it.
+            Err(StoreError::Refused(_)) => {
+                tracing::warn!(certificate = %c.id, "renewal deferred: the assignment changed meanwhile");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(report)
+}
