@@ -636,18 +636,27 @@ pub async fn run(app: Router, state: campus::AppState) -> Vec<Step> {
         Steps(3, why),
     )
     .await;
-    let why = "session, users and assignment rows (concurrently), then the courses";
+    let why = "session, users, assignment rows and certificates (concurrently), then the courses";
     w.call(
         "GET /api/reports/compliance",
         "/api/reports/compliance",
         t,
         None,
-        Steps(4, why),
+        Steps(5, why),
     )
     .await;
     w.call(
         "GET /api/reports/export/{type}",
         "/api/reports/export/compliance",
+        t,
+        None,
+        Steps(5, why),
+    )
+    .await;
+    let why = "session, the quiz tallies, then their courses and lessons (concurrently)";
+    w.call(
+        "GET /api/reports/quizzes",
+        "/api/reports/quizzes",
         t,
         None,
         Steps(4, why),
@@ -1082,13 +1091,13 @@ async fn email_admin(w: &mut Walk, t: Option<&str>, me: &str, cert: &str) {
         Read,
     )
     .await;
-    let why = "session, the open assignments due in 3 days, in 1 day and yesterday (gsi3); nothing due here; the audit entry";
+    let why = "session, the open assignments due in 3 days, in 1 day and yesterday, the certificates lapsing in 30 and in 7 days, and those lapsed this past week (one month's partition, two across a month's end; all gsi3); nothing due here; the audit entry";
     w.call(
         "POST /api/email/send-deadline-reminders",
         "/api/email/send-deadline-reminders",
         t,
         None,
-        Steps(5, why),
+        Steps(9, why),
     )
     .await;
     let why = "session, teams, users and assignment rows (concurrently); no team left here; the audit entry";

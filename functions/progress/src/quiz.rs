@@ -11,12 +11,12 @@ use campus::{
     audit::Audit,
     auth::{AuthUser, Principal},
     clock,
-    db::{Cond, Filter, Guard, entity_of, keys, lists},
+    db::{Cond, Filter, Guard, Update, entity_of, keys, lists},
     error::ErrorBody,
     http::{ListQuery, ListResponse, QueryParams, ValidJson, created, naming},
     model::{
         Assignment, Attempt, AttemptStatus, AttemptView, Course, CourseStatus, LessonType, Quiz,
-        QuizRecord, Role, User,
+        QuizRecord, QuizStats, Role, User,
     },
     quiz::{self, AttemptStarted, Graded, Submission},
 };
@@ -162,7 +162,20 @@ pub async fn start(
             Cond::absent(),
         ),
     };
-    let tx = state.db.tx().put(&next, cond).put(&attempt, Cond::absent());
+    let tx = state
+        .db
+        .tx()
+        .put(&next, cond)
+        .put(&attempt, Cond::absent())
+        .update(
+            &keys::quiz_stats(&p.company_id, &lesson_id),
+            Update::new()
+                .add(QuizStats::STARTED, 1)
+                .set(QuizStats::COURSE_ID, &quiz.course_id)
+                .set(QuizStats::MODULE_ID, &quiz.module_id)
+                .set(QuizStats::LESSON_ID, &lesson_id),
+            None,
+        );
     audit
         .commit(
             &state.db,
@@ -239,9 +252,14 @@ pub async fn submit(
         version: read + 1,
         ..record
     };
+    let stats = keys::quiz_stats(&p.company_id, &lesson_id);
+    let tally = Update::new()
+        .add(QuizStats::SUBMITTED, 1)
+        .add(QuizStats::PASSED, i64::from(graded.passed));
     let add = |tx: campus::db::Tx| {
         tx.put(&attempt, Attempt::STATUS.eq("open").named(STILL_OPEN))
             .put(&next, Cond::version(read))
+            .update(&stats, tally.clone(), None)
     };
     let extra = Extra {
         add: &add,

@@ -4,6 +4,7 @@
 
 mod dashboard;
 mod export;
+mod quizzes;
 mod reports;
 mod rows;
 
@@ -23,6 +24,7 @@ campus::api!(
     reports::compliance,
     reports::team,
     reports::department,
+    quizzes::quizzes,
     export::export,
     dashboard::company,
     dashboard::mine,

@@ -6,12 +6,13 @@
 //! certificate's guard deleted under the condition that it still names that
 //! certificate (so the renewed course can issue a new one, and a second run finds
 //! nothing to do), the learner's quiz records of the course cleared, and the
-//! notification and mail. Lapsed certificates are read by day from `gsi3`
-//! (`EXPIRES#{day}`); a week is looked back, so a day the job missed is made up.
+//! notification and mail. Lapsed certificates are read from `gsi3` by month
+//! (`EXPIRES#{YYYY-MM}`, sorted by day); a week is looked back, so a day the job
+//! missed is made up.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use time::{Duration, OffsetDateTime};
+use time::{Date, Duration, OffsetDateTime};
 
 use crate::{
     AppState, clock,
@@ -34,9 +35,32 @@ const LOOK_BACK_DAYS: i64 = 7;
 /// Days a renewed course is due after its certificate lapses.
 pub const RENEW_WITHIN_DAYS: i64 = 30;
 
-/// The certificates lapsing on `day` (holders' only), in `scope`.
-async fn lapsing_on(state: &AppState, day: &str, scope: Scope<'_>) -> JobResult<Vec<Certificate>> {
-    let rows: Vec<Key> = state.db.all(&lists::expiring_on(day)).await?;
+/// The certificates lapsing from `from` to `to` (holders' only), in `scope`: one
+/// Query per month the days touch.
+async fn lapsing(
+    state: &AppState,
+    from: Date,
+    to: Date,
+    scope: Scope<'_>,
+) -> JobResult<Vec<Certificate>> {
+    let mut rows: Vec<Key> = Vec::new();
+    let mut start = from;
+    while start <= to {
+        let month_end = start
+            .replace_day(start.month().length(start.year()))
+            .unwrap_or(start);
+        let end = month_end.min(to);
+        rows.extend(
+            state
+                .db
+                .all(&lists::expiring_between(
+                    &start.to_string(),
+                    &end.to_string(),
+                ))
+                .await?,
+        );
+        start = end + Duration::days(1);
+    }
     let mut out = Vec::new();
     for chunk in rows.chunks(100) {
         out.extend(entities_of::<Certificate>(
@@ -60,8 +84,8 @@ pub async fn run(state: &AppState, scope: Scope<'_>, now: OffsetDateTime) -> Job
 async fn remind(state: &AppState, scope: Scope<'_>, now: OffsetDateTime) -> JobResult<Report> {
     let mut soon = Vec::new();
     for (days, kind) in [(30, "d30"), (7, "d7")] {
-        let day = (now.date() + Duration::days(days)).to_string();
-        for c in lapsing_on(state, &day, scope).await? {
+        let day = now.date() + Duration::days(days);
+        for c in lapsing(state, day, day, scope).await? {
             soon.push((days, kind, c));
         }
     }
@@ -106,11 +130,8 @@ async fn remind(state: &AppState, scope: Scope<'_>, now: OffsetDateTime) -> JobR
 }
 
 async fn renew(state: &AppState, scope: Scope<'_>, now: OffsetDateTime) -> JobResult<Report> {
-    let mut lapsed = Vec::new();
-    for back in 0..=LOOK_BACK_DAYS {
-        let day = (now.date() - Duration::days(back)).to_string();
-        lapsed.extend(lapsing_on(state, &day, scope).await?);
-    }
+    let today = now.date();
+    let mut lapsed = lapsing(state, today - Duration::days(LOOK_BACK_DAYS), today, scope).await?;
     let now_s = clock::rfc3339(now);
     lapsed.retain(|c| c.expired(&now_s));
     let stopped = reminders::suspended(state, lapsed.iter().map(|c| c.company_id.as_str())).await?;

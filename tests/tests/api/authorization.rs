@@ -196,6 +196,7 @@ const MATRIX: &[(&str, Who)] = &[
     ("POST /api/prompts/{id}/use", User),
     ("GET /api/prompts/{id}/versions", User),
     ("GET /api/reports/compliance", Manager),
+    ("GET /api/reports/quizzes", Manager),
     ("GET /api/reports/dashboard", Manager),
     ("GET /api/reports/department", Manager),
     ("GET /api/reports/export/{type}", Manager),

@@ -421,3 +421,49 @@ async fn an_open_attempt_keeps_its_questions_when_the_quiz_changes() {
     let next = start(&q, &learner).await;
     assert_eq!(next["questions"][0]["id"], "n1");
 }
+
+#[tokio::test]
+async fn the_quiz_report_counts_attempts_and_passes() {
+    let t = app();
+    let admin = campus_tests::new_company_on("core").await;
+    let learner = join(&admin, "participant").await;
+    let q = QuizCourse::make(&admin).await;
+    q.set(&admin, json!({})).await;
+    let first = start(&q, &learner).await;
+    submit(&q, &learner, &first, wrong_answers())
+        .await
+        .expect(200);
+    let second = start(&q, &learner).await;
+    submit(&q, &learner, &second, right_answers())
+        .await
+        .expect(200);
+    // One more under way: started, not submitted.
+    start(&q, &join(&admin, "participant").await).await;
+    let report = t
+        .get("/api/reports/quizzes", admin.token())
+        .await
+        .expect(200)
+        .body;
+    let row = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["lessonId"] == q.quiz.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(row["lessonTitle"], "Check");
+    assert_eq!(row["courseTitle"], "Security basics");
+    assert_eq!(
+        (
+            row["attempts"].clone(),
+            row["submitted"].clone(),
+            row["passed"].clone(),
+            row["passRate"].clone()
+        ),
+        (json!(3), json!(2), json!(1), json!(0.5))
+    );
+    // A learner may not see it.
+    t.get("/api/reports/quizzes", learner.token())
+        .await
+        .expect_error(403, "FORBIDDEN");
+}

@@ -236,6 +236,15 @@ pub fn quiz(company_id: &str, lesson_id: &str) -> Key {
     Key::new(format!("C#{company_id}#QUIZ#{lesson_id}"), "QUIZ")
 }
 
+/// A company's tallies per quiz (sort key: the quiz lesson's id).
+pub fn quiz_stats_partition(company_id: &str) -> String {
+    format!("C#{company_id}#QUIZSTATS")
+}
+
+pub fn quiz_stats(company_id: &str, lesson_id: &str) -> Key {
+    Key::new(quiz_stats_partition(company_id), lesson_id.to_string())
+}
+
 pub const ATTEMPT_PREFIX: &str = "ATTEMPT#";
 
 /// One attempt at a quiz, in its learner's partition (`ATTEMPT#{lessonId}#{ulid}`:
@@ -423,9 +432,10 @@ pub fn calendar_index(company_id: &str) -> String {
 
 /// Index key (`gsi2`) of every company's events starting on one UTC day
 /// (`{startsAt}#{companyId}#{id}`): what a scheduled reminder job reads.
-/// Certificates lapsing on `day` (`gsi3`, beside the assignments due: `DUE#…`).
-pub fn expiring_on(day: &str) -> String {
-    format!("EXPIRES#{day}")
+/// Certificates lapsing in `month` (`YYYY-MM`; `gsi3`, beside the assignments due:
+/// `DUE#…`), sorted by day: a window of days is one Query per month it touches.
+pub fn expiring_in(month: &str) -> String {
+    format!("EXPIRES#{month}")
 }
 
 pub fn events_on_day(day: &str) -> String {

@@ -70,6 +70,11 @@ pub fn module_lessons(company_id: &str, course_id: &str, module_id: &str) -> Ran
     )
 }
 
+/// A company's tallies of every quiz.
+pub fn quiz_stats(company_id: &str) -> Range<QuizStats> {
+    Range::table(quiz_stats_partition(company_id), "")
+}
+
 /// One learner's attempts at one quiz, oldest first.
 pub fn quiz_attempts(company_id: &str, user_id: &str, lesson_id: &str) -> Range<Attempt> {
     Range::table(
@@ -263,9 +268,15 @@ pub fn due_on<T>(day: &str) -> Range<T> {
     Range::index(Index::Gsi3, super::keys::due_on(day), "")
 }
 
-/// Certificates lapsing on `day` (`gsi3`), as rows of `T` (their keys).
-pub fn expiring_on<T>(day: &str) -> Range<T> {
-    Range::index(Index::Gsi3, super::keys::expiring_on(day), "")
+/// Certificates lapsing from `from` to `to` (`YYYY-MM-DD`, both in `from`'s month;
+/// `gsi3`), as rows of `T` (their keys).
+pub fn expiring_between<T>(from: &str, to: &str) -> Range<T> {
+    Range::index(
+        Index::Gsi3,
+        super::keys::expiring_in(from.get(..7).unwrap_or_default()),
+        "",
+    )
+    .between(from, &format!("{to}~"))
 }
 
 /// Events starting on `day` (`gsi2`), as rows of `T`.

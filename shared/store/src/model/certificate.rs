@@ -44,8 +44,8 @@ impl Entity for Certificate {
                 // By the day it lapses, for the daily job (a holder's only).
                 match self.expires_at.as_deref().and_then(|e| e.get(..10)) {
                     Some(day) => k.gsi3(
-                        keys::expiring_on(day),
-                        format!("{}#{}", self.company_id, self.id),
+                        keys::expiring_in(&day[..7]),
+                        format!("{day}#{}#{}", self.company_id, self.id),
                     ),
                     None => k,
                 }

@@ -27,6 +27,14 @@ fields! {
     IdempotencyRecord { SEALED = "sealed", LOCKED_UNTIL = "lockedUntil" }
     Certificate { PDF_READY = "pdfReady" }
     Attempt { STATUS = "status" }
+    QuizStats {
+        COURSE_ID = "courseId",
+        MODULE_ID = "moduleId",
+        LESSON_ID = "lessonId",
+        STARTED = "started",
+        SUBMITTED = "submitted",
+        PASSED = "passed",
+    }
     CertificateGuard { CERTIFICATE_ID = "certificateId" }
     FileRecord { STATUS = "status" }
     User { EMAIL_VERIFIED = "emailVerified", AVATAR_URL = "avatarUrl", DEPARTMENT_ID = "departmentId", ROLE = "role" }

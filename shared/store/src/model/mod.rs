@@ -76,7 +76,7 @@ pub use prompt::{
 };
 pub use quiz::{
     Answer, Attempt, AttemptStatus, AttemptView, Question, QuestionKind, Quiz, QuizOption,
-    QuizRecord, Reveal,
+    QuizRecord, QuizStats, Reveal,
 };
 pub use rate::RateWindow;
 pub use role::Role;

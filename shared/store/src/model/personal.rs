@@ -105,6 +105,7 @@ pub const KINDS: &[(&str, Personal)] = &[
     ),
     (COMPANY_STATS, Not("company-wide totals")),
     (DAILY_STATS, Not("company-wide totals")),
+    (QUIZ_STATS, Not("company-wide totals")),
     (
         ANALYTICS,
         Not("company-wide counts of events; no event of a user is kept"),
@@ -115,6 +116,7 @@ pub const KINDS: &[(&str, Personal)] = &[
 pub const PROMPT_USES: &str = "prompt_uses";
 pub const COMPANY_STATS: &str = "company_stats";
 pub const DAILY_STATS: &str = "daily_stats";
+pub const QUIZ_STATS: &str = "quiz_stats";
 pub const ANALYTICS: &str = "analytics";
 
 /// The sections of the export, in the order of [`KINDS`].

@@ -220,3 +220,19 @@ impl Attempt {
         }
     }
 }
+
+/// A quiz's tallies in its company, `ADD`ed by the transactions that start and submit
+/// its attempts (one item per quiz: a deadline-day rush of one company writes it at
+/// most a few times a second): `C#{cid}#QUIZSTATS` / `{lessonId}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct QuizStats {
+    pub course_id: String,
+    pub module_id: String,
+    pub lesson_id: String,
+    /// Attempts started.
+    pub started: u64,
+    /// Attempts submitted (graded); the rest ran out or are under way.
+    pub submitted: u64,
+    pub passed: u64,
+}
