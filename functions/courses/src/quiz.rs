@@ -22,14 +22,15 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-/// Keeps a bank, and every attempt's copy of it, far below DynamoDB's 400 KB item.
-const MAX_BANK_BYTES: usize = 300_000;
+/// Keeps a bank, and every attempt's copy of it with its answers (at most 100 KB),
+/// below DynamoDB's 400 KB item.
+const MAX_BANK_BYTES: usize = 250_000;
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct QuizBody {
-    /// The share of the points that passes, 0 to 100.
-    #[validate(range(max = 100))]
+    /// The share of the points that passes, 1 to 100.
+    #[validate(range(min = 1, max = 100))]
     pub pass_percent: u32,
     /// Attempts allowed; none: unlimited.
     #[validate(range(min = 1, max = 100))]
@@ -274,7 +275,7 @@ pub async fn put(
     if serde_json::to_vec(&quiz).map_or(0, |v| v.len()) > MAX_BANK_BYTES {
         return Err(ApiError::field(
             "questions",
-            "the question bank is too large (at most 300 KB)",
+            "the question bank is too large (at most 250 KB)",
         ));
     }
     let cond = match read {

@@ -14,7 +14,7 @@ use campus::{
     http::ValidJson,
     model::{
         Assignment, Bump, CertificateGuard, Company, Course, CourseStatus, DailyStats, Lesson,
-        LessonType, ProgressView, Role, User,
+        LessonType, ProgressView, Quiz, Role, User,
     },
     notify,
 };
@@ -155,8 +155,14 @@ pub(crate) struct Step<'a> {
 /// guard that refuses a second submission of the attempt (409, never a retry).
 pub(crate) struct Extra<'a> {
     pub add: &'a (dyn Fn(Tx) -> Tx + Sync),
-    pub stop: Guard,
-    pub stopped: &'static str,
+    /// Guards of `add`'s items whose refusal is final, each with its 409's message.
+    pub stops: &'a [(Guard, &'static str)],
+}
+
+impl Extra<'_> {
+    fn stopped(&self, g: Guard) -> Option<&'static str> {
+        self.stops.iter().find(|(s, _)| *s == g).map(|(_, m)| *m)
+    }
 }
 
 /// Records `step` for the caller in `course_id` (with `extra` in the same
@@ -170,9 +176,9 @@ pub(crate) async fn record(
     audit: &Audit,
     answer: &(dyn Fn(ProgressView) -> Response + Sync),
 ) -> ApiResult<Response> {
-    let stopped = |e: StoreError| match (e, extra) {
-        (StoreError::Refused(g), Some(x)) if g == x.stop => ApiError::Conflict(x.stopped.into()),
-        (e, _) => e.into(),
+    let stopped = |e: StoreError| match extra.and_then(|x| x.stopped(refused(&e)?)) {
+        Some(message) => ApiError::Conflict(message.into()),
+        None => e.into(),
     };
     // The course with its lessons: one Query of its partition.
     let items = state
@@ -189,7 +195,16 @@ pub(crate) async fn record(
     };
     let completes_lesson = step.kind == EventType::LessonCompleted;
     // Only a passed attempt completes a quiz lesson.
-    if completes_lesson && extra.is_none() && lesson.kind == LessonType::Quiz {
+    // (A quiz lesson still without a question bank is completed as any lesson.)
+    if completes_lesson
+        && extra.is_none()
+        && lesson.kind == LessonType::Quiz
+        && state
+            .db
+            .get::<Quiz>(&keys::quiz(&p.company_id, &lesson.id))
+            .await?
+            .is_some()
+    {
         return Err(ApiError::Conflict(format!(
             "A quiz lesson is completed by passing its quiz: POST /api/quizzes/{}/attempts",
             lesson.id
@@ -311,7 +326,7 @@ pub(crate) async fn record(
                 }
                 return Ok(answer);
             }
-            Err(StoreError::Refused(g)) if extra.is_some_and(|x| x.stop == g) => {
+            Err(StoreError::Refused(g)) if extra.is_some_and(|x| x.stopped(g).is_some()) => {
                 return Err(stopped(StoreError::Refused(g)));
             }
             // Another event for this course (or a manager's certificate) got in
@@ -321,4 +336,12 @@ pub(crate) async fn record(
         }
     }
     Err(ApiError::Unavailable { retry_after: 1 })
+}
+
+/// The guard a refused write names, if it was refused.
+fn refused(e: &StoreError) -> Option<Guard> {
+    match e {
+        StoreError::Refused(g) => Some(*g),
+        _ => None,
+    }
 }

@@ -29,6 +29,13 @@ use crate::event::{self, EventType, Extra, Step};
 /// Refuses the second of two submissions of one attempt.
 const STILL_OPEN: Guard = Guard::named("AttemptStillOpen");
 
+/// Refuses a submission when the learner's quiz record moved (another attempt began
+/// as this one ran out, or a renewal reset it): 409, not a retry.
+const RECORD_AS_READ: Guard = Guard::named("QuizRecordAsRead");
+
+/// Under DynamoDB's 400 KB item, with room for the key and attribute names.
+const MAX_ATTEMPT_BYTES: usize = 390_000;
+
 /// The quiz of a lesson the caller may take (its course published, or the caller
 /// instructor+; open to them; the lesson still a quiz), with the caller's record.
 async fn takeable(
@@ -48,8 +55,13 @@ async fn takeable(
         ])
         .await?;
     let course: Course = entity_of(&got)?.ok_or(ApiError::NotFound)?;
-    if course.status == CourseStatus::Draft && !p.at_least(Role::Instructor) {
-        return Err(ApiError::NotFound);
+    if course.status == CourseStatus::Draft {
+        // Progress (which a pass records) is kept in published courses only.
+        return Err(if p.at_least(Role::Instructor) {
+            ApiError::Conflict("Quizzes are taken in published courses only".into())
+        } else {
+            ApiError::NotFound
+        });
     }
     let lesson: campus::model::Lesson = entity_of(&got)?.ok_or(ApiError::NotFound)?;
     if lesson.kind != LessonType::Quiz {
@@ -233,6 +245,11 @@ pub async fn submit(
     attempt.score = Some(graded.score);
     attempt.percent = Some(graded.percent);
     attempt.passed = graded.passed;
+    // A bank is at most 250 KB and answers are bounded, but say so rather than
+    // letting DynamoDB refuse the item.
+    if serde_json::to_vec(&attempt).map_or(0, |v| v.len()) > MAX_ATTEMPT_BYTES {
+        return Err(ApiError::field("answers", "are too long altogether"));
+    }
     let read = record.version;
     let open = record.open_attempt.as_deref() == Some(attempt.id.as_str());
     let next = QuizRecord {
@@ -258,13 +275,18 @@ pub async fn submit(
         .add(QuizStats::PASSED, i64::from(graded.passed));
     let add = |tx: campus::db::Tx| {
         tx.put(&attempt, Attempt::STATUS.eq("open").named(STILL_OPEN))
-            .put(&next, Cond::version(read))
+            .put(&next, Cond::version(read).named(RECORD_AS_READ))
             .update(&stats, tally.clone(), None)
     };
     let extra = Extra {
         add: &add,
-        stop: STILL_OPEN,
-        stopped: "This attempt was submitted already",
+        stops: &[
+            (STILL_OPEN, "This attempt was submitted already"),
+            (
+                RECORD_AS_READ,
+                "Another attempt began, or the quiz was reset, meanwhile: start again",
+            ),
+        ],
     };
     let kind = if graded.passed {
         EventType::LessonCompleted
@@ -317,15 +339,16 @@ pub async fn list(
         .await?;
     let user_id = q.user_id.clone().unwrap_or_else(|| p.user_id.clone());
     if user_id != p.user_id {
-        state
-            .db
-            .find::<User>(&keys::user(&p.company_id, &user_id))
-            .await?;
+        // The role first: a learner learns nothing of who exists.
         if !p.at_least(Role::Manager) {
             return Err(ApiError::Forbidden(
                 "Only managers and up see other users' attempts",
             ));
         }
+        state
+            .db
+            .find::<User>(&keys::user(&p.company_id, &user_id))
+            .await?;
     }
     let page = state
         .db

@@ -1,8 +1,8 @@
 //! The scheduled jobs' function: each EventBridge schedule sends `{"job": name}`. The
 //! operator also invokes it once by hand to create a platform operator:
 //! `{"job": "create-operator", "email": …, "name": …}` (mailed a set-password link).
-//! `"now"` (an RFC 3339 time or a date) runs a job as if it were then: what
-//! `make job NOW=…` does to show next month's reminders and renewals.
+//! `"now"` (an RFC 3339 time or a date) runs a job as if it were then, for real
+//! (it sends and renews): `make job NOW=…` on the local stack, refused in AWS.
 
 use campus::{
     AppState,
@@ -48,6 +48,12 @@ pub async fn handle(state: &AppState, event: Value) -> Result<Report, JobError> 
     }
     let now = match now {
         None => campus::clock::now(),
+        // It really sends and renews: in AWS a job runs at the time it is.
+        Some(_) if state.config.aws.endpoint_url.is_none() => {
+            return Err(JobError::BadEvent(
+                "now is for the local stack only (make job NOW=…)".into(),
+            ));
+        }
         Some(raw) => campus::clock::parse_moment(&raw, "08:00:00").ok_or_else(|| {
             JobError::BadEvent("now is an RFC 3339 time or a YYYY-MM-DD date".into())
         })?,

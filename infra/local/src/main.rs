@@ -129,7 +129,10 @@ async fn superadmin() -> Result<(), String> {
     let email = env("EMAIL").ok_or("EMAIL is required")?;
     let password = env("PASSWORD").ok_or("PASSWORD is required")?;
     let name = env("NAME").unwrap_or_else(|| "Platform operator".into());
-    let state = AppState::new(Config::from_env().map_err(|e| e.to_string())?);
+    let cfg = campus::secrets::load(campus::secrets::environment(), None)
+        .await
+        .map_err(|e| e.to_string())?;
+    let state = AppState::new(cfg);
     let id = campus::platform::create_operator(&state, &email, &name, Some(password))
         .await
         .map_err(|e| format!("{e:?}"))?;
@@ -141,7 +144,9 @@ async fn superadmin() -> Result<(), String> {
 /// schedule would (the same event, the same function).
 async fn job(name: String) -> Result<(), String> {
     campus::lambda::init_tracing();
-    let cfg = Config::from_env().map_err(|e| e.to_string())?;
+    let cfg = campus::secrets::load(campus::secrets::environment(), None)
+        .await
+        .map_err(|e| e.to_string())?;
     Template::find()?.withhold_secrets();
     let state = AppState::new(cfg).for_function("reminders");
     let mut event = serde_json::json!({ "job": name });

@@ -172,8 +172,21 @@ pub struct Graded {
     pub questions: Option<Vec<Marked>>,
 }
 
+/// A typed answer as compared: any case, runs of spaces as one, typographic quotes
+/// and dashes as the plain ones a bank is usually written with.
 fn normal(s: &str) -> String {
-    s.trim().to_lowercase()
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' | '\u{02BC}' => '\'',
+            '\u{201C}' | '\u{201D}' => '"',
+            '\u{2010}'..='\u{2015}' => '-',
+            c => c,
+        })
+        .collect()
 }
 
 fn right(q: &Question, a: Option<&Answer>) -> bool {
@@ -220,11 +233,15 @@ pub fn grade(attempt: &Attempt, answers: &[Answer]) -> ApiResult<Graded> {
                 "names an option the question does not have",
             ));
         }
-        if a.text.as_ref().is_some_and(|t| t.chars().count() > 1000) {
+        let distinct: BTreeSet<&String> = a.option_ids.iter().collect();
+        if distinct.len() != a.option_ids.len() {
             return Err(ApiError::field(
-                &field("text"),
-                "is at most 1000 characters",
+                &field("optionIds"),
+                "names an option twice",
             ));
+        }
+        if a.text.as_ref().is_some_and(|t| t.len() > 1000) {
+            return Err(ApiError::field(&field("text"), "is at most 1000 bytes"));
         }
     }
     let mut score = 0;

@@ -32,6 +32,10 @@ const NOT_RENEWED: Guard = Guard::named("NotRenewedYet");
 /// Days after expiry a missed renewal is still made.
 const LOOK_BACK_DAYS: i64 = 7;
 
+/// Quiz records a renewal clears in its own transaction (with the guard, the
+/// assignment, the notification and the mail: under DynamoDB's 100 items).
+const MAX_CLEARED_IN_TX: usize = 90;
+
 /// Days a renewed course is due after its certificate lapses.
 pub const RENEW_WITHIN_DAYS: i64 = 30;
 
@@ -60,6 +64,11 @@ async fn lapsing(
                 .await?,
         );
         start = end + Duration::days(1);
+    }
+    // A company's own run reads only its certificates (the key names the company).
+    if let Scope::Company(c) = scope {
+        let own = keys::certificates_partition(c);
+        rows.retain(|k| k.pk == own);
     }
     let mut out = Vec::new();
     for chunk in rows.chunks(100) {
@@ -165,6 +174,7 @@ async fn renew(state: &AppState, scope: Scope<'_>, now: OffsetDateTime) -> JobRe
     let due = clock::rfc3339(now + Duration::days(RENEW_WITHIN_DAYS));
     let front = state.config.frontend_url.trim_end_matches('/');
     let mut report = Report::default();
+    let mut failed = None;
     for c in &lapsed {
         let Some(uid) = c.user_id.as_deref() else {
             continue;
@@ -222,22 +232,40 @@ async fn renew(state: &AppState, scope: Scope<'_>, now: OffsetDateTime) -> JobRe
                     .named(NOT_RENEWED),
             )
             .put(&a, cond);
-        for quiz in quizzes {
-            tx = tx.delete(&keys::quiz_record(&c.company_id, uid, quiz), None);
+        // Within one transaction's 100 items; a course with more quizzes has the rest
+        // cleared right after.
+        let records: Vec<Key> = quizzes
+            .iter()
+            .map(|q| keys::quiz_record(&c.company_id, uid, q))
+            .collect();
+        let (now_cleared, after) = records.split_at(records.len().min(MAX_CLEARED_IN_TX));
+        for key in now_cleared {
+            tx = tx.delete(key, None);
         }
         let tx = notify::add_to(tx, &msg, user, prefs.as_ref(), &mut pushes);
         match state.db.commit(tx).await {
             Ok(()) => {
                 report.sent += 1;
                 pushes.send(state).await;
+                if !after.is_empty() {
+                    state.db.delete_many(after).await?;
+                }
             }
             Err(StoreError::Refused(g)) if g == NOT_RENEWED => report.already_sent += 1,
-            // The learner's assignment moved meanwhile: the next run renews it.
+            // Its learner's assignment moved meanwhile: the next run renews it.
             Err(StoreError::Refused(_)) => {
                 tracing::warn!(certificate = %c.id, "renewal deferred: the assignment changed meanwhile");
             }
-            Err(e) => return Err(e.into()),
+            // One certificate's failed write does not hold up the others; the run
+            // still fails at the end, so the schedule retries and the alarm sees it.
+            Err(e) => {
+                tracing::warn!(certificate = %c.id, error = ?e, "renewal failed");
+                failed.get_or_insert(e);
+            }
         }
     }
-    Ok(report)
+    match failed {
+        Some(e) => Err(e.into()),
+        None => Ok(report),
+    }
 }

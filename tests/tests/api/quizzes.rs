@@ -95,7 +95,7 @@ fn right_answers() -> Value {
     json!({"answers": [
         {"questionId": "q1", "optionIds": ["b"]},
         {"questionId": "q2", "optionIds": ["c", "a"]},
-        {"questionId": "q3", "text": "  Multi-Factor Authentication "}
+        {"questionId": "q3", "text": "  Multi-Factor   Authentication "}
     ]})
 }
 
@@ -199,6 +199,20 @@ async fn a_bank_that_cannot_be_graded_is_refused() {
     t.put(&q.path(), admin.token(), too_many)
         .await
         .expect_error(400, "VALIDATION_FAILED");
+    let mut free_pass = bank();
+    free_pass["passPercent"] = json!(0);
+    t.put(&q.path(), admin.token(), free_pass)
+        .await
+        .expect_error(400, "VALIDATION_FAILED");
+    // A quiz lesson with no bank yet is completed as any lesson (until it gets one).
+    let learner = join(&admin, "participant").await;
+    t.post(
+        "/api/progress/event",
+        learner.token(),
+        json!({"courseId": q.course, "lessonId": q.quiz, "type": "lesson_completed"}),
+    )
+    .await
+    .expect(200);
     // A text lesson has no quiz.
     let text_quiz = q.path().replace(&q.quiz, &q.text);
     t.put(&text_quiz, admin.token(), bank())
@@ -230,6 +244,15 @@ async fn a_wrong_answer_fails_a_right_one_passes_and_completes_the_course() {
     .expect(200);
 
     let first = start(&q, &learner).await;
+    // An option named twice is refused, not counted; the attempt stays open.
+    submit(
+        &q,
+        &learner,
+        &first,
+        json!({"answers": [{"questionId": "q1", "optionIds": ["b", "b"]}]}),
+    )
+    .await
+    .expect_error(400, "VALIDATION_FAILED");
     let failed = submit(&q, &learner, &first, wrong_answers())
         .await
         .expect(200)
@@ -308,6 +331,13 @@ async fn a_wrong_answer_fails_a_right_one_passes_and_completes_the_course() {
     t.get(&theirs, colleague.token())
         .await
         .expect_error(403, "FORBIDDEN");
+    // Nor may they learn whether an id is someone's: the same 403.
+    t.get(
+        &format!("{}?userId=01NOBODY", q.attempts()),
+        colleague.token(),
+    )
+    .await
+    .expect_error(403, "FORBIDDEN");
 }
 
 #[tokio::test]
@@ -361,6 +391,29 @@ async fn attempts_are_limited_spaced_and_timed() {
     t.post(&q.attempts(), learner.token(), json!({}))
         .await
         .expect_error(409, "CONFLICT");
+}
+
+#[tokio::test]
+async fn a_draft_courses_quiz_is_not_taken() {
+    let t = app();
+    let admin = new_company().await;
+    let q = QuizCourse::make(&admin).await;
+    q.set(&admin, json!({})).await;
+    t.put(
+        &format!("/api/courses/{}", q.course),
+        admin.token(),
+        json!({"title": "Security basics", "difficulty": "beginner", "durationWeeks": 1, "status": "draft"}),
+    )
+    .await
+    .expect(200);
+    // An instructor is told why; a learner does not see the course at all.
+    t.post(&q.attempts(), admin.token(), json!({}))
+        .await
+        .expect_error(409, "CONFLICT");
+    let learner = join(&admin, "participant").await;
+    t.post(&q.attempts(), learner.token(), json!({}))
+        .await
+        .expect_error(404, "NOT_FOUND");
 }
 
 #[tokio::test]

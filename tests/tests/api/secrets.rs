@@ -31,13 +31,14 @@ async fn store(name: &str, value: &str) {
 }
 
 const SECRET: &str = "kept-in-secrets-manager-0123456789abcdef";
-const STRIPE: &str = r#"{"secretKey": "sk_test_stored", "webhookSecret": "whsec_stored"}"#;
+const STRIPE: &str = r#"{"secretKey": "sk_test_stored"}"#;
 
 #[tokio::test]
 async fn every_function_may_read_the_secrets_it_is_given() {
     let t = app();
     store("campus/jwt-secret", SECRET).await;
     store("campus/stripe", STRIPE).await;
+    store("campus/stripe-webhook", "whsec_stored").await;
     store("campus/ai-api-key", "sk-stored-ai-key").await;
     store(
         "campus/oauth",
@@ -121,28 +122,26 @@ async fn a_function_signs_with_the_secret_it_read_at_start() {
 async fn a_field_of_a_json_secret_is_read_and_a_missing_one_stops_the_start() {
     let t = app();
     store("campus/stripe", STRIPE).await;
-    // The webhook's environment in the template: no JWT secret, its own Stripe field.
+    // Billing's environment in the template: the JWT secret and Stripe's API key.
     let mut settings = t.settings.clone();
-    settings.remove("JWT_SECRET");
     settings.insert(
-        "STRIPE_WEBHOOK_SECRET".into(),
-        "secretsmanager:campus/stripe#webhookSecret".into(),
+        "STRIPE_SECRET_KEY".into(),
+        "secretsmanager:campus/stripe#secretKey".into(),
     );
-    let cfg = secrets::load(settings.clone(), Some("stripe-webhook"))
+    let cfg = secrets::load(settings.clone(), Some("billing"))
         .await
-        .expect("the webhook's secrets");
-    let stored = cfg.stripe_webhook_secret.as_ref().map(|s| s.expose());
-    assert_eq!(stored, Some("whsec_stored"));
-    assert!(cfg.jwt_secret.is_none());
+        .expect("billing's secrets");
+    let stored = cfg.stripe.secret_key.as_ref().map(|s| s.expose());
+    assert_eq!(stored, Some("sk_test_stored"));
 
     settings.insert(
-        "STRIPE_WEBHOOK_SECRET".into(),
-        "secretsmanager:campus/stripe#signingSecret".into(),
+        "STRIPE_SECRET_KEY".into(),
+        "secretsmanager:campus/stripe#apiKey".into(),
     );
-    let err = secrets::load(settings, Some("stripe-webhook"))
+    let err = secrets::load(settings, Some("billing"))
         .await
         .expect_err("no such field");
-    assert!(err.0.contains("STRIPE_WEBHOOK_SECRET"), "{}", err.0);
-    assert!(err.0.contains("signingSecret"), "{}", err.0);
-    assert!(!err.0.contains("whsec_stored"), "{}", err.0);
+    assert!(err.0.contains("STRIPE_SECRET_KEY"), "{}", err.0);
+    assert!(err.0.contains("apiKey"), "{}", err.0);
+    assert!(!err.0.contains("sk_test_stored"), "{}", err.0);
 }

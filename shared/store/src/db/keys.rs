@@ -230,7 +230,6 @@ pub fn lesson(company_id: &str, course_id: &str, module_id: &str, lesson_id: &st
     )
 }
 
-/// A course assigned to (or chosen by) a user; lives in the user's partition.
 /// A quiz lesson's question bank, in a partition of its own (course reads skip it).
 pub fn quiz(company_id: &str, lesson_id: &str) -> Key {
     Key::new(format!("C#{company_id}#QUIZ#{lesson_id}"), "QUIZ")
@@ -264,6 +263,7 @@ pub fn quiz_record(company_id: &str, user_id: &str, lesson_id: &str) -> Key {
     )
 }
 
+/// A course assigned to (or chosen by) a user; lives in the user's partition.
 pub fn assignment(company_id: &str, user_id: &str, course_id: &str) -> Key {
     Key::new(
         user_partition(company_id, user_id),
@@ -430,14 +430,14 @@ pub fn calendar_index(company_id: &str) -> String {
     format!("C#{company_id}#CALENDAR")
 }
 
-/// Index key (`gsi2`) of every company's events starting on one UTC day
-/// (`{startsAt}#{companyId}#{id}`): what a scheduled reminder job reads.
 /// Certificates lapsing in `month` (`YYYY-MM`; `gsi3`, beside the assignments due:
 /// `DUE#…`), sorted by day: a window of days is one Query per month it touches.
 pub fn expiring_in(month: &str) -> String {
     format!("EXPIRES#{month}")
 }
 
+/// Index key (`gsi2`) of every company's events starting on one UTC day
+/// (`{startsAt}#{companyId}#{id}`): what a scheduled reminder job reads.
 pub fn events_on_day(day: &str) -> String {
     format!("EVENTDAY#{day}")
 }

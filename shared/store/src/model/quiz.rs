@@ -194,7 +194,7 @@ pub struct AttemptView {
 impl Attempt {
     /// Open past its time limit: it counts as failed, submitted or not.
     pub fn ran_out(&self, now: &str) -> bool {
-        self.status == AttemptStatus::Open && self.expires_at.as_deref().is_some_and(|e| e < now)
+        self.status == AttemptStatus::Open && self.expires_at.as_deref().is_some_and(|e| e <= now)
     }
 
     /// The view at `now` (an open attempt past its time shows as expired).
