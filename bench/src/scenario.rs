@@ -1091,13 +1091,13 @@ async fn email_admin(w: &mut Walk, t: Option<&str>, me: &str, cert: &str) {
         Read,
     )
     .await;
-    let why = "session, the open assignments due in 3 days, in 1 day and yesterday, the certificates lapsing in 30 and in 7 days, and those lapsed this past week (one month's partition, two across a month's end; all gsi3); nothing due here; the audit entry";
+    let why = "session, the open assignments due in 3 days, in 1 day and yesterday, the certificates lapsing within 8 to 30 days and within 7, and those lapsed this past week (each window one month's partition, two across a month's end; all gsi3); nothing due here; the audit entry";
     w.call(
         "POST /api/email/send-deadline-reminders",
         "/api/email/send-deadline-reminders",
         t,
         None,
-        Steps(9, why),
+        Steps(11, why),
     )
     .await;
     let why = "session, teams, users and assignment rows (concurrently); no team left here; the audit entry";

@@ -1,6 +1,7 @@
 //! Certificates that expire (a course with `validForMonths`): the daily job tells each
-//! holder 30 and 7 days before (once each), and when one lapses assigns its course
-//! again, due 30 days later, so the holder can renew it.
+//! holder 30 and 7 days before (once each, made up the next day if a run is missed),
+//! and when one lapses assigns its course again, due 30 days later, so the holder can
+//! renew it.
 //!
 //! The renewal is one transaction per certificate: the assignment reset, the
 //! certificate's guard deleted under the condition that it still names that
@@ -91,13 +92,24 @@ pub async fn run(state: &AppState, scope: Scope<'_>, now: OffsetDateTime) -> Job
 }
 
 async fn remind(state: &AppState, scope: Scope<'_>, now: OffsetDateTime) -> JobResult<Report> {
+    // Each reminder covers a window, not a day, so a day the job did not run is
+    // made up on the next (the marker still sends each once): the 30-day one for
+    // certificates 8 to 30 days from lapsing, the 7-day one for those 0 to 7 days.
+    let today = now.date();
     let mut soon = Vec::new();
-    for (days, kind) in [(30, "d30"), (7, "d7")] {
-        let day = now.date() + Duration::days(days);
-        for c in lapsing(state, day, day, scope).await? {
-            soon.push((days, kind, c));
+    for (from, to, kind) in [(8, 30, "d30"), (0, 7, "d7")] {
+        let window = (today + Duration::days(from), today + Duration::days(to));
+        for c in lapsing(state, window.0, window.1, scope).await? {
+            let left = c
+                .expires_at
+                .as_deref()
+                .and_then(clock::parse_rfc3339)
+                .map_or(to, |e| (e.date() - today).whole_days());
+            soon.push((left, kind, c));
         }
     }
+    let now_s = clock::rfc3339(now);
+    soon.retain(|(_, _, c)| !c.expired(&now_s));
     let stopped =
         reminders::suspended(state, soon.iter().map(|(_, _, c)| c.company_id.as_str())).await?;
     soon.retain(|(_, _, c)| !stopped.contains(&c.company_id));
