@@ -78,12 +78,10 @@ pub fn fixed_mmap_threshold() {
 pub async fn start() -> Result<AppState, Error> {
     fixed_mmap_threshold();
     init_tracing();
-    let config = secrets::load(secrets::environment(), None)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "bad configuration");
-            e
-        })?;
+    let config = secrets::from_environment().await.map_err(|e| {
+        tracing::error!(error = %e, "bad configuration");
+        e
+    })?;
     let state = AppState::new(config);
     if let Ok(name) = std::env::var("AWS_LAMBDA_FUNCTION_NAME") {
         crate::metrics::init(&name);

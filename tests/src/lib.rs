@@ -455,6 +455,18 @@ pub async fn course_with_lessons(
     status: &str,
     lessons: usize,
 ) -> (String, Vec<String>) {
+    let (course, _, ids) = course_with_module(author, title, status, lessons).await;
+    (course, ids)
+}
+
+/// [`course_with_lessons`], with its module's id too: the course, the module, the
+/// lessons.
+pub async fn course_with_module(
+    author: &Account,
+    title: &str,
+    status: &str,
+    lessons: usize,
+) -> (String, String, Vec<String>) {
     let t = app();
     let c = t
         .post(
@@ -486,43 +498,40 @@ pub async fn course_with_lessons(
             .expect(201);
         ids.push(l.body["id"].as_str().expect("lesson id").to_string());
     }
-    (course, ids)
+    (course, module, ids)
 }
 
-/// A published course whose one lesson is a quiz of one true/false question
-/// (`q1`, right answer `yes`): the course and the quiz lesson.
-pub async fn course_with_quiz(author: &Account) -> (String, String) {
-    let t = app();
-    let (course, _) = course_with_lessons(author, "Quizzed", "published", 0).await;
-    let detail = t
-        .get(&format!("/api/courses/{course}"), author.token())
-        .await
-        .expect(200);
-    let module = detail.body["modules"][0]["id"]
-        .as_str()
-        .expect("module id")
-        .to_string();
-    let lesson = t
+/// Adds a quiz lesson, without its question bank yet, to a module; its id.
+pub async fn add_quiz_lesson(author: &Account, course: &str, module: &str, title: &str) -> String {
+    app()
         .post(
             &format!("/api/courses/{course}/modules/{module}/lessons"),
             author.token(),
-            json!({"title": "Quiz", "type": "quiz", "content": "", "durationMinutes": 5, "order": 1}),
+            json!({"title": title, "type": "quiz", "content": "", "durationMinutes": 5, "order": 9}),
         )
         .await
         .expect(201)
         .body["id"]
         .as_str()
         .expect("lesson id")
-        .to_string();
-    t.put(
-        &format!("/api/courses/{course}/modules/{module}/lessons/{lesson}/quiz"),
-        author.token(),
-        json!({"passPercent": 100, "questions": [{"id": "q1", "kind": "true_false", "prompt": "Lock your screen?",
-            "options": [{"id": "yes", "text": "Yes", "correct": true}, {"id": "no", "text": "No"}]}]}),
-    )
-    .await
-    .expect(200);
-    (course, lesson)
+        .to_string()
+}
+
+/// A published course whose one lesson is a quiz of one true/false question
+/// (`q1`, right answer `yes`): the course, its module and the quiz lesson.
+pub async fn course_with_quiz(author: &Account) -> (String, String, String) {
+    let (course, module, _) = course_with_module(author, "Quizzed", "published", 0).await;
+    let lesson = add_quiz_lesson(author, &course, &module, "Quiz").await;
+    app()
+        .put(
+            &format!("/api/courses/{course}/modules/{module}/lessons/{lesson}/quiz"),
+            author.token(),
+            json!({"passPercent": 100, "questions": [{"id": "q1", "kind": "true_false", "prompt": "Lock your screen?",
+                "options": [{"id": "yes", "text": "Yes", "correct": true}, {"id": "no", "text": "No"}]}]}),
+        )
+        .await
+        .expect(200);
+    (course, module, lesson)
 }
 
 /// Puts a price on `course` (its title as given) at its current version.

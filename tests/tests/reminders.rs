@@ -270,6 +270,22 @@ async fn team_leads_get_a_weekly_report_once() {
     );
 }
 
+/// The compliance report's counts for one course.
+async fn compliance_of(admin: &Account, course: &str) -> Value {
+    let report = app()
+        .get("/api/reports/compliance", admin.token())
+        .await
+        .expect(200)
+        .body;
+    report["courses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["courseId"] == course)
+        .cloned()
+        .unwrap_or_else(|| panic!("no row for {course}: {report}"))
+}
+
 /// A course valid for 12 months: its certificate expires a year on; the daily job
 /// reminds 30 and 7 days before and renews the course the day it lapses, each once
 /// however often it runs; a lapsed certificate verifies as expired; the compliance
@@ -399,18 +415,7 @@ async fn a_lapsing_certificate_is_renewed_once_however_often_the_job_runs() {
         ),
         (json!(false), json!(true))
     );
-    let report = t
-        .get("/api/reports/compliance", admin.token())
-        .await
-        .expect(200)
-        .body;
-    let row = report["courses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["courseId"] == course.as_str())
-        .cloned()
-        .unwrap();
+    let row = compliance_of(&admin, &course).await;
     assert_eq!(
         (
             row["valid"].clone(),
@@ -448,18 +453,7 @@ async fn a_lapsing_certificate_is_renewed_once_however_often_the_job_runs() {
         .expect(200)
         .body;
     assert_eq!(certs["items"].as_array().unwrap().len(), 2, "{certs}");
-    let report = t
-        .get("/api/reports/compliance", admin.token())
-        .await
-        .expect(200)
-        .body;
-    let row = report["courses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["courseId"] == course.as_str())
-        .cloned()
-        .unwrap();
+    let row = compliance_of(&admin, &course).await;
     assert_eq!(
         (row["valid"].clone(), row["expired"].clone()),
         (json!(1), json!(0)),

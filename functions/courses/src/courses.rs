@@ -258,9 +258,7 @@ pub async fn enroll(
     }
     // A priced course is bought (`POST /api/payments`), which enrols the buyer.
     if course.price_cents.is_some_and(|p| p > 0) {
-        return Err(ApiError::PaymentRequired(
-            "This course is sold: buy it with POST /api/payments {courseId}".into(),
-        ));
+        return Err(campus::progress::sold());
     }
     let assignment = Assignment::new(&p.company_id, &p.user_id, &id, "self", None);
     let tx = state.db.tx().put(&assignment, Cond::absent());

@@ -227,11 +227,7 @@ pub(crate) async fn record(
             ])
             .await?;
         let held = entity_of::<Assignment>(&got)?;
-        if !course.open_to(p.role, held.as_ref()) {
-            return Err(ApiError::PaymentRequired(
-                "This course is sold: buy it with POST /api/payments {courseId}".into(),
-            ));
-        }
+        campus::progress::require_open(&course, p.role, held.as_ref())?;
         let (mut a, cond, fresh) = match held {
             Some(a) => {
                 let cond = Cond::version(a.version);

@@ -67,11 +67,7 @@ async fn takeable(
     if lesson.kind != LessonType::Quiz {
         return Err(ApiError::NotFound);
     }
-    if !course.open_to(p.role, entity_of::<Assignment>(&got)?.as_ref()) {
-        return Err(ApiError::PaymentRequired(
-            "This course is sold: buy it with POST /api/payments {courseId}".into(),
-        ));
-    }
+    campus::progress::require_open(&course, p.role, entity_of::<Assignment>(&got)?.as_ref())?;
     Ok((quiz, entity_of(&got)?))
 }
 

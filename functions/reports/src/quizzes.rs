@@ -52,11 +52,8 @@ pub async fn quizzes(
     let (courses, lessons) = tokio::try_join!(
         progress::courses(&state.db, &p.company_id, &course_ids),
         async {
-            let mut out = Vec::new();
-            for chunk in lesson_keys.chunks(100) {
-                out.extend(entities_of::<Lesson>(&state.db.get_many(chunk).await?)?);
-            }
-            Ok::<_, campus::ApiError>(out)
+            let items = state.db.get_many(&lesson_keys).await?;
+            Ok::<_, campus::ApiError>(entities_of::<Lesson>(&items)?)
         },
     )?;
     let courses: HashMap<&str, &str> = courses

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use serde_norway::Value;
 
-use crate::template::Template;
+use crate::template::{Template, sub, tag};
 
 /// One IAM request: what AWS authorises for (part of) a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,16 +79,6 @@ pub struct Names {
     pub parameters: BTreeMap<String, String>,
 }
 
-fn tag(v: &Value) -> Option<(String, &Value)> {
-    match v {
-        Value::Tagged(t) => Some((
-            t.tag.to_string().trim_start_matches('!').to_string(),
-            &t.value,
-        )),
-        _ => None,
-    }
-}
-
 /// A policy value as a pattern in the template's terms.
 fn pattern(
     v: &Value,
@@ -106,13 +96,7 @@ fn pattern(
         }
         _ => match tag(v) {
             Some((t, Value::String(s))) if t == "GetAtt" => vec![format!("${{{s}}}")],
-            Some((t, Value::String(s))) if t == "Sub" => {
-                let mut s = s.clone();
-                for (name, value) in parameters {
-                    s = s.replace(&format!("${{{name}}}"), value);
-                }
-                vec![s]
-            }
+            Some((t, Value::String(s))) if t == "Sub" => vec![sub(s, parameters)],
             // Either branch may be deployed; the check allows what either allows.
             Some((t, Value::Sequence(branches))) if t == "If" && branches.len() == 3 => {
                 let mut out = Vec::new();

@@ -35,7 +35,7 @@ async fn main() {
 
 async fn serve() -> Result<(), String> {
     campus::lambda::init_tracing();
-    let cfg = campus::secrets::load(campus::secrets::environment(), None)
+    let cfg = campus::secrets::from_environment()
         .await
         .map_err(|e| e.to_string())?;
     let template = Template::find()?;
@@ -129,7 +129,7 @@ async fn superadmin() -> Result<(), String> {
     let email = env("EMAIL").ok_or("EMAIL is required")?;
     let password = env("PASSWORD").ok_or("PASSWORD is required")?;
     let name = env("NAME").unwrap_or_else(|| "Platform operator".into());
-    let cfg = campus::secrets::load(campus::secrets::environment(), None)
+    let cfg = campus::secrets::from_environment()
         .await
         .map_err(|e| e.to_string())?;
     let state = AppState::new(cfg);
@@ -144,7 +144,7 @@ async fn superadmin() -> Result<(), String> {
 /// schedule would (the same event, the same function).
 async fn job(name: String) -> Result<(), String> {
     campus::lambda::init_tracing();
-    let cfg = campus::secrets::load(campus::secrets::environment(), None)
+    let cfg = campus::secrets::from_environment()
         .await
         .map_err(|e| e.to_string())?;
     Template::find()?.withhold_secrets();

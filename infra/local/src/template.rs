@@ -128,18 +128,14 @@ impl Template {
     /// The settings each function's environment has, by binary name: the globals' and
     /// its own (a value set only under a condition counts as set).
     pub fn environments(&self) -> BTreeMap<String, BTreeSet<String>> {
-        let names = |v: Option<&Value>| -> BTreeSet<String> {
-            v.and_then(|v| v.get("Environment")?.get("Variables")?.as_mapping())
-                .into_iter()
-                .flat_map(|m| m.keys())
-                .filter_map(|k| k.as_str().map(str::to_string))
-                .collect()
-        };
-        let globals = names(self.root.get("Globals").and_then(|g| g.get("Function")));
+        let globals: BTreeSet<String> =
+            variables(self.root.get("Globals").and_then(|g| g.get("Function")))
+                .map(|(k, _)| k.to_string())
+                .collect();
         self.functions()
             .map(|(binary, res)| {
                 let mut vars = globals.clone();
-                vars.extend(names(res.get("Properties")));
+                vars.extend(variables(res.get("Properties")).map(|(k, _)| k.to_string()));
                 (binary.to_string(), vars)
             })
             .collect()
@@ -150,32 +146,23 @@ impl Template {
     pub fn secret_references(&self) -> BTreeMap<String, Vec<(String, String)>> {
         let names = self.secret_names();
         let reference = |v: &Value| -> Option<String> {
-            let v = match v {
-                Value::Tagged(t) if t.tag.to_string().trim_start_matches('!') == "If" => {
-                    v_branch(&t.value)?
-                }
-                v => v,
+            // A value set under a condition: the branch that sets it.
+            let v = match tag(v)? {
+                (t, Value::Sequence(branches)) if t == "If" => branches.get(1)?,
+                _ => v,
             };
-            let Value::Tagged(t) = v else { return None };
-            let mut s = t.value.as_str()?.to_string();
-            for (name, value) in &names {
-                s = s.replace(&format!("${{{name}}}"), value);
-            }
+            let s = match tag(v)? {
+                (t, Value::String(s)) if t == "Sub" => sub(s, &names),
+                _ => return None,
+            };
             // An optional secret whose name is left empty is not deployed.
-            (s.starts_with("secretsmanager:")
-                && !s.starts_with("secretsmanager:#")
-                && s != "secretsmanager:")
-                .then_some(s)
+            let name = s.strip_prefix("secretsmanager:")?;
+            (!name.is_empty() && !name.starts_with('#')).then_some(s)
         };
         self.functions()
             .map(|(binary, res)| {
-                let vars = res
-                    .get("Properties")
-                    .and_then(|p| p.get("Environment")?.get("Variables")?.as_mapping());
-                let refs = vars
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|(k, v)| Some((k.as_str()?.to_string(), reference(v)?)))
+                let refs = variables(res.get("Properties"))
+                    .filter_map(|(k, v)| Some((k.to_string(), reference(v)?)))
                     .collect();
                 (binary.to_string(), refs)
             })
@@ -263,7 +250,32 @@ impl Template {
     }
 }
 
-/// The branch of an `!If [condition, then, else]` that sets a value.
-fn v_branch(v: &Value) -> Option<&Value> {
-    v.as_sequence()?.get(1)
+/// The `Environment.Variables` of a function's properties (or the globals'), by name.
+fn variables(props: Option<&Value>) -> impl Iterator<Item = (&str, &Value)> {
+    props
+        .and_then(|p| p.get("Environment")?.get("Variables")?.as_mapping())
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.as_str()?, v)))
+}
+
+/// An intrinsic function's name without its `!`, and its argument.
+pub(crate) fn tag(v: &Value) -> Option<(String, &Value)> {
+    match v {
+        Value::Tagged(t) => Some((
+            t.tag.to_string().trim_start_matches('!').to_string(),
+            &t.value,
+        )),
+        _ => None,
+    }
+}
+
+/// A `!Sub` string with `parameters` filled in (the rest, `${AWS::…}` and resource
+/// attributes, left as they are).
+pub(crate) fn sub(text: &str, parameters: &BTreeMap<String, String>) -> String {
+    parameters
+        .iter()
+        .fold(text.to_string(), |s, (name, value)| {
+            s.replace(&format!("${{{name}}}"), value)
+        })
 }

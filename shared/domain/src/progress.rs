@@ -7,6 +7,27 @@ use crate::{
     model::{Assignment, Course, ProgressView},
 };
 
+/// What a learner gets for a priced course they neither bought nor were assigned.
+pub fn sold() -> ApiError {
+    ApiError::PaymentRequired(
+        "This course is sold: buy it with POST /api/payments {courseId}".into(),
+    )
+}
+
+/// 402 unless a caller of `role` holding `assignment` has the course's lessons
+/// (their progress, quizzes and certificate): [`Course::open_to`].
+pub fn require_open(
+    course: &Course,
+    role: crate::model::Role,
+    assignment: Option<&Assignment>,
+) -> Result<(), ApiError> {
+    if course.open_to(role, assignment) {
+        Ok(())
+    } else {
+        Err(sold())
+    }
+}
+
 /// The courses of these ids, in one batch read (missing ones are left out).
 pub async fn courses(db: &Db, company_id: &str, ids: &[&str]) -> Result<Vec<Course>, ApiError> {
     let mut unique: Vec<&str> = ids.to_vec();

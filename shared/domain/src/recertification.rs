@@ -19,10 +19,7 @@ use crate::{
     AppState, clock,
     db::{Cond, Guard, Key, StoreError, entities_of, entity_of, keys, lists},
     job::JobResult,
-    model::{
-        Assignment, Certificate, CertificateGuard, Course, Lesson, LessonType,
-        NotificationPreferences,
-    },
+    model::{Assignment, Certificate, CertificateGuard, Course, Lesson, LessonType, User},
     notify,
     reminders::{self, Pending, Report, Scope},
 };
@@ -71,14 +68,16 @@ async fn lapsing(
         let own = keys::certificates_partition(c);
         rows.retain(|k| k.pk == own);
     }
-    let mut out = Vec::new();
-    for chunk in rows.chunks(100) {
-        out.extend(entities_of::<Certificate>(
-            &state.db.get_many(chunk).await?,
-        )?);
-    }
+    let mut out = entities_of::<Certificate>(&state.db.get_many(&rows).await?)?;
     out.retain(|c| scope.includes(&c.company_id) && c.user_id.is_some());
     Ok(out)
+}
+
+/// A course whose certificates are renewed, and its quiz lessons (whose records a
+/// renewal clears).
+struct Renewed {
+    course: Course,
+    quizzes: Vec<String>,
 }
 
 /// Reminders, then renewals.
@@ -163,7 +162,7 @@ async fn renew(state: &AppState, scope: Scope<'_>, now: OffsetDateTime) -> JobRe
         .collect();
     let users = reminders::users(state, &people).await?;
     // Each course's quiz lessons, whose records a renewal clears: one Query per course.
-    let mut courses: BTreeMap<(String, String), (Course, Vec<String>)> = BTreeMap::new();
+    let mut courses: BTreeMap<(String, String), Renewed> = BTreeMap::new();
     for c in &lapsed {
         let at = (c.company_id.clone(), c.course_id.clone());
         if courses.contains_key(&at) {
@@ -180,32 +179,46 @@ async fn renew(state: &AppState, scope: Scope<'_>, now: OffsetDateTime) -> JobRe
                 .filter(|l| l.kind == LessonType::Quiz)
                 .map(|l| l.id)
                 .collect();
-            courses.insert(at, (course, quizzes));
+            courses.insert(at, Renewed { course, quizzes });
         }
     }
+    // What each renewal needs: its holder, its course, and (in one batch read for all
+    // of them) the holder's assignment and notification preferences.
+    let renewable: Vec<(&Certificate, &User, &Renewed)> = lapsed
+        .iter()
+        .filter_map(|c| {
+            let user = users.get(&(c.company_id.clone(), c.user_id.clone()?))?;
+            let course = courses.get(&(c.company_id.clone(), c.course_id.clone()))?;
+            Some((c, user, course))
+        })
+        .collect();
+    let wanted: Vec<Key> = renewable
+        .iter()
+        .flat_map(|(c, u, _)| {
+            [
+                keys::assignment(&c.company_id, &u.id, &c.course_id),
+                notify::preferences_key(u),
+            ]
+        })
+        .collect();
+    let got = state.db.get_many_consistent(&wanted).await?;
+    let held: BTreeMap<(String, String, String), Assignment> = entities_of::<Assignment>(&got)?
+        .into_iter()
+        .map(|a| {
+            (
+                (a.company_id.clone(), a.user_id.clone(), a.course_id.clone()),
+                a,
+            )
+        })
+        .collect();
+    let prefs = notify::preferences_in(&got)?;
     let due = clock::rfc3339(now + Duration::days(RENEW_WITHIN_DAYS));
     let front = state.config.frontend_url.trim_end_matches('/');
     let mut report = Report::default();
     let mut failed = None;
-    for c in &lapsed {
-        let Some(uid) = c.user_id.as_deref() else {
-            continue;
-        };
-        let (Some(user), Some((course, quizzes))) = (
-            users.get(&(c.company_id.clone(), uid.to_string())),
-            courses.get(&(c.company_id.clone(), c.course_id.clone())),
-        ) else {
-            continue;
-        };
-        let got = state
-            .db
-            .get_many_consistent(&[
-                keys::assignment(&c.company_id, uid, &c.course_id),
-                notify::preferences_key(user),
-            ])
-            .await?;
-        let held = entity_of::<Assignment>(&got)?;
-        let prefs = entity_of::<NotificationPreferences>(&got)?;
+    for (c, user, Renewed { course, quizzes }) in renewable {
+        let uid = user.id.as_str();
+        let held = held.get(&(c.company_id.clone(), uid.to_string(), c.course_id.clone()));
         let mut a = Assignment::new(
             &c.company_id,
             uid,
@@ -213,7 +226,7 @@ async fn renew(state: &AppState, scope: Scope<'_>, now: OffsetDateTime) -> JobRe
             "recertification",
             Some(due.clone()),
         );
-        let cond = match &held {
+        let cond = match held {
             Some(old) => {
                 a.version = old.version + 1;
                 Cond::version(old.version)
@@ -254,7 +267,13 @@ async fn renew(state: &AppState, scope: Scope<'_>, now: OffsetDateTime) -> JobRe
         for key in now_cleared {
             tx = tx.delete(key, None);
         }
-        let tx = notify::add_to(tx, &msg, user, prefs.as_ref(), &mut pushes);
+        let tx = notify::add_to(
+            tx,
+            &msg,
+            user,
+            notify::preferences_of(&prefs, uid),
+            &mut pushes,
+        );
         match state.db.commit(tx).await {
             Ok(()) => {
                 report.sent += 1;

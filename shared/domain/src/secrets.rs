@@ -19,11 +19,13 @@ use crate::{
 
 pub const REFERENCE: &str = "secretsmanager:";
 
-/// The process's settings: its environment, without empty values.
-pub fn environment() -> HashMap<String, String> {
-    std::env::vars()
+/// The config from the process's environment (empty values count as unset), its
+/// secrets read: what every function's start, and the local stack, use.
+pub async fn from_environment() -> Result<Config, ConfigError> {
+    let settings = std::env::vars()
         .filter(|(_, v)| !v.trim().is_empty())
-        .collect()
+        .collect();
+    load(settings, None).await
 }
 
 /// The config from `settings`, each secret reference read through clients acting as

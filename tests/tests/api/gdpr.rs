@@ -95,7 +95,7 @@ async fn the_export_carries_every_kind_of_personal_item() {
     )
     .await
     .expect(200);
-    let (_, quiz) = campus_tests::course_with_quiz(&admin).await;
+    let (_, _, quiz) = campus_tests::course_with_quiz(&admin).await;
     created(&me, &format!("/api/quizzes/{quiz}/attempts"), json!({})).await;
     let (sold, _) = course_with_lessons(&admin, "First aid", "published", 1).await;
     set_price(&admin, &sold, "First aid", 1900).await;

@@ -43,15 +43,8 @@ async fn an_empty_patch_changes_nothing_on_every_patchable_resource() {
                 .to_string()
         }
     };
-    let (course, lessons) = course_with_lessons(&admin, "Ladders", "published", 1).await;
-    let detail = t
-        .get(&format!("/api/courses/{course}"), admin.token())
-        .await
-        .expect(200);
-    let module = detail.body["modules"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (course, module, lessons) =
+        campus_tests::course_with_module(&admin, "Ladders", "published", 1).await;
     let department = created(
         "/api/company/departments",
         json!({"name": "Ops", "description": "Night shift"}),
@@ -77,15 +70,7 @@ async fn an_empty_patch_changes_nothing_on_every_patchable_resource() {
     )
     .await;
     let team = created("/api/teams", json!({"name": "Crew", "description": "Day"})).await;
-    let (quizzed, quiz) = campus_tests::course_with_quiz(&admin).await;
-    let quiz_module = t
-        .get(&format!("/api/courses/{quizzed}"), admin.token())
-        .await
-        .expect(200)
-        .body["modules"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (quizzed, quiz_module, quiz) = campus_tests::course_with_quiz(&admin).await;
     t.put(
         "/api/settings",
         admin.token(),

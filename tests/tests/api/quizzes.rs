@@ -6,7 +6,7 @@ use campus::{
     db::keys,
     model::{Attempt, Quiz},
 };
-use campus_tests::{Account, app, course_with_lessons, join, new_company};
+use campus_tests::{Account, add_quiz_lesson, app, course_with_module, join, new_company};
 use serde_json::{Value, json};
 
 /// A published course: one text lesson, then a quiz lesson. Its ids.
@@ -19,29 +19,9 @@ struct QuizCourse {
 
 impl QuizCourse {
     async fn make(author: &Account) -> Self {
-        let t = app();
-        let (course, lessons) =
-            course_with_lessons(author, "Security basics", "published", 1).await;
-        let detail = t
-            .get(&format!("/api/courses/{course}"), author.token())
-            .await
-            .expect(200);
-        let module = detail.body["modules"][0]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let quiz = t
-            .post(
-                &format!("/api/courses/{course}/modules/{module}/lessons"),
-                author.token(),
-                json!({"title": "Check", "type": "quiz", "content": "", "durationMinutes": 5, "order": 9}),
-            )
-            .await
-            .expect(201)
-            .body["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let (course, module, lessons) =
+            course_with_module(author, "Security basics", "published", 1).await;
+        let quiz = add_quiz_lesson(author, &course, &module, "Check").await;
         Self {
             course,
             module,
@@ -414,6 +394,38 @@ async fn a_draft_courses_quiz_is_not_taken() {
     t.post(&q.attempts(), learner.token(), json!({}))
         .await
         .expect_error(404, "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn two_starts_at_once_open_one_attempt() {
+    let t = app();
+    let admin = new_company().await;
+    let learner = join(&admin, "participant").await;
+    let q = QuizCourse::make(&admin).await;
+    q.set(&admin, json!({"maxAttempts": 1})).await;
+    // A second client (another tab) starting at the same moment: one attempt begins,
+    // the other is told to start again, which resumes it; the limit of one holds.
+    let path = q.attempts();
+    let (a, b) = tokio::join!(
+        t.post(&path, learner.token(), json!({})),
+        t.post(&path, learner.token(), json!({})),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    assert!(
+        matches!(statuses, [201, 409] | [200, 201]),
+        "{} / {}",
+        a.body,
+        b.body
+    );
+    let again = t
+        .post(&q.attempts(), learner.token(), json!({}))
+        .await
+        .expect(200);
+    let winner = if a.status == 201 { &a.body } else { &b.body };
+    assert_eq!(again.body["attemptId"], winner["attemptId"]);
+    let listed = t.get(&q.attempts(), learner.token()).await.expect(200).body;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]

@@ -404,7 +404,8 @@ impl Db {
         }
     }
 
-    /// Reads several items in one round trip (at most 100 keys); missing ones are skipped.
+    /// Reads several items, 100 keys per round trip (BatchGetItem's limit), so any
+    /// number may be asked for; missing ones are skipped.
     pub async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
         self.get_many_with(keys, false).await
     }
@@ -415,6 +416,15 @@ impl Db {
     }
 
     async fn get_many_with(&self, keys: &[Key], consistent: bool) -> Result<Vec<Item>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in keys.chunks(100) {
+            found.extend(self.get_batch(chunk, consistent).await?);
+        }
+        Ok(found)
+    }
+
+    /// One BatchGetItem of at most 100 keys, its unprocessed keys retried.
+    async fn get_batch(&self, keys: &[Key], consistent: bool) -> Result<Vec<Item>, StoreError> {
         if keys.is_empty() {
             return Ok(vec![]);
         }
