@@ -270,6 +270,16 @@ async fn team_leads_get_a_weekly_report_once() {
     );
 }
 
+/// What the public verification says of a code: (valid, expired).
+async fn verification(code: &str) -> (Value, Value) {
+    let v = app()
+        .get(&format!("/api/certificates/verify/{code}"), None)
+        .await
+        .expect(200)
+        .body;
+    (v["valid"].clone(), v["expired"].clone())
+}
+
 /// The compliance report's counts for one course.
 async fn compliance_of(admin: &Account, course: &str) -> Value {
     let report = app()
@@ -332,17 +342,7 @@ async fn a_lapsing_certificate_is_renewed_once_however_often_the_job_runs() {
     let a_year = expires - time::OffsetDateTime::now_utc();
     assert!((364..=366).contains(&a_year.whole_days()), "{a_year}");
     let code = cert["code"].as_str().unwrap().to_string();
-    let verified = t
-        .get(&format!("/api/certificates/verify/{code}"), None)
-        .await
-        .expect(200);
-    assert_eq!(
-        (
-            verified.body["valid"].clone(),
-            verified.body["expired"].clone()
-        ),
-        (json!(true), json!(false))
-    );
+    assert_eq!(verification(&code).await, (json!(true), json!(false)));
 
     let state = campus_tests::function_state(&t.settings, "reminders");
     let at = |t: time::OffsetDateTime| {
@@ -404,17 +404,7 @@ async fn a_lapsing_certificate_is_renewed_once_however_often_the_job_runs() {
     let mut stored: campus::model::Certificate = db.find(&key).await.unwrap();
     stored.expires_at = Some("2026-01-01T00:00:00Z".into());
     db.put(&stored, None).await.unwrap();
-    let verified = t
-        .get(&format!("/api/certificates/verify/{code}"), None)
-        .await
-        .expect(200);
-    assert_eq!(
-        (
-            verified.body["valid"].clone(),
-            verified.body["expired"].clone()
-        ),
-        (json!(false), json!(true))
-    );
+    assert_eq!(verification(&code).await, (json!(false), json!(true)));
     let row = compliance_of(&admin, &course).await;
     assert_eq!(
         (
