@@ -602,6 +602,51 @@ pub async fn run(app: Router, state: campus::AppState) -> Vec<Step> {
         Steps(6 + PUSH, why),
     )
     .await;
+    // A learning path of the walk's course: written, read, assigned (the course is the
+    // joined user's already, so it joins the path), its progress read.
+    let why = "session, the steps' courses, the transaction";
+    let path = w
+        .call(
+            "POST /api/paths",
+            "/api/paths",
+            t,
+            Some(json!({"title": "Bench path", "status": "published", "steps": [{"courseId": course_id}]})),
+            Steps(3, why),
+        )
+        .await;
+    let path = format!("/api/paths/{}", s(&path["id"]));
+    w.call("GET /api/paths", "/api/paths", t, None, Read).await;
+    w.call("GET /api/paths/{id}", &path, t, None, Read).await;
+    let why = "session, the path, the steps' courses, the transaction";
+    w.call(
+        "PUT /api/paths/{id}",
+        &path,
+        t,
+        Some(json!({"title": "Bench path", "status": "published", "steps": [{"courseId": course_id}]})),
+        Steps(4, why),
+    )
+    .await;
+    let why = "session, the path, its courses, the named users, the company (a path certificate's), their assignments + path assignments + guards, one transaction per chunk, the connections (push), the audit entry";
+    w.call(
+        "POST /api/paths/{id}/assign",
+        &format!("{path}/assign"),
+        t,
+        Some(json!({"userIds": [s(&joined["user"]["id"])], "dueDate": "2099-01-31"})),
+        Steps(8 + PUSH, why),
+    )
+    .await;
+    let why = "session, the path + path assignment + user, the steps (courses, assignments, certificate guard)";
+    w.call(
+        "GET /api/paths/{id}/progress",
+        &format!("{path}/progress"),
+        t,
+        None,
+        Steps(3, why),
+    )
+    .await;
+    let why = "session, the path with its audit entry, its assignees (gsi1), their deletion";
+    w.call("DELETE /api/paths/{id}", &path, t, None, Steps(4, why))
+        .await;
     let joined_id = s(&joined["user"]["id"]);
     let why = "session, the company's users, the assignment rows (gsi2)";
     for route in ["/api/team/members", "/api/team/analytics"] {

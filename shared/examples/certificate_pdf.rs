@@ -9,6 +9,7 @@ fn main() {
         company_id: "c".into(),
         user_id: Some("u".into()),
         course_id: "k".into(),
+        path_id: None,
         code: campus::auth::tokens::random_code(),
         holder_name: "Zoë Ångström-Fitzgerald".into(),
         course_title:

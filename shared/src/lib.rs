@@ -13,8 +13,8 @@ pub mod openapi;
 pub mod plans;
 
 pub use campus_domain::{
-    ApiError, ApiResult, AppState, aws, aws_calls, calendar, certificates, clock, config, db,
-    domains, erasure, error, job, model, notify, people, personal, platform, progress, quiz,
-    rate_limit, realtime, recertification, reminders, reporting, schedule, search, secrets, sender,
-    state, storage, stripe_signature, uploads, versioned,
+    ApiError, ApiResult, AppState, assigning, aws, aws_calls, calendar, certificates, clock,
+    config, db, domains, erasure, error, job, model, notify, paths, people, personal, platform,
+    progress, quiz, rate_limit, realtime, recertification, reminders, reporting, schedule, search,
+    secrets, sender, state, storage, stripe_signature, uploads, versioned,
 };

@@ -331,6 +331,10 @@ impl TestApp {
     pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
         self.call("PUT", path, token, Some(body)).await
     }
+    /// A JSON merge patch, sent as `application/json`.
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call("PATCH", path, token, Some(body)).await
+    }
     pub async fn login(&self, email: &str, password: &str) -> Resp {
         self.post(
             "/api/auth/login",

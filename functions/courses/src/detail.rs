@@ -30,14 +30,18 @@ pub struct CourseDetail {
     pub modules: Vec<ModuleView>,
     /// The caller's assignment and progress, if the course is theirs.
     pub progress: Option<Assignment>,
-    /// A priced course the caller has neither bought nor been assigned by a
-    /// manager: its lessons come without `content` (the outline only).
+    /// Its lessons come without `content` (the outline only): a priced course the
+    /// caller has neither bought nor been assigned by a manager, or one whose
+    /// prerequisite in the caller's learning path is not complete (`prerequisite`).
     pub locked: bool,
+    /// The course to complete first, in a learning path assigned to the caller.
+    pub prerequisite: Option<campus::paths::Prerequisite>,
 }
 
 /// A course with its modules and lessons, and the caller's progress in it. A priced
 /// course's lessons come without content to those who neither bought it nor were
-/// assigned it by a manager (`locked`).
+/// assigned it by a manager, and so do a course's whose prerequisite in the caller's
+/// learning path is not complete (`locked`, `prerequisite`).
 #[utoipa::path(get, path = "/api/courses/{id}", tag = "courses", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = CourseDetail), (status = 404, body = ErrorBody)))]
@@ -63,7 +67,9 @@ pub async fn get(
     let mut modules: Vec<Module> = entities_of(&items)?;
     let mut lessons: Vec<Lesson> = entities_of(&items)?;
     let progress = progress?;
-    let locked = !course.open_to(p.role, progress.as_ref());
+    let prerequisite =
+        campus::paths::prerequisite_missing(&state.db, &p.company_id, progress.as_ref()).await?;
+    let locked = !course.open_to(p.role, progress.as_ref()) || prerequisite.is_some();
     if locked {
         for l in &mut lessons {
             l.content.clear();
@@ -90,5 +96,6 @@ pub async fn get(
         modules,
         progress,
         locked,
+        prerequisite,
     }))
 }

@@ -26,6 +26,7 @@ templates!(
     "set_password",
     "password_reset",
     "course_assigned",
+    "path_assigned",
     "deadline_reminder",
     "event_reminder",
     "certificate_issued",

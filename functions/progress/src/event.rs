@@ -16,7 +16,7 @@ use campus::{
         Assignment, Bump, CertificateGuard, Company, Course, CourseStatus, DailyStats, Lesson,
         LessonType, ProgressView, Quiz, Role, User,
     },
-    notify,
+    notify, paths,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -62,7 +62,7 @@ pub struct ProgressEvent {
     responses((status = 200, body = ProgressView), (status = 400, body = ErrorBody),
         (status = 402, description = "A priced course the caller has neither bought nor been assigned", body = ErrorBody),
         (status = 404, description = "No such course", body = ErrorBody),
-        (status = 409, description = "The course is a draft", body = ErrorBody)))]
+        (status = 409, description = "The course is a draft, or locked by a prerequisite in a learning path (the message names it)", body = ErrorBody)))]
 pub async fn event(
     State(state): State<AppState>,
     AuthUser(p): AuthUser,
@@ -81,7 +81,7 @@ pub async fn event(
     params(("courseId" = String, Path)), request_body = ProgressEvent,
     responses((status = 200, body = ProgressView), (status = 400, body = ErrorBody),
         (status = 402, description = "A priced course the caller has neither bought nor been assigned", body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 409, description = "The course is a draft, or locked by a prerequisite in a learning path", body = ErrorBody)))]
 pub async fn course_event(
     State(state): State<AppState>,
     AuthUser(p): AuthUser,
@@ -228,6 +228,15 @@ pub(crate) async fn record(
             .await?;
         let held = entity_of::<Assignment>(&got)?;
         campus::progress::require_open(&course, p.role, held.as_ref())?;
+        // A course assigned in a learning path opens when its prerequisites there
+        // are complete; what this write completes of those paths is read with it.
+        let standing = match held.as_ref() {
+            Some(a) if !a.paths.is_empty() && !a.is_completed() => {
+                paths::standing(&state.db, &p.company_id, &p.user_id, &a.paths).await?
+            }
+            _ => paths::Standing::default(),
+        };
+        standing.require_unlocked(course_id)?;
         let (mut a, cond, fresh) = match held {
             Some(a) => {
                 let cond = Cond::version(a.version);
@@ -291,6 +300,7 @@ pub(crate) async fn record(
             bump.daily(DailyStats::LESSONS_COMPLETED);
         }
         let mut cert = None;
+        let mut path_certs = Vec::new();
         let mut pushes = notify::Pushes::default();
         if completes_course {
             bump.both(DailyStats::COMPLETIONS);
@@ -311,13 +321,37 @@ pub(crate) async fn record(
                 );
                 cert = Some(c);
             }
+            // The learning paths this completes: each certified in the same write,
+            // which also holds their other steps as read (complete, or still open).
+            let completed_paths = standing.completed_by(course_id);
+            if !standing.paths.is_empty() {
+                let user: User = entity_of(&got)?.ok_or(ApiError::NotFound)?;
+                let company: Company = entity_of(&got)?.ok_or(ApiError::NotFound)?;
+                let prefs = entity_of(&got)?;
+                for path in completed_paths {
+                    let c = certificates::new_path_certificate(&company, &user, path);
+                    tx = certificates::issue_in(
+                        tx,
+                        state,
+                        &c,
+                        &user,
+                        prefs.as_ref(),
+                        &mut bump,
+                        &mut pushes,
+                    );
+                    path_certs.push(c);
+                }
+                for (key, open) in standing.still_open(&p.user_id, course_id) {
+                    tx = tx.check(&key, open);
+                }
+            }
         }
         let tx = bump.apply(tx, &p.company_id, &now[..10])?;
         let answer = answer(ProgressView::of(&a, &course, &now));
         match audit.commit(&state.db, tx, answer).await {
             Ok(answer) => {
                 pushes.send(state).await;
-                if let Some(mut c) = cert {
+                for mut c in cert.into_iter().chain(path_certs) {
                     certificates::store_pdf_after_issue(state, &mut c).await;
                 }
                 return Ok(answer);
@@ -328,6 +362,9 @@ pub(crate) async fn record(
             // Another event for this course (or a manager's certificate) got in
             // first: read again and re-apply.
             Err(StoreError::Refused(_)) => continue,
+            // Another write in flight on one of the same items (the company's
+            // counters, a path's other step): worth the same retry.
+            Err(StoreError::Unavailable { .. }) => continue,
             Err(e) => return Err(e.into()),
         }
     }

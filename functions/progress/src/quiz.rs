@@ -67,7 +67,9 @@ async fn takeable(
     if lesson.kind != LessonType::Quiz {
         return Err(ApiError::NotFound);
     }
-    campus::progress::require_open(&course, p.role, entity_of::<Assignment>(&got)?.as_ref())?;
+    let held = entity_of::<Assignment>(&got)?;
+    campus::progress::require_open(&course, p.role, held.as_ref())?;
+    campus::paths::require_unlocked(&state.db, &p.company_id, held.as_ref()).await?;
     Ok((quiz, entity_of(&got)?))
 }
 
@@ -78,7 +80,7 @@ async fn takeable(
     params(("lessonId" = String, Path)),
     responses((status = 201, body = AttemptStarted), (status = 200, description = "The attempt under way", body = AttemptStarted),
         (status = 402, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, description = "Every attempt allowed is used", body = ErrorBody),
+        (status = 409, description = "Every attempt allowed is used, or the course is locked by a prerequisite in a learning path", body = ErrorBody),
         (status = 429, description = "Within the cooldown after the last attempt (Retry-After says how long)", body = ErrorBody)))]
 pub async fn start(
     State(state): State<AppState>,

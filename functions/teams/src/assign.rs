@@ -8,21 +8,18 @@ use axum::{
 use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
-    auth::{Gate, Manager, Principal},
+    auth::{Gate, Manager},
     clock,
-    db::{Cond, Key, StoreError, Tx, entities_of, keys},
+    db::keys,
     error::ErrorBody,
     http::ValidJson,
-    model::{Assignment, Course, CourseStatus, NotificationPreferences, User},
-    notify, people,
+    model::{Course, CourseStatus},
+    people,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
-/// Users per transaction: up to three items each (assignment, notification, mail);
-/// their assignments and preferences are one batch read (100 keys).
-const PER_TX: usize = 33;
 const MAX_ASSIGNEES: usize = people::MAX_PEOPLE;
 
 fn ids(ids: &[String]) -> Result<(), ValidationError> {
@@ -96,127 +93,21 @@ pub async fn assign_course(
     )
     .await?;
 
-    let mut assigned = Vec::new();
-    let mut already = Vec::new();
-    let assigning = Assigning {
+    let out = campus::assigning::Assigning {
         state: &state,
-        p: &p,
-        course: &course,
+        by: &p,
+        courses: std::slice::from_ref(&course),
+        path: None,
         due_date: due_date.clone(),
-    };
-    for chunk in users.chunks(PER_TX) {
-        // Who has it already: those are left alone (idempotent), the rest written,
-        // notified as their preferences (read in the same batch) allow.
-        let wanted: Vec<Key> = chunk
-            .iter()
-            .flat_map(|u| {
-                [
-                    keys::assignment(&p.company_id, &u.id, &course.id),
-                    notify::preferences_key(u),
-                ]
-            })
-            .collect();
-        let got = state.db.get_many_consistent(&wanted).await?;
-        let existing: Vec<Assignment> = entities_of(&got)?;
-        let prefs = notify::preferences_in(&got)?;
-        let fresh: Vec<&User> = chunk
-            .iter()
-            .filter(|u| !existing.iter().any(|a| a.user_id == u.id))
-            .collect();
-        // A learner's own enrolment becomes the manager's assignment (a priced
-        // course's lessons open to it), its progress kept.
-        for a in existing.iter().filter(|a| a.assigned_by == "self") {
-            campus::progress::adopt_enrolment(
-                &state.db,
-                &a.company_id,
-                &a.user_id,
-                &a.course_id,
-                &p.user_id,
-            )
-            .await?;
-        }
-        already.extend(existing.into_iter().map(|a| a.user_id));
-        if fresh.is_empty() {
-            continue;
-        }
-        let mut tx = state.db.tx();
-        let mut pushes = notify::Pushes::default();
-        for u in &fresh {
-            tx = assigning.records(tx, u, &prefs, &mut pushes);
-        }
-        match state.db.commit(tx).await {
-            Ok(()) => {
-                assigned.extend(fresh.iter().map(|u| u.id.clone()));
-                pushes.send(&state).await;
-            }
-            // Someone assigned one of them meanwhile: settle this chunk one by one.
-            Err(StoreError::Refused(_)) => {
-                for u in fresh {
-                    let mut pushes = notify::Pushes::default();
-                    let tx = assigning.records(state.db.tx(), u, &prefs, &mut pushes);
-                    match state.db.commit(tx).await {
-                        Ok(()) => {
-                            assigned.push(u.id.clone());
-                            pushes.send(&state).await;
-                        }
-                        Err(StoreError::Refused(_)) => already.push(u.id.clone()),
-                        Err(e) => return Err(e.into()),
-                    }
-                }
-            }
-            Err(e) => return Err(e.into()),
-        }
     }
+    .to(&users)
+    .await?;
     Ok(Json(Assigned {
         course_id: course.id,
         due_date,
-        assigned,
-        already_assigned: already,
+        assigned: out.assigned,
+        already_assigned: out.already,
     }))
-}
-
-/// What every assignment of one request shares.
-struct Assigning<'a> {
-    state: &'a AppState,
-    p: &'a Principal,
-    course: &'a Course,
-    due_date: Option<String>,
-}
-
-impl Assigning<'_> {
-    /// Adds the assignment, with its notification and mail as the user's preferences
-    /// allow, to `tx`.
-    fn records(
-        &self,
-        tx: Tx,
-        u: &User,
-        prefs: &[NotificationPreferences],
-        pushes: &mut notify::Pushes,
-    ) -> Tx {
-        let (course, due_date) = (self.course, &self.due_date);
-        let link = format!("{}/courses/{}", self.state.config.frontend_url, course.id);
-        let assignment = Assignment::new(
-            &self.p.company_id,
-            &u.id,
-            &course.id,
-            &self.p.user_id,
-            due_date.clone(),
-        );
-        let body = match due_date {
-            Some(d) => format!("{} is assigned to you, due {d}.", course.title),
-            None => format!("{} is assigned to you.", course.title),
-        };
-        let msg = notify::Message {
-            kind: "course_assigned",
-            title: "New course assigned".into(),
-            body,
-            link: Some(link.clone()),
-            template: "course_assigned",
-            data: serde_json::json!({"courseTitle": course.title, "dueDate": due_date, "url": link}),
-        };
-        let tx = tx.put(&assignment, Cond::absent());
-        notify::add_to(tx, &msg, u, notify::preferences_of(prefs, &u.id), pushes)
-    }
 }
 
 /// Take a course assignment back (manager+).

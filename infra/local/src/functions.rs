@@ -122,6 +122,11 @@ pub const HTTP_FUNCTIONS: &[Function] = &[
         openapi: campus_exports::openapi,
     },
     Function {
+        name: "paths",
+        router: campus_paths::router,
+        openapi: campus_paths::openapi,
+    },
+    Function {
         name: "stripe-webhook",
         router: campus_stripe_webhook::router,
         openapi: campus_stripe_webhook::openapi,

@@ -4,6 +4,7 @@
 //! the web crate (`campus`) turns requests into calls of these, and the store
 //! (`campus_store`) is the only way to the table.
 
+pub mod assigning;
 pub mod audit;
 pub mod auth;
 pub mod aws;
@@ -18,6 +19,7 @@ pub mod error;
 pub mod gateway;
 pub mod job;
 pub mod notify;
+pub mod paths;
 pub mod people;
 pub mod personal;
 pub mod plans;

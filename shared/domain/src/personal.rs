@@ -12,8 +12,8 @@ use crate::{
         ApiKey, ApiKeyView, Assignment, Attempt, AttemptView, AuditEntry, CalendarEvent,
         CertificateView, ChatMessage, CheckIn, Company, Conversation, EventView, ExportRecord,
         FileRecord, Invite, InviteView, Login, Mail, MailStatus, Notification,
-        NotificationPreferences, Payment, Prompt, PromptUseCounter, Session, Settings, TeamMember,
-        User,
+        NotificationPreferences, PathAssignment, Payment, Prompt, PromptUseCounter, Session,
+        Settings, TeamMember, User,
     },
 };
 
@@ -31,6 +31,8 @@ pub struct PersonalData {
     pub api_keys: Vec<ApiKeyView>,
     pub team_memberships: Vec<TeamMember>,
     pub assignments: Vec<Assignment>,
+    /// Learning paths assigned to the user (their courses are among `assignments`).
+    pub path_assignments: Vec<PathAssignment>,
     pub certificates: Vec<CertificateView>,
     /// Answers and scores; the questions' answers stay the company's.
     pub quiz_attempts: Vec<AttemptView>,
@@ -203,6 +205,7 @@ pub async fn export(state: &AppState, company_id: &str, user_id: &str) -> ApiRes
             .collect(),
         team_memberships,
         assignments: entities_of::<Assignment>(&own)?,
+        path_assignments: entities_of::<PathAssignment>(&own)?,
         certificates: certificates
             .into_iter()
             .map(|cert| cert.view(&state.config.frontend_url))

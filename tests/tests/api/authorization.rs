@@ -85,6 +85,14 @@ const MATRIX: &[(&str, Who)] = &[
     ("GET /api/company/invites", Manager),
     ("POST /api/company/invites", Manager),
     ("DELETE /api/company/invites/{id}", Manager),
+    ("GET /api/paths", User),
+    ("POST /api/paths", Instructor),
+    ("GET /api/paths/{id}", User),
+    ("PUT /api/paths/{id}", Instructor),
+    ("PATCH /api/paths/{id}", Instructor),
+    ("DELETE /api/paths/{id}", Instructor),
+    ("POST /api/paths/{id}/assign", Manager),
+    ("GET /api/paths/{id}/progress", User),
     ("GET /api/courses", User),
     ("POST /api/courses", Instructor),
     ("GET /api/courses/{id}", User),
@@ -304,11 +312,19 @@ impl Theirs {
             async move { t.post(path, admin.token(), body).await }
         };
         let category = created(post("/api/prompts/categories", json!({"name": "Theirs"})).await);
+        let path = created(
+            post(
+                "/api/paths",
+                json!({"title": "Theirs", "status": "published", "steps": [{"courseId": course}]}),
+            )
+            .await,
+        );
         let entries: Vec<(&'static str, Option<String>)> = vec![
             ("company", Some(admin.company_id.clone())),
             ("user", Some(member.user_id.clone())),
             ("admin", Some(admin.user_id.clone())),
             ("course", Some(course)),
+            ("path", path),
             ("module", module),
             ("lesson", lessons.first().cloned()),
             ("team", Some(team_led_by(&admin, &[&member]).await)),
@@ -378,6 +394,7 @@ impl Theirs {
                 let owner = [
                     ("/api/platform/companies/", "company"),
                     ("/api/courses/", "course"),
+                    ("/api/paths/", "path"),
                     ("/api/teams/", "team"),
                     ("/api/company/departments/", "department"),
                     ("/api/company/invites/", "invite"),

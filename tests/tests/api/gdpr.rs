@@ -58,6 +58,23 @@ async fn the_export_carries_every_kind_of_personal_item() {
     )
     .await
     .expect(200);
+    // A learning path assigned (its course, completed above, joins it).
+    let path = t
+        .post(
+            "/api/paths",
+            admin.token(),
+            json!({"title": "Safety track", "status": "published", "steps": [{"courseId": course}]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    t.post(
+        &format!("/api/paths/{}/assign", path["id"].as_str().unwrap()),
+        admin.token(),
+        json!({"userIds": [me.user_id]}),
+    )
+    .await
+    .expect(200);
     created(&me, "/api/checkins", json!({"location": "Desk 7"})).await;
     let soon = campus_tests::in_hours;
     created(

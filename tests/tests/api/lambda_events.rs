@@ -203,6 +203,26 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
         400,
         Some("VALIDATION_FAILED"),
     ),
+    ("paths/list.json", "paths", 200, None),
+    (
+        "paths/list-unauthenticated.json",
+        "paths",
+        401,
+        Some("UNAUTHENTICATED"),
+    ),
+    (
+        "paths/create-cycle.json",
+        "paths",
+        400,
+        Some("VALIDATION_FAILED"),
+    ),
+    ("paths/assign-unknown.json", "paths", 404, Some("NOT_FOUND")),
+    (
+        "paths/progress-unknown.json",
+        "paths",
+        404,
+        Some("NOT_FOUND"),
+    ),
     (
         "stripe-webhook/unsigned.json",
         "stripe-webhook",

@@ -35,6 +35,7 @@ mod notifications;
 mod oauth;
 mod passwords;
 mod patch;
+mod paths;
 mod payments;
 mod platform;
 mod progress;

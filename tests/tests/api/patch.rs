@@ -71,6 +71,12 @@ async fn an_empty_patch_changes_nothing_on_every_patchable_resource() {
     .await;
     let team = created("/api/teams", json!({"name": "Crew", "description": "Day"})).await;
     let (quizzed, quiz_module, quiz) = campus_tests::course_with_quiz(&admin).await;
+    let path = created(
+        "/api/paths",
+        json!({"title": "Track", "description": "First steps",
+               "steps": [{"courseId": course}, {"courseId": quizzed, "prerequisites": [course]}]}),
+    )
+    .await;
     t.put(
         "/api/settings",
         admin.token(),
@@ -91,6 +97,7 @@ async fn an_empty_patch_changes_nothing_on_every_patchable_resource() {
         ),
         format!("/api/courses/{quizzed}/modules/{quiz_module}/lessons/{quiz}/quiz"),
         format!("/api/inventory/{item}"),
+        format!("/api/paths/{path}"),
         "/api/notifications/preferences".to_string(),
         format!("/api/prompts/{prompt}"),
         "/api/settings".to_string(),

@@ -69,7 +69,7 @@ async fn every_function_may_read_the_secrets_it_is_given() {
         }
     }
     // Every function that signs or verifies a token, and no other.
-    assert_eq!(given_jwt, 22);
+    assert_eq!(given_jwt, 23);
 }
 
 #[tokio::test]

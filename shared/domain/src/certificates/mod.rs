@@ -13,7 +13,7 @@ use crate::{
     db::{Cond, Guard, Tx, Update, keys},
     error::ApiError,
     model::{
-        Bump, Certificate, CertificateCode, CertificateGuard, Company, Course,
+        Bump, Certificate, CertificateCode, CertificateGuard, Company, Course, LearningPath,
         NotificationPreferences, User, verify_url,
     },
     notify,
@@ -29,26 +29,54 @@ pub fn new_certificate(
     course: &Course,
     issued_by: &str,
 ) -> Certificate {
-    let id = clock::new_id();
     let now = clock::now();
+    let mut c = blank(company, user, &course.id, &course.title, issued_by, now);
+    c.expires_at = course
+        .valid_for_months
+        .map(|m| clock::rfc3339(clock::add_months(now, m)));
+    c
+}
+
+/// A new certificate of `user` for completing every step of `path` (it never
+/// expires: its courses' certificates carry their own validity).
+pub fn new_path_certificate(company: &Company, user: &User, path: &LearningPath) -> Certificate {
+    let mut c = blank(
+        company,
+        user,
+        &path.id,
+        &path.title,
+        "completion",
+        clock::now(),
+    );
+    c.path_id = Some(path.id.clone());
+    c
+}
+
+fn blank(
+    company: &Company,
+    user: &User,
+    subject: &str,
+    title: &str,
+    issued_by: &str,
+    now: time::OffsetDateTime,
+) -> Certificate {
     Certificate {
         pdf_key: format!(
             "certificates/{}/{}.pdf",
             company.id,
             tokens::random_secret()
         ),
-        id,
+        id: clock::new_id(),
         company_id: company.id.clone(),
         user_id: Some(user.id.clone()),
-        course_id: course.id.clone(),
+        course_id: subject.to_string(),
+        path_id: None,
         code: tokens::random_code(),
         holder_name: user.name.clone(),
-        course_title: course.title.clone(),
+        course_title: title.to_string(),
         company_name: company.name.clone(),
         issued_at: clock::rfc3339(now),
-        expires_at: course
-            .valid_for_months
-            .map(|m| clock::rfc3339(clock::add_months(now, m))),
+        expires_at: None,
         issued_by: issued_by.into(),
         pdf_ready: false,
     }

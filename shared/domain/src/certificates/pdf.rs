@@ -129,7 +129,12 @@ pub fn render(cert: &Certificate, verify_url: &str) -> Vec<u8> {
     for (i, line) in wrap(&cert.holder_name, 40, 2).iter().enumerate() {
         p.text(b"F2", 28.0, line, if i == 0 { 38.0 } else { 32.0 });
     }
-    p.text(b"F1", 15.0, "has successfully completed the course", 34.0);
+    let what = if cert.path_id.is_some() {
+        "has successfully completed the learning path"
+    } else {
+        "has successfully completed the course"
+    };
+    p.text(b"F1", 15.0, what, 34.0);
     for (i, line) in wrap(&cert.course_title, 52, 3).iter().enumerate() {
         p.text(b"F2", 22.0, line, if i == 0 { 32.0 } else { 26.0 });
     }
@@ -162,6 +167,7 @@ mod tests {
             company_id: "c".into(),
             user_id: Some("u".into()),
             course_id: "k".into(),
+            path_id: None,
             code: "ABCD-EFGH-JKMN-PQRS".into(),
             holder_name: name.into(),
             course_title: title.into(),

@@ -263,6 +263,35 @@ pub fn quiz_record(company_id: &str, user_id: &str, lesson_id: &str) -> Key {
     )
 }
 
+/// A company's learning paths, one item each (`PATH#{id}`): the list is one Query.
+pub fn paths_partition(company_id: &str) -> String {
+    format!("C#{company_id}#PATHS")
+}
+
+pub const PATH_PREFIX: &str = "PATH#";
+
+pub fn path(company_id: &str, path_id: &str) -> Key {
+    Key::new(
+        paths_partition(company_id),
+        format!("{PATH_PREFIX}{path_id}"),
+    )
+}
+
+pub const PATH_ASSIGNMENT_PREFIX: &str = "PATHASSIGN#";
+
+/// A learning path assigned to a user, in the user's partition.
+pub fn path_assignment(company_id: &str, user_id: &str, path_id: &str) -> Key {
+    Key::new(
+        user_partition(company_id, user_id),
+        format!("{PATH_ASSIGNMENT_PREFIX}{path_id}"),
+    )
+}
+
+/// Index key (`gsi1`) listing a path's assignees.
+pub fn path_assignees(company_id: &str, path_id: &str) -> String {
+    format!("C#{company_id}#PATH#{path_id}#ASSIGNEES")
+}
+
 /// A course assigned to (or chosen by) a user; lives in the user's partition.
 pub fn assignment(company_id: &str, user_id: &str, course_id: &str) -> Key {
     Key::new(
@@ -366,10 +395,11 @@ pub fn certificate(company_id: &str, id: &str) -> Key {
     )
 }
 
-pub fn certificate_guard(company_id: &str, user_id: &str, course_id: &str) -> Key {
+/// `subject`: the course's id, or a learning path's (ids never repeat across the two).
+pub fn certificate_guard(company_id: &str, user_id: &str, subject: &str) -> Key {
     Key::new(
         certificates_partition(company_id),
-        format!("FOR#{user_id}#{course_id}"),
+        format!("FOR#{user_id}#{subject}"),
     )
 }
 

@@ -92,6 +92,25 @@ pub fn course_assignees(company_id: &str, course_id: &str) -> Range<Assignment> 
     )
 }
 
+/// A company's learning paths, by id.
+pub fn paths(company_id: &str) -> Range<LearningPath> {
+    Range::table(paths_partition(company_id), PATH_PREFIX)
+}
+
+/// A user's learning paths, by path id.
+pub fn path_assignments(company_id: &str, user_id: &str) -> Range<PathAssignment> {
+    Range::table(user_partition(company_id, user_id), PATH_ASSIGNMENT_PREFIX)
+}
+
+/// Who is assigned a learning path (`gsi1`).
+pub fn path_assignees(company_id: &str, path_id: &str) -> Range<PathAssignment> {
+    Range::index(
+        Index::Gsi1,
+        super::keys::path_assignees(company_id, path_id),
+        "",
+    )
+}
+
 /// Every assignment of a company as `gsi2` projects it (reports).
 pub fn company_assignments(company_id: &str) -> Range<AssignmentRow> {
     Range::index(

@@ -13,7 +13,12 @@ pub struct Certificate {
     /// `None` once the holder's account is deleted (the certificate stays verifiable,
     /// anonymised).
     pub user_id: Option<String>,
+    /// The course it attests; for a learning path's certificate, the path's id (the
+    /// one subject a certificate has, so one guard item serves both).
     pub course_id: String,
+    /// Set on a learning path's certificate (then `course_title` is the path's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_id: Option<String>,
     pub code: String,
     pub holder_name: String,
     pub course_title: String,
@@ -101,9 +106,13 @@ pub struct CertificateView {
     pub id: String,
     /// `null` once the holder's account is deleted.
     pub user_id: Option<String>,
-    pub course_id: String,
+    /// `null` on a learning path's certificate.
+    pub course_id: Option<String>,
+    /// The learning path a path certificate attests (`null` on a course's).
+    pub path_id: Option<String>,
     pub code: String,
     pub holder_name: String,
+    /// The course's title, or the learning path's.
     pub course_title: String,
     pub issued_at: String,
     /// When it lapses; none: never.
@@ -118,7 +127,8 @@ impl Certificate {
             verify_url: verify_url(frontend_url, &self.code),
             id: self.id,
             user_id: self.user_id,
-            course_id: self.course_id,
+            course_id: self.path_id.is_none().then_some(self.course_id),
+            path_id: self.path_id,
             code: self.code,
             holder_name: self.holder_name,
             course_title: self.course_title,

@@ -172,6 +172,16 @@ pub struct Assignment {
     pub assigned_at: String,
     pub last_activity_at: Option<String>,
     pub completed_at: Option<String>,
+    /// The learning paths (ids) this course was assigned in: while one of them has an
+    /// earlier step not complete, the course is locked. A DynamoDB string set, added to
+    /// by `ADD` when a path is assigned over an existing assignment.
+    #[serde(
+        with = "serde_dynamo::string_set",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[schema(value_type = Vec<String>)]
+    pub paths: Vec<String>,
     pub version: u64,
 }
 
@@ -224,6 +234,7 @@ impl Assignment {
             assigned_at: crate::clock::now_rfc3339(),
             last_activity_at: None,
             completed_at: None,
+            paths: Vec::new(),
             version: 1,
         }
     }

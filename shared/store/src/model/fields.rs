@@ -23,7 +23,7 @@ fields! {
         SUSPENDED_AT = "suspendedAt",
     }
     ApiKey { LAST_USED_AT = "lastUsedAt", LAST_USED_EPOCH = "lastUsedEpoch" }
-    Assignment { ASSIGNED_BY = "assignedBy" }
+    Assignment { ASSIGNED_BY = "assignedBy", PATHS = "paths", STATUS = "status" }
     IdempotencyRecord { SEALED = "sealed", LOCKED_UNTIL = "lockedUntil" }
     Certificate { PDF_READY = "pdfReady" }
     Attempt { STATUS = "status" }
@@ -50,6 +50,7 @@ fields! {
     Invite { STATUS = "status", ACCEPTED_AT = "acceptedAt", EMAIL = "email" }
     Team { MEMBER_COUNT = "memberCount" }
     Course { MODULE_COUNT = "moduleCount", LESSON_COUNT = "lessonCount" }
+    LearningPath { STATUS = "status" }
     Module { LESSON_COUNT = "lessonCount" }
     InventoryCategory { LABEL = "name", ITEMS = "items" }
     Prompt { STATUS = "status", AUTHOR_ID = "authorId", CATEGORY_ID = "categoryId", TAGS = "tags" }

@@ -25,6 +25,7 @@ mod notification;
 mod oauth_state;
 mod outbox;
 mod password_token;
+mod path;
 pub mod personal;
 mod plan;
 mod progress;
@@ -69,6 +70,7 @@ pub use notification::{Channels, NOTIFICATION_TYPES, Notification, NotificationP
 pub use oauth_state::OAuthState;
 pub use outbox::{Mail, MailStatus, OUTBOX_DUE};
 pub use password_token::PasswordToken;
+pub use path::{LearningPath, PathAssignment, PathStep};
 pub use plan::{Feature, Plan};
 pub use progress::ProgressView;
 pub use prompt::{

@@ -28,6 +28,7 @@ pub const KINDS: &[(&str, Personal)] = &[
     (ApiKey::NAME, Exported("apiKeys")),
     (TeamMember::NAME, Exported("teamMemberships")),
     (Assignment::NAME, Exported("assignments")),
+    (PathAssignment::NAME, Exported("pathAssignments")),
     (Certificate::NAME, Exported("certificates")),
     (Attempt::NAME, Exported("quizAttempts")),
     (Notification::NAME, Exported("notifications")),
@@ -58,6 +59,7 @@ pub const KINDS: &[(&str, Personal)] = &[
     (Module::NAME, Not("the company's catalogue")),
     (Lesson::NAME, Not("the company's catalogue")),
     (Quiz::NAME, Not("the company's catalogue")),
+    (LearningPath::NAME, Not("the company's catalogue")),
     (
         QuizRecord::NAME,
         Not("a tally of the attempts, which are exported"),

@@ -55,7 +55,16 @@ impl Bump {
             if counters.is_empty() {
                 continue;
             }
-            let update = counters.iter().fold(Update::new(), |u, c| u.add(*c, 1));
+            // One ADD per counter, by how often it was bumped (an update names a
+            // path once: two certificates in one write add 2).
+            let mut tally: Vec<(Field, i64)> = Vec::new();
+            for c in counters {
+                match tally.iter_mut().find(|(f, _)| *f == c) {
+                    Some((_, n)) => *n += 1,
+                    None => tally.push((c, 1)),
+                }
+            }
+            let update = tally.iter().fold(Update::new(), |u, (c, n)| u.add(*c, *n));
             tx = tx.update(&key, update, None);
         }
         Ok(tx)

@@ -32,5 +32,6 @@ versioned!(
     super::Team,
     super::CalendarEvent,
     super::InventoryItem,
-    super::Prompt
+    super::Prompt,
+    super::LearningPath
 );
