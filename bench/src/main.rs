@@ -335,6 +335,10 @@ async fn main() {
                     ("no I/O", "analytics/summary-unauthenticated.json", 401),
                     ("DynamoDB write", "analytics/batch.json", 202),
                 ],
+                "paths" => vec![
+                    ("no I/O", "paths/list-unauthenticated.json", 401),
+                    ("DynamoDB read", "paths/list.json", 200),
+                ],
                 "stripe-webhook" => vec![("no I/O", "stripe-webhook/unsigned.json", 400)],
                 _ => vec![],
             },

@@ -341,7 +341,7 @@ pub(crate) async fn record(
                     );
                     path_certs.push(c);
                 }
-                for (key, open) in standing.still_open(&p.user_id, course_id) {
+                for (key, open) in standing.still_open(course_id) {
                     tx = tx.check(&key, open);
                 }
             }
@@ -362,9 +362,10 @@ pub(crate) async fn record(
             // Another event for this course (or a manager's certificate) got in
             // first: read again and re-apply.
             Err(StoreError::Refused(_)) => continue,
-            // Another write in flight on one of the same items (the company's
-            // counters, a path's other step): worth the same retry.
-            Err(StoreError::Unavailable { .. }) => continue,
+            // Another transaction in flight on one of the same items (the
+            // company's counters, a path's other step): nothing was written, so the
+            // same retry.
+            Err(StoreError::Conflicted) => continue,
             Err(e) => return Err(e.into()),
         }
     }

@@ -209,6 +209,21 @@ async fn visible(
     } else {
         BTreeSet::new()
     };
+    // A lesson of a course still locked by a prerequisite in one of the caller's
+    // learning paths is not theirs to read yet (its hit would show its content).
+    let path_ids: Vec<String> = held
+        .values()
+        .filter(|a| !a.paths.is_empty() && !a.is_completed())
+        .flat_map(|a| a.paths.iter().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let standing = campus::paths::standing(&state.db, &p.company_id, &p.user_id, &path_ids).await?;
+    let path_locked = |course_id: &str| {
+        held.get(course_id)
+            .is_some_and(|a| !a.paths.is_empty() && !a.is_completed())
+            && standing.missing(course_id).is_some()
+    };
     let published = |c: Option<&Course>| c.is_some_and(|c| c.status == CourseStatus::Published);
     Ok(ranked
         .into_iter()
@@ -220,7 +235,8 @@ async fn visible(
                 let course = lesson_courses.get(&l.course_id);
                 instructor
                     || (published(course)
-                        && course.is_some_and(|x| x.open_to(p.role, held.get(&l.course_id))))
+                        && course.is_some_and(|x| x.open_to(p.role, held.get(&l.course_id)))
+                        && !path_locked(&l.course_id))
             }),
             "prompt" => prompts
                 .get(&c.id)

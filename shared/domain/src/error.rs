@@ -311,6 +311,7 @@ impl From<campus_store::db::StoreError> for ApiError {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::BadCursor => ApiError::field("cursor", "is not a valid cursor"),
             StoreError::Unavailable { retry_after } => ApiError::Unavailable { retry_after },
+            StoreError::Conflicted => ApiError::Unavailable { retry_after: 1 },
             StoreError::Internal(e) => ApiError::Internal(e),
         }
     }

@@ -14,14 +14,15 @@ use utoipa::ToSchema;
 use crate::{
     db::{Cond, Db, Key, entities_of, keys},
     error::ApiError,
-    model::{Assignment, CertificateGuard, Course, LearningPath},
+    model::{Assignment, CertificateGuard, Course, CourseStatus, LearningPath},
 };
 
 /// A learner's standing in some learning paths.
 #[derive(Debug, Default)]
 pub struct Standing {
     pub paths: Vec<LearningPath>,
-    /// The steps' courses that still exist (a deleted course neither locks nor counts).
+    /// The steps' courses that still exist, published (a deleted or unpublished course
+    /// neither locks nor counts).
     courses: Vec<Course>,
     /// The learner's assignments of those courses.
     assignments: Vec<Assignment>,
@@ -45,7 +46,8 @@ pub struct Prerequisite {
 #[serde(rename_all = "camelCase")]
 pub struct StepProgress {
     pub course_id: String,
-    /// `null` when the course was deleted since the path was written.
+    /// `null` when the course was deleted or unpublished since the path was written
+    /// (the step then neither locks nor counts).
     pub course_title: Option<String>,
     pub prerequisites: Vec<String>,
     /// `not_started`, `in_progress` or `completed`.
@@ -84,7 +86,11 @@ pub async fn standing(
         .iter()
         .map(|id| keys::path(company_id, id))
         .collect();
-    let paths = entities_of(&db.get_many(&wanted).await?)?;
+    // A path taken back to draft no longer binds its learners (they cannot see it).
+    let paths = entities_of::<LearningPath>(&db.get_many(&wanted).await?)?
+        .into_iter()
+        .filter(|p| p.status == CourseStatus::Published)
+        .collect();
     standing_in(db, company_id, user_id, paths).await
 }
 
@@ -125,7 +131,12 @@ pub async fn standing_in(
         .map(|g| g.course_id)
         .collect();
     Ok(Standing {
-        courses: entities_of(&got)?,
+        // A draft course cannot be taken (404 to learners): as a deleted one, it
+        // neither locks nor counts.
+        courses: entities_of::<Course>(&got)?
+            .into_iter()
+            .filter(|c| c.status == CourseStatus::Published)
+            .collect(),
         assignments: entities_of(&got)?,
         certified,
         paths,
@@ -180,9 +191,13 @@ impl Standing {
     pub fn missing(&self, course_id: &str) -> Option<Prerequisite> {
         self.paths.iter().find_map(|path| {
             let step = path.step(course_id)?;
+            // A prerequisite locks while the learner holds it open: one they were
+            // never assigned (a step added after the path was) or were unassigned
+            // from does not.
             step.prerequisites.iter().find_map(|pre| {
                 let course = self.course(pre)?;
-                (!self.completed(pre)).then(|| Prerequisite {
+                let open = self.assignment(pre).is_some_and(|a| !a.is_completed());
+                open.then(|| Prerequisite {
                     path_id: path.id.clone(),
                     path_title: path.title.clone(),
                     course_id: course.id.clone(),
@@ -218,25 +233,27 @@ impl Standing {
             .collect()
     }
 
-    /// What a write completing `course_id` checks beside it: each other step of its
-    /// paths still open stays so. Two last steps completed at once then cannot both
-    /// miss the path's completion: the second write is refused and reads again.
-    pub fn still_open(&self, user_id: &str, course_id: &str) -> Vec<(Key, Cond)> {
+    /// What a write completing `course_id` checks beside it: in each of its paths
+    /// with exactly one other step still open (the only case where a concurrent
+    /// completion of that step could make both writes miss the path's completion),
+    /// that step stays open. The second of two such writes is refused and reads
+    /// again. One check per path at most, so the write stays far under 100 items.
+    pub fn still_open(&self, course_id: &str) -> Vec<(Key, Cond)> {
         let mut out: Vec<(Key, Cond)> = Vec::new();
         for p in self.paths.iter().filter(|p| p.step(course_id).is_some()) {
-            for s in &p.steps {
-                let key = match self.assignment(&s.course_id) {
-                    Some(a) => keys::assignment(&a.company_id, user_id, &s.course_id),
-                    None => continue,
-                };
-                if s.course_id == course_id
-                    || self.completed(&s.course_id)
-                    || out.iter().any(|(k, _)| *k == key)
-                {
-                    continue;
-                }
-                let open = Assignment::STATUS.ne("completed");
-                out.push((key, open));
+            let open: Vec<&str> = p
+                .steps
+                .iter()
+                .map(|s| s.course_id.as_str())
+                .filter(|c| *c != course_id && self.course(c).is_some() && !self.completed(c))
+                .collect();
+            let [other] = open.as_slice() else { continue };
+            let Some(a) = self.assignment(other) else {
+                continue;
+            };
+            let key = keys::assignment(&a.company_id, &a.user_id, other);
+            if !out.iter().any(|(k, _)| *k == key) {
+                out.push((key, Assignment::STATUS.ne("completed")));
             }
         }
         out
@@ -257,9 +274,10 @@ impl Standing {
                     status: a.map_or("not_started".into(), |a| a.status.clone()),
                     percent: a.map_or(0, |a| a.percent),
                     locked: !a.is_some_and(Assignment::is_completed)
-                        && s.prerequisites
-                            .iter()
-                            .any(|pre| self.course(pre).is_some() && !self.completed(pre)),
+                        && s.prerequisites.iter().any(|pre| {
+                            self.course(pre).is_some()
+                                && self.assignment(pre).is_some_and(|a| !a.is_completed())
+                        }),
                     due_date: a.and_then(|a| a.due_date.clone()),
                     completed_at: a.and_then(|a| a.completed_at.clone()),
                 }

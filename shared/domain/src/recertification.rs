@@ -229,6 +229,8 @@ async fn renew(state: &AppState, scope: Scope<'_>, now: OffsetDateTime) -> JobRe
         let cond = match held {
             Some(old) => {
                 a.version = old.version + 1;
+                // Still a step of the learning paths it was assigned in.
+                a.paths = old.paths.clone();
                 Cond::version(old.version)
             }
             None => Cond::absent(),

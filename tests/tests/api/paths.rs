@@ -356,23 +356,30 @@ async fn a_path_completed_before_it_was_assigned_is_certified_on_assignment_and_
     let t = app();
     let admin = new_company().await;
     let learner = join(&admin, "participant").await;
+    let peer = join(&admin, "participant").await;
     let (a, la) = course_with_lessons(&admin, "First", "published", 1).await;
     let (b, lb) = course_with_lessons(&admin, "Second", "published", 1).await;
     let (c, _) = course_with_lessons(&admin, "Third", "published", 1).await;
-    // Done on their own before any path.
-    complete(&learner, &a, &la[0]).await.expect(200);
-    complete(&learner, &b, &lb[0]).await.expect(200);
+    // Done on their own before any path, by two people certified in one write.
+    for who in [&learner, &peer] {
+        complete(who, &a, &la[0]).await.expect(200);
+        complete(who, &b, &lb[0]).await.expect(200);
+    }
     let done = path_of(&admin, "Done already", &[(&a, &[]), (&b, &[&a])]).await;
-    t.post(
-        &format!("/api/paths/{done}/assign"),
-        admin.token(),
-        json!({"userIds": [learner.user_id]}),
-    )
-    .await
-    .expect(200);
-    let certs = path_certificates(&learner).await;
-    assert_eq!(certs.len(), 1);
-    assert_eq!(certs[0]["pathId"], done);
+    let r = t
+        .post(
+            &format!("/api/paths/{done}/assign"),
+            admin.token(),
+            json!({"userIds": [learner.user_id, peer.user_id]}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r.body["assigned"].as_array().unwrap().len(), 2);
+    for who in [&learner, &peer] {
+        let certs = path_certificates(who).await;
+        assert_eq!(certs.len(), 1);
+        assert_eq!(certs[0]["pathId"], done);
+    }
 
     // A draft course in a path: the path is not assigned (409 naming it).
     let (draft, _) = course_with_lessons(&admin, "Unfinished", "draft", 1).await;
@@ -418,4 +425,74 @@ async fn a_path_completed_before_it_was_assigned_is_certified_on_assignment_and_
     t.get(&format!("/api/paths/{lock}/progress"), learner.token())
         .await
         .expect_error(404, "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn a_step_added_later_is_assigned_again_and_a_draft_path_no_longer_locks() {
+    let t = app();
+    let admin = new_company().await;
+    let learner = join(&admin, "participant").await;
+    let (a, la) = course_with_lessons(&admin, "Intro", "published", 1).await;
+    let (b, _) = course_with_lessons(&admin, "Deep dive", "published", 1).await;
+    let path = path_of(&admin, "Growing", &[(&b, &[])]).await;
+    let assign_to = format!("/api/paths/{path}/assign");
+    let assign = || {
+        t.post(
+            &assign_to,
+            admin.token(),
+            json!({"userIds": [learner.user_id]}),
+        )
+    };
+    assign().await.expect(200);
+    // Not locked: "Intro" is not a step yet.
+    let detail = t
+        .get(&format!("/api/courses/{b}"), learner.token())
+        .await
+        .expect(200);
+    assert_eq!(detail.body["locked"], false);
+    // "Intro" becomes a prerequisite; assigning again assigns it (quietly) and locks.
+    let current = t
+        .get(&format!("/api/paths/{path}"), admin.token())
+        .await
+        .expect(200)
+        .body;
+    t.put(
+        &format!("/api/paths/{path}"),
+        admin.token(),
+        json!({"title": "Growing", "status": "published", "version": current["version"],
+               "steps": [{"courseId": a}, {"courseId": b, "prerequisites": [a]}]}),
+    )
+    .await
+    .expect(200);
+    let r = assign().await.expect(200);
+    assert_eq!(r.body["alreadyAssigned"], json!([learner.user_id]));
+    let p = progress(&learner, &path, None).await.expect(200).body;
+    assert_eq!(p["steps"][0]["status"], "not_started");
+    assert_eq!(p["steps"][1]["locked"], true);
+    let detail = t
+        .get(&format!("/api/courses/{b}"), learner.token())
+        .await
+        .expect(200);
+    assert_eq!(detail.body["prerequisite"]["courseId"], a);
+    assert_eq!(
+        outbox_mails(&admin.company_id, &learner.email, "path_assigned")
+            .await
+            .len(),
+        1,
+        "told once, when the path was first assigned"
+    );
+    // Back to draft: the learner cannot see it, and it no longer locks them.
+    t.patch(
+        &format!("/api/paths/{path}"),
+        admin.token(),
+        json!({"status": "draft"}),
+    )
+    .await
+    .expect(200);
+    let detail = t
+        .get(&format!("/api/courses/{b}"), learner.token())
+        .await
+        .expect(200);
+    assert_eq!(detail.body["locked"], false);
+    complete(&learner, &a, &la[0]).await.expect(200);
 }

@@ -13,8 +13,12 @@ pub enum StoreError {
     NotFound,
     /// A list cursor this store did not sign, or one for another list.
     BadCursor,
-    /// DynamoDB is throttling or unreachable: worth a retry after a moment.
+    /// DynamoDB is throttling or unreachable: worth a retry after a moment. (A write
+    /// that timed out may have landed: not blindly retried.)
     Unavailable { retry_after: u64 },
+    /// A transaction cancelled because another one in flight touched one of its
+    /// items: nothing was written, so it is safe to read again and retry.
+    Conflicted,
     /// Anything else: a bug of ours or a refusal we did not expect.
     Internal(String),
 }
@@ -41,6 +45,7 @@ impl std::fmt::Display for StoreError {
             Self::NotFound => f.write_str("not found"),
             Self::BadCursor => f.write_str("not a cursor of this list"),
             Self::Unavailable { .. } => f.write_str("DynamoDB unavailable"),
+            Self::Conflicted => f.write_str("a transaction in flight touched the same items"),
             Self::Internal(e) => write!(f, "{e}"),
         }
     }

@@ -615,7 +615,7 @@ impl Db {
                     }
                     None if reasons.is_empty() => Err(refused(None)),
                     // Conflicts with another transaction in flight: worth a retry.
-                    None => Err(StoreError::Unavailable { retry_after: 1 }),
+                    None => Err(StoreError::Conflicted),
                 }
             }
             Err(e) => Err(sdk_error(e)),
