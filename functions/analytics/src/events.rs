@@ -115,7 +115,7 @@ pub async fn record(
     let mut tx = state.db.tx();
     for (name, (count, sessions)) in &groups {
         tx = tx.update(
-            &keys::analytics_counter(&p.company_id, day, name),
+            &keys::analytics_counter(&p.company_id, day, name, &p.user_id),
             Update::new()
                 .set(AnalyticsCounter::DAY, day)
                 .set(AnalyticsCounter::EVENT, name)

@@ -110,7 +110,7 @@ pub async fn publish_all(state: &AppState, changes: &[(&str, &CalendarEvent)]) {
         prepared.push((*e, members, team, realtime::message(kind, data)));
     }
     let none = BTreeSet::new();
-    realtime::push(state, &first.company_id, |c: &Connection| {
+    realtime::push(state, &first.company_id, None, |c: &Connection| {
         prepared
             .iter()
             .filter(|(e, members, team, _)| {

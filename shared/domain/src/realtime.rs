@@ -107,7 +107,11 @@ pub async fn active_checkins(state: &AppState, company_id: &str) -> ApiResult<Ve
 /// effort: the change is already stored, so a failed push is logged, never an error
 /// for the request that caused it; connections found gone are forgotten.
 pub async fn publish(state: &AppState, company_id: &str, audience: Audience<'_>, msg: &Value) {
-    push(state, company_id, |c| {
+    let users: Option<Vec<&str>> = match &audience {
+        Audience::Users(ids) => Some(ids.iter().map(String::as_str).collect()),
+        _ => None,
+    };
+    push(state, company_id, users.as_deref(), |c| {
         let wanted = match &audience {
             Audience::Company => true,
             Audience::Users(ids) => ids.contains(&c.user_id),
@@ -123,7 +127,10 @@ pub async fn publish_each(state: &AppState, company_id: &str, msgs: &[(String, V
     if msgs.is_empty() {
         return;
     }
-    push(state, company_id, |c| {
+    let mut users: Vec<&str> = msgs.iter().map(|(u, _)| u.as_str()).collect();
+    users.sort_unstable();
+    users.dedup();
+    push(state, company_id, Some(&users), |c| {
         msgs.iter()
             .filter(|(u, _)| *u == c.user_id)
             .map(|(_, m)| m)
@@ -132,14 +139,16 @@ pub async fn publish_each(state: &AppState, company_id: &str, msgs: &[(String, V
     .await;
 }
 
-/// One read of the company's connections, then each connection its messages.
+/// The connections of `users` (all the company's: `None`), then each connection its
+/// messages.
 pub async fn push<'m>(
     state: &AppState,
     company_id: &str,
+    users: Option<&[&str]>,
     messages_for: impl Fn(&Connection) -> Vec<&'m Value>,
 ) {
     let run = async {
-        let conns = connections(state, company_id).await?;
+        let conns = connections(state, company_id, users).await?;
         let live = live_sessions(state, &conns).await?;
         for c in &conns {
             if !live.contains(&c.session_id) {
@@ -209,7 +218,7 @@ pub async fn close_sessions(
     session: Option<&str>,
     keep: Option<&str>,
 ) -> ApiResult<()> {
-    let conns = connections(state, company_id).await?;
+    let conns = connections(state, company_id, Some(&[user_id])).await?;
     for c in conns.iter().filter(|c| {
         c.user_id == user_id
             && session.is_none_or(|s| s == c.session_id)
@@ -222,13 +231,26 @@ pub async fn close_sessions(
 
 /// Ends every open socket of the company (it was suspended).
 pub async fn close_company(state: &AppState, company_id: &str) -> ApiResult<()> {
-    for c in connections(state, company_id).await? {
+    for c in connections(state, company_id, None).await? {
         end(state, &c).await;
     }
     Ok(())
 }
 
-/// The company's open sockets: one Query of its connections partition.
-async fn connections(state: &AppState, company_id: &str) -> ApiResult<Vec<Connection>> {
-    Ok(state.db.all(&lists::connections(company_id)).await?)
+/// The open sockets of `users`, or the company's. A message for one user (a
+/// learner's notification, the frequent case) reads that user's sockets only: on a
+/// deadline day of a large company the company's list, and the sessions behind it,
+/// would be the hottest read in the table (docs/scale.md). A message for several
+/// people, or everyone, reads the company's list once: one round trip, not one per
+/// person.
+async fn connections(
+    state: &AppState,
+    company_id: &str,
+    users: Option<&[&str]>,
+) -> ApiResult<Vec<Connection>> {
+    let range = match users {
+        Some([user]) => lists::user_connections(company_id, user),
+        _ => lists::connections(company_id),
+    };
+    Ok(state.db.all(&range).await?)
 }

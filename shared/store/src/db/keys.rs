@@ -505,6 +505,12 @@ pub fn connection(company_id: &str, connection_id: &str) -> Key {
     )
 }
 
+/// Index key (`gsi1`) of one user's open WebSockets: a message for a few users reads
+/// their sockets, not the company's.
+pub fn user_connections_index(company_id: &str, user_id: &str) -> String {
+    format!("C#{company_id}#U#{user_id}#WS")
+}
+
 /// From a connection id to its company (`$disconnect` knows only the id).
 pub fn connection_pointer(connection_id: &str) -> Key {
     Key::new(format!("WSCONN#{connection_id}"), "WSCONN")
@@ -531,14 +537,27 @@ pub fn conversation_messages(company_id: &str, conversation_id: &str) -> String 
     format!("C#{company_id}#CONV#{conversation_id}")
 }
 
-/// A company's analytics counters: one item per UTC day and event name
-/// (`{YYYY-MM-DD}#{name}`), so a range of days is one key range.
+/// A company's analytics counters: per UTC day and event name, one item per shard of
+/// users (`{YYYY-MM-DD}#{name}#{shard}`), so a range of days is one key range.
 pub fn analytics_partition(company_id: &str) -> String {
     format!("C#{company_id}#ANALYTICS")
 }
 
-pub fn analytics_counter(company_id: &str, day: &str, name: &str) -> Key {
-    Key::new(analytics_partition(company_id), format!("{day}#{name}"))
+/// Shards of one day's counter of one event: each holds its users' ids (a set, for
+/// unique counts), so a 50,000-person company's day stays far under DynamoDB's
+/// 400 KB item (about 1,600 ids a shard) and its writes spread over 32 items.
+pub const ANALYTICS_SHARDS: u32 = 32;
+
+/// `user_id`'s shard of the day's counter of `name` (FNV-1a: stable everywhere).
+pub fn analytics_counter(company_id: &str, day: &str, name: &str, user_id: &str) -> Key {
+    let hash = user_id.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    let shard = hash % ANALYTICS_SHARDS;
+    Key::new(
+        analytics_partition(company_id),
+        format!("{day}#{name}#{shard:02}"),
+    )
 }
 
 /// A company's inventory: items (`ITEM#{id}`), one pointer per SKU (`SKU#{sku}`:
@@ -755,5 +774,27 @@ mod tests {
         ] {
             assert!(k.pk.starts_with("C#c1"), "{k:?}");
         }
+    }
+
+    #[test]
+    fn a_large_companys_analytics_day_spreads_evenly_over_its_shards() {
+        // 50,000 user ids as the API makes them (ULIDs): no shard near the 400 KB
+        // item (an id in a string set is about 27 bytes).
+        let mut per_shard = [0usize; ANALYTICS_SHARDS as usize];
+        for _ in 0..50_000 {
+            let id = ulid::Ulid::generate().to_string();
+            let k = analytics_counter("c1", "2026-12-01", "page.viewed", &id);
+            let shard: usize = k.sk.rsplit('#').next().unwrap().parse().unwrap();
+            per_shard[shard] += 1;
+        }
+        let (min, max) = (
+            per_shard.iter().min().unwrap(),
+            per_shard.iter().max().unwrap(),
+        );
+        assert!(*min > 1_300 && *max < 1_850, "{per_shard:?}");
+        assert!(max * 27 < 60_000);
+        // The same user always lands on the same shard (a set counts them once).
+        let a = analytics_counter("c1", "2026-12-01", "x", "01JUSER");
+        assert_eq!(a, analytics_counter("c1", "2026-12-01", "x", "01JUSER"));
     }
 }

@@ -200,6 +200,11 @@ pub fn connections(company_id: &str) -> Range<Connection> {
     Range::table(connections_partition(company_id), CONNECTION_PREFIX)
 }
 
+/// One user's open WebSockets (`gsi1`).
+pub fn user_connections(company_id: &str, user_id: &str) -> Range<Connection> {
+    Range::index(Index::Gsi1, user_connections_index(company_id, user_id), "")
+}
+
 /// The messages of one conversation (`gsi1`), oldest first.
 pub fn conversation_messages(company_id: &str, conversation_id: &str) -> Range<ChatMessage> {
     Range::index(

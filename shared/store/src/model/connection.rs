@@ -29,6 +29,10 @@ impl Entity for Connection {
             keys::connection(&self.company_id, &self.connection_id),
             Self::NAME,
         )
+        .gsi1(
+            keys::user_connections_index(&self.company_id, &self.user_id),
+            self.connection_id.clone(),
+        )
         .ttl(self.expires_epoch)
     }
 }
