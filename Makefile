@@ -108,7 +108,7 @@ load: $(VENV)/.installed $(VENV_LOAD)/.installed ## USERS virtual users walk the
 	  --max-requests $(MAX_REQUESTS) $(if $(TARGET),--target $(TARGET))
 
 bench: $(VENV)/.installed ## Cold start, warm latency, DynamoDB round trips, memory, package size; beside an Express peer (FUNCTIONS="auth peer": only those)
-	$(if $(BUILT),cargo build --release $(addprefix -p campus-,$(BUILT)))
+	$(if $(BUILT),cargo build --release $(addprefix -p campus-,$(sort $(BUILT) floor)))
 	$(if $(BUILT),@$(MAKE) --no-print-directory lambda-arm64 FUNCTIONS="$(BUILT)" || echo "bench: the arm64 packages could not be built here; sizes are of the host build only")
 	cd bench/peer && npm ci --no-audit --no-fund --silent
 	cargo build -q -p campus-bench

@@ -46,6 +46,9 @@ struct RouteResult {
     route: String,
     fixture: String,
     cold: Percentiles,
+    /// Of `cold`: spawn → the first `/next` (the event waits queued), i.e. init.
+    #[serde(default)]
+    init: Option<Percentiles>,
     warm: Percentiles,
     peak_rss_mb: f64,
 }
@@ -122,8 +125,10 @@ fn command(s: &Subject, api: &RuntimeApi) -> tokio::process::Command {
 }
 
 /// Spawn → first answer, `SPAWNS` times, each in a fresh process.
-async fn cold(s: &Subject, event: &str, expect: u16) -> (Vec<Duration>, f64) {
+/// Spawn → first answer, and spawn → first `/next` (init), of `SPAWNS` fresh processes.
+async fn cold(s: &Subject, event: &str, expect: u16) -> (Vec<Duration>, Vec<Duration>, f64) {
     let mut samples = Vec::new();
+    let mut inits = Vec::new();
     let mut rss: f64 = 0.0;
     for n in 0..SPAWNS {
         let event = from_caller(event, n);
@@ -136,6 +141,7 @@ async fn cold(s: &Subject, event: &str, expect: u16) -> (Vec<Duration>, f64) {
             .await
             .expect("a cold start within 20 s");
         samples.push(out.answered_at - start);
+        inits.push(out.handed_at - start);
         assert!(
             !out.error && status_of(&out.body) == expect,
             "{}: unexpected answer {}",
@@ -147,7 +153,7 @@ async fn cold(s: &Subject, event: &str, expect: u16) -> (Vec<Duration>, f64) {
         }
         let _ = child.kill().await;
     }
-    (samples, rss)
+    (samples, inits, rss)
 }
 
 /// Handler time (event handed over → answer posted) of `WARM` invocations in one process.
@@ -249,94 +255,176 @@ async fn main() {
             args: vec![],
             events: match f.name {
                 "system" => vec![
-                    ("no I/O", "system/version.json", 200),
+                    ("no I/O", "system/health.json", 200),
+                    // Public, so counted per address: one rate-limit write.
+                    ("rate-limit write", "system/version.json", 200),
                     ("DynamoDB+S3+SES", "system/health-deep-prod-stage.json", 200),
                 ],
                 "auth" => vec![
-                    ("no I/O", "auth/login-malformed.json", 400),
+                    ("401, rate-limit write", "auth/login-malformed.json", 400),
                     ("DynamoDB read", "auth/me.json", 200),
                     // An unknown address is checked against a dummy hash, so this is
                     // a sign-in's argon2id verification (OWASP parameters) in release.
                     ("sign-in (argon2id)", "auth/login-wrong-password.json", 401),
                 ],
                 "users" => vec![
-                    ("no I/O", "users/list-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "users/list-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "users/company.json", 200),
                 ],
                 "courses" => vec![
-                    ("no I/O", "courses/list-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "courses/list-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "courses/catalog.json", 200),
                 ],
                 "teams" => vec![
-                    ("no I/O", "teams/list-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "teams/list-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "teams/list.json", 200),
                 ],
                 "progress" => vec![
-                    ("no I/O", "progress/event-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "progress/event-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "progress/me.json", 200),
                 ],
                 "certificates" => vec![
-                    ("no I/O", "certificates/verify-malformed.json", 404),
+                    (
+                        "401, rate-limit write",
+                        "certificates/verify-malformed.json",
+                        404,
+                    ),
                     ("DynamoDB read", "certificates/list.json", 200),
                 ],
                 "reports" => vec![
-                    ("no I/O", "reports/compliance-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "reports/compliance-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "reports/dashboard.json", 200),
                 ],
                 "calendar" => vec![
-                    ("no I/O", "calendar/events-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "calendar/events-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "calendar/upcoming.json", 200),
                 ],
                 "notifications" => vec![
-                    ("no I/O", "notifications/stats-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "notifications/stats-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "notifications/list-unread.json", 200),
                 ],
                 "email" => vec![
-                    ("no I/O", "email/test-connection-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "email/test-connection-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "email/queue-status.json", 200),
                 ],
                 "checkins" => vec![
-                    ("no I/O", "checkins/create-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "checkins/create-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "checkins/list.json", 200),
                 ],
                 "billing" => vec![
-                    ("no I/O", "billing/payments-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "billing/payments-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "billing/subscription.json", 200),
                 ],
                 "inventory" => vec![
-                    ("no I/O", "inventory/list-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "inventory/list-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "inventory/list.json", 200),
                 ],
                 "chat" => vec![
-                    ("no I/O", "chat/message-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "chat/message-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "chat/history.json", 200),
                 ],
                 "audit" => vec![
-                    ("no I/O", "audit/logs-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "audit/logs-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "audit/report.json", 200),
                 ],
                 "prompts" => vec![
-                    ("no I/O", "prompts/create-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "prompts/create-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "prompts/list.json", 200),
                 ],
                 "exports" => vec![
-                    ("no I/O", "exports/users-csv-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "exports/users-csv-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "exports/history.json", 200),
                 ],
                 "search" => vec![
-                    ("no I/O", "search/query-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "search/query-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "search/query.json", 200),
                 ],
                 "files" => vec![
-                    ("no I/O", "files/upload-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "files/upload-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "files/list.json", 200),
                 ],
                 "analytics" => vec![
-                    ("no I/O", "analytics/summary-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "analytics/summary-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB write", "analytics/batch.json", 202),
                 ],
                 "paths" => vec![
-                    ("no I/O", "paths/list-unauthenticated.json", 401),
+                    (
+                        "401, rate-limit write",
+                        "paths/list-unauthenticated.json",
+                        401,
+                    ),
                     ("DynamoDB read", "paths/list.json", 200),
                 ],
                 "stripe-webhook" => vec![("no I/O", "stripe-webhook/unsigned.json", 400)],
@@ -344,6 +432,13 @@ async fn main() {
             },
         })
         .collect();
+    // The floor: the least a Rust HTTP Lambda does (bench/floor), same profile.
+    subjects.push(Subject {
+        name: "floor".into(),
+        program: release.join("floor"),
+        args: vec![],
+        events: vec![("no I/O", "system/version.json", 200)],
+    });
     let peer = root().join("bench/peer/runtime.js");
     if peer.exists() && root().join("bench/peer/node_modules").exists() {
         subjects.push(Subject {
@@ -372,7 +467,8 @@ async fn main() {
         } else {
             s.name.as_str()
         };
-        let chosen = selected.is_empty() || selected.iter().any(|x| x == key);
+        // The floor goes with any run: every ratio is to it.
+        let chosen = selected.is_empty() || key == "floor" || selected.iter().any(|x| x == key);
         let cache = Cache::of(key, s);
         if let Some(kept) = cache.read().filter(|_| !fresh || !chosen) {
             eprintln!("{}: measured before, from the same binary", s.name);
@@ -391,13 +487,14 @@ async fn main() {
         for (label, file, expect) in &s.events {
             let event = fixture(file, &token);
             eprintln!("measuring {} {label} ({file})", s.name);
-            let (c, rss_c) = cold(s, &event, *expect).await;
+            let (c, init, rss_c) = cold(s, &event, *expect).await;
             let (w, rss_w) = warm(s, &event, *expect).await;
             measured.push(RouteResult {
                 subject: s.name.clone(),
                 route: label.to_string(),
                 fixture: file.to_string(),
                 cold: percentiles(&c),
+                init: Some(percentiles(&init)),
                 warm: percentiles(&w),
                 peak_rss_mb: rss_c.max(rss_w),
             });
@@ -517,10 +614,24 @@ fn report(r: &Results) -> String {
         "## make bench — {} — {}\n\nCold start: spawn → first answer, {} fresh processes each. Warm: handler time over {} invocations of one process.\n\n",
         r.date, r.machine, r.spawns, r.warm_invocations
     );
-    out += "| function | route | cold p50 ms | cold p95 ms | warm p50 ms | warm p99 ms | peak RSS MB |\n|---|---|---|---|---|---|---|\n";
+    let find = |subject: &str, route: &str| {
+        r.routes
+            .iter()
+            .find(|x| x.subject == subject && x.route == route)
+    };
+    let floor = find("floor", "no I/O").map(|f| f.cold.p50_ms);
+    out += "| function | route | cold p50 ms | ÷ floor | of it init p50 ms | cold p95 ms | warm p50 ms | warm p99 ms | peak RSS MB |\n|---|---|---|---|---|---|---|---|---|\n";
     for x in &r.routes {
+        let ratio = floor
+            .map(|f| format!("{:.2}×", x.cold.p50_ms / f.max(0.001)))
+            .unwrap_or_default();
+        let init = x
+            .init
+            .as_ref()
+            .map(|i| format!("{:.2}", i.p50_ms))
+            .unwrap_or_default();
         out += &format!(
-            "| {} | {} | {:.2} | {:.2} | {:.3} | {:.3} | {:.1} |\n",
+            "| {} | {} | {:.2} | {ratio} | {init} | {:.2} | {:.3} | {:.3} | {:.1} |\n",
             x.subject,
             x.route,
             x.cold.p50_ms,
@@ -530,11 +641,6 @@ fn report(r: &Results) -> String {
             x.peak_rss_mb
         );
     }
-    let find = |subject: &str, route: &str| {
-        r.routes
-            .iter()
-            .find(|x| x.subject == subject && x.route == route)
-    };
     if let (Some(peer_a), Some(peer_b)) = (
         find("peer (Express)", "no I/O"),
         find("peer (Express)", "DynamoDB read"),

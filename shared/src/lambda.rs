@@ -76,18 +76,33 @@ pub fn fixed_mmap_threshold() {
 /// Logs, the config (its secrets read from Secrets Manager), the clients with a warm
 /// connection: what every cold start does.
 pub async fn start() -> Result<AppState, Error> {
+    let started = std::time::Instant::now();
+    let ms = || started.elapsed().as_secs_f64() * 1000.0;
     fixed_mmap_threshold();
     init_tracing();
+    let logs_ms = ms();
     let config = secrets::from_environment().await.map_err(|e| {
         tracing::error!(error = %e, "bad configuration");
         e
     })?;
+    let config_ms = ms();
     let state = AppState::new(config);
     if let Ok(name) = std::env::var("AWS_LAMBDA_FUNCTION_NAME") {
         crate::metrics::init(&name);
     }
-    state.warm().await;
+    // What a slow cold start is made of (ms since `main` began), once per process.
+    tracing::info!(logs_ms, config_ms, clients_ms = ms(), "init");
+    // The connection to DynamoDB opens beside the first `/next`, not before it: a
+    // route without I/O never waits for it, and the first read finds it open (or
+    // opens its own; the two do not conflict).
+    warm_beside(state.clone());
     Ok(state)
+}
+
+/// Opens the DynamoDB connection on a task of its own (a plain function, so the
+/// task's future is not part of every `main`'s).
+fn warm_beside(state: AppState) {
+    tokio::spawn(async move { state.warm().await });
 }
 
 /// The same for a function that is not HTTP (stream, schedule, WebSocket events):

@@ -1,3 +1,6 @@
+// The event futures (init, handler, runtime) nest past the default limit of 128.
+#![recursion_limit = "256"]
+
 //! The mailer: new mail from the table's stream at once, and a sweep every minute for
 //! what is due again (retries, lapsed leases).
 

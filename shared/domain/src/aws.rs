@@ -6,7 +6,8 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region, SharedHttpClient};
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
 use aws_smithy_types::{retry::RetryConfig, timeout::TimeoutConfig};
 
 use crate::config::{AwsSettings, Config};
@@ -19,6 +20,8 @@ pub struct Aws {
     endpoint: Option<String>,
     retry: RetryConfig,
     timeout: TimeoutConfig,
+    /// One HTTPS client for every service client.
+    http: SharedHttpClient,
     /// Set only by the local stack, whose guard judges each call against this
     /// function's policy (`crate::aws_calls`).
     function: Option<&'static str>,
@@ -33,6 +36,7 @@ macro_rules! client {
             .credentials_provider(a.credentials.clone())
             .retry_config(a.retry.clone())
             .timeout_config(a.timeout.clone())
+            .http_client(a.http.clone())
             $(.$extra($arg))*;
         if let Some(e) = &a.endpoint {
             b = b.endpoint_url(e);
@@ -73,6 +77,7 @@ impl Aws {
                 .operation_attempt_timeout(cfg.timeout)
                 .operation_timeout(cfg.timeout * attempts)
                 .build(),
+            http: https_client(),
             function: None,
         }
     }
@@ -210,5 +215,49 @@ mod tests {
             aws.s3_post_url("campus-prod"),
             "https://campus-prod.s3.us-east-1.amazonaws.com/"
         );
+    }
+}
+
+/// Amazon Trust Services' roots, which every AWS endpoint's certificate chains to.
+const AMAZON_ROOTS: &str = include_str!("amazon-roots.pem");
+
+/// The SDK's own HTTPS client (hyper, rustls on aws-lc), trusting Amazon's roots
+/// only. The default one reads and parses every certificate of the system's store
+/// (hundreds of files) while the clients are built: 4 ms of every cold start, for
+/// trust in authorities no AWS endpoint uses. An endpoint override (the local
+/// emulator) is plain HTTP, which needs no roots.
+fn https_client() -> SharedHttpClient {
+    let roots = TrustStore::empty()
+        .with_native_roots(false)
+        .with_pem_certificate(AMAZON_ROOTS.as_bytes());
+    let builder = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
+    match TlsContext::builder().with_trust_store(roots).build() {
+        Ok(context) => builder.tls_context(context).build_https(),
+        // The roots are compiled in and tested; should they ever fail to parse, the
+        // system's store still works (at its cost).
+        Err(e) => {
+            tracing::error!(error = %e, "Amazon's roots did not load; using the system's");
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+                .build_https()
+        }
+    }
+}
+
+#[cfg(test)]
+mod https_tests {
+    #[test]
+    fn amazons_roots_parse_into_a_trust_store() {
+        let roots = super::TrustStore::empty()
+            .with_native_roots(false)
+            .with_pem_certificate(super::AMAZON_ROOTS.as_bytes());
+        assert!(
+            super::TlsContext::builder()
+                .with_trust_store(roots)
+                .build()
+                .is_ok()
+        );
+        assert_eq!(super::AMAZON_ROOTS.matches("BEGIN CERTIFICATE").count(), 5);
     }
 }
