@@ -34,6 +34,10 @@ const WARM: usize = 1000;
 
 struct Subject {
     name: String,
+    /// The binary measured (`program` may be a wrapper such as `taskset`).
+    binary: PathBuf,
+    /// The function's name, as Lambda would set it.
+    function: String,
     program: PathBuf,
     args: Vec<String>,
     /// (label, fixture, expected status)
@@ -113,7 +117,7 @@ fn command(s: &Subject, api: &RuntimeApi) -> tokio::process::Command {
     let mut c = tokio::process::Command::new(&s.program);
     c.args(&s.args)
         .env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", &s.name)
+        .env("AWS_LAMBDA_FUNCTION_NAME", &s.function)
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench")
@@ -251,6 +255,8 @@ async fn main() {
         .iter()
         .map(|f| Subject {
             name: f.name.to_string(),
+            binary: release.join(f.name),
+            function: f.name.to_string(),
             program: release.join(f.name),
             args: vec![],
             events: match f.name {
@@ -432,9 +438,27 @@ async fn main() {
             },
         })
         .collect();
+    // Sign-in pinned to one core: argon2id runs one lane, and Lambda gives less than
+    // one vCPU below 1,769 MB. `auth` measures it on every core of the machine.
+    if Path::new("/usr/bin/taskset").exists() {
+        subjects.push(Subject {
+            name: "auth-1core".into(),
+            binary: release.join("auth"),
+            function: "auth".into(),
+            program: "/usr/bin/taskset".into(),
+            args: vec![
+                "-c".into(),
+                "0".into(),
+                release.join("auth").display().to_string(),
+            ],
+            events: vec![("sign-in (argon2id)", "auth/login-wrong-password.json", 401)],
+        });
+    }
     // The floor: the least a Rust HTTP Lambda does (bench/floor), same profile.
     subjects.push(Subject {
         name: "floor".into(),
+        binary: release.join("floor"),
+        function: "floor".into(),
         program: release.join("floor"),
         args: vec![],
         events: vec![("no I/O", "system/version.json", 200)],
@@ -443,6 +467,8 @@ async fn main() {
     if peer.exists() && root().join("bench/peer/node_modules").exists() {
         subjects.push(Subject {
             name: "peer (Express)".into(),
+            binary: peer.clone(),
+            function: "peer".into(),
             program: "node".into(),
             args: vec![peer.display().to_string()],
             events: vec![
@@ -468,7 +494,11 @@ async fn main() {
             s.name.as_str()
         };
         // The floor goes with any run: every ratio is to it.
-        let chosen = selected.is_empty() || key == "floor" || selected.iter().any(|x| x == key);
+        let chosen = selected.is_empty()
+            || key == "floor"
+            || selected
+                .iter()
+                .any(|x| x == key || (key == "auth-1core" && x == "auth"));
         let cache = Cache::of(key, s);
         if let Some(kept) = cache.read().filter(|_| !fresh || !chosen) {
             eprintln!("{}: measured before, from the same binary", s.name);
@@ -479,9 +509,9 @@ async fn main() {
             continue;
         }
         assert!(
-            s.program.exists() || s.program == Path::new("node"),
+            s.binary.exists(),
             "{} is missing: build with `cargo build --release`",
-            s.program.display()
+            s.binary.display()
         );
         let mut measured = Vec::new();
         for (label, file, expect) in &s.events {
@@ -556,12 +586,7 @@ impl Cache {
                 .map(|m| format!("{}:{:?}", m.len(), m.modified().ok()))
                 .unwrap_or_default()
         };
-        let program = if s.program == Path::new("node") {
-            root().join("bench/peer/runtime.js")
-        } else {
-            s.program.clone()
-        };
-        let mut stamp = file(&program);
+        let mut stamp = file(&s.binary);
         for (_, fixture, _) in &s.events {
             stamp += &file(&root().join("events").join(fixture));
         }
