@@ -9,30 +9,20 @@ use campus::{
     ApiError, ApiResult, AppState,
     assigning::Assigning,
     auth::{Gate, Manager},
-    clock,
     db::keys,
     error::ErrorBody,
     http::ValidJson,
     model::{CourseStatus, LearningPath},
-    people,
+    people::{self, user_ids_rule},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::{Validate, ValidationError};
-
-fn ids(ids: &[String]) -> Result<(), ValidationError> {
-    if ids.len() > people::MAX_PEOPLE || ids.iter().any(|i| i.is_empty() || i.len() > 64) {
-        return Err(ValidationError::new("userIds").with_message(
-            format!("1 to {} ids of 1 to 64 characters", people::MAX_PEOPLE).into(),
-        ));
-    }
-    Ok(())
-}
+use validator::Validate;
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AssignPath {
-    #[validate(custom(function = "ids"))]
+    #[validate(custom(function = "user_ids_rule"))]
     pub user_ids: Option<Vec<String>>,
     #[validate(length(min = 1, max = 64))]
     pub team_id: Option<String>,
@@ -69,11 +59,7 @@ pub async fn assign(
     Path(id): Path<String>,
     ValidJson(b): ValidJson<AssignPath>,
 ) -> ApiResult<Json<PathAssigned>> {
-    let due_date = b
-        .due_date
-        .as_deref()
-        .map(|d| clock::due_date("dueDate", d).map(clock::rfc3339))
-        .transpose()?;
+    let due_date = campus::assigning::due_date(b.due_date.as_deref())?;
     let path: LearningPath = state.db.find(&keys::path(&p.company_id, &id)).await?;
     if path.status != CourseStatus::Published {
         return Err(ApiError::Conflict(
@@ -103,12 +89,11 @@ pub async fn assign(
     let users = people::resolve(
         &state.db,
         &p.company_id,
-        &people::Named {
-            user_ids: b.user_ids.as_deref().unwrap_or_default(),
-            team_id: b.team_id.as_deref(),
-            department_id: b.department_id.as_deref(),
-            all: false,
-        },
+        &people::Named::some(
+            b.user_ids.as_deref(),
+            b.team_id.as_deref(),
+            b.department_id.as_deref(),
+        ),
     )
     .await?;
     let out = Assigning {

@@ -299,17 +299,32 @@ pub(crate) async fn record(
         if newly_done {
             bump.daily(DailyStats::LESSONS_COMPLETED);
         }
-        let mut cert = None;
-        let mut path_certs = Vec::new();
+        let mut certs = Vec::new();
         let mut pushes = notify::Pushes::default();
         if completes_course {
             bump.both(DailyStats::COMPLETIONS);
-            // A manager may have issued it already: then the course just completes.
+            // The course's certificate (unless a manager issued it already: then the
+            // course just completes) and one for each learning path this completes,
+            // all in this write, which also holds the paths' other steps as read.
             if entity_of::<CertificateGuard>(&got)?.is_none() {
-                let user: User = entity_of(&got)?.ok_or(ApiError::NotFound)?;
-                let company: Company = entity_of(&got)?.ok_or(ApiError::NotFound)?;
-                let c = certificates::new_certificate(&company, &user, &course, "completion");
-                let prefs = entity_of(&got)?;
+                certs.push(None);
+            }
+            certs.extend(standing.completed_by(course_id).into_iter().map(Some));
+            for (key, open) in standing.still_open(course_id) {
+                tx = tx.check(&key, open);
+            }
+        }
+        let mut issued = Vec::with_capacity(certs.len());
+        if !certs.is_empty() {
+            let user: User = entity_of(&got)?.ok_or(ApiError::NotFound)?;
+            let company: Company = entity_of(&got)?.ok_or(ApiError::NotFound)?;
+            let prefs = entity_of(&got)?;
+            // `None`: the course's own; `Some`: a learning path's.
+            for path in certs {
+                let c = match path {
+                    None => certificates::new_certificate(&company, &user, &course, "completion"),
+                    Some(path) => certificates::new_path_certificate(&company, &user, path),
+                };
                 tx = certificates::issue_in(
                     tx,
                     state,
@@ -319,31 +334,7 @@ pub(crate) async fn record(
                     &mut bump,
                     &mut pushes,
                 );
-                cert = Some(c);
-            }
-            // The learning paths this completes: each certified in the same write,
-            // which also holds their other steps as read (complete, or still open).
-            let completed_paths = standing.completed_by(course_id);
-            if !standing.paths.is_empty() {
-                let user: User = entity_of(&got)?.ok_or(ApiError::NotFound)?;
-                let company: Company = entity_of(&got)?.ok_or(ApiError::NotFound)?;
-                let prefs = entity_of(&got)?;
-                for path in completed_paths {
-                    let c = certificates::new_path_certificate(&company, &user, path);
-                    tx = certificates::issue_in(
-                        tx,
-                        state,
-                        &c,
-                        &user,
-                        prefs.as_ref(),
-                        &mut bump,
-                        &mut pushes,
-                    );
-                    path_certs.push(c);
-                }
-                for (key, open) in standing.still_open(course_id) {
-                    tx = tx.check(&key, open);
-                }
+                issued.push(c);
             }
         }
         let tx = bump.apply(tx, &p.company_id, &now[..10])?;
@@ -351,7 +342,7 @@ pub(crate) async fn record(
         match audit.commit(&state.db, tx, answer).await {
             Ok(answer) => {
                 pushes.send(state).await;
-                for mut c in cert.into_iter().chain(path_certs) {
+                for mut c in issued {
                     certificates::store_pdf_after_issue(state, &mut c).await;
                 }
                 return Ok(answer);

@@ -9,33 +9,22 @@ use campus::{
     ApiError, ApiResult, AppState,
     audit::Audit,
     auth::{Gate, Manager},
-    clock,
     db::keys,
     error::ErrorBody,
     http::ValidJson,
     model::{Course, CourseStatus},
-    people,
+    people::{self, user_ids_rule},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::{Validate, ValidationError};
-
-const MAX_ASSIGNEES: usize = people::MAX_PEOPLE;
-
-fn ids(ids: &[String]) -> Result<(), ValidationError> {
-    if ids.len() > MAX_ASSIGNEES || ids.iter().any(|i| i.is_empty() || i.len() > 64) {
-        return Err(ValidationError::new("userIds")
-            .with_message(format!("1 to {MAX_ASSIGNEES} ids of 1 to 64 characters").into()));
-    }
-    Ok(())
-}
+use validator::Validate;
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AssignCourse {
     #[validate(length(min = 1, max = 64))]
     pub course_id: String,
-    #[validate(custom(function = "ids"))]
+    #[validate(custom(function = "user_ids_rule"))]
     pub user_ids: Option<Vec<String>>,
     #[validate(length(min = 1, max = 64))]
     pub team_id: Option<String>,
@@ -67,11 +56,7 @@ pub async fn assign_course(
     Gate(p, ..): Manager,
     ValidJson(b): ValidJson<AssignCourse>,
 ) -> ApiResult<Json<Assigned>> {
-    let due_date = b
-        .due_date
-        .as_deref()
-        .map(|d| clock::due_date("dueDate", d).map(clock::rfc3339))
-        .transpose()?;
+    let due_date = campus::assigning::due_date(b.due_date.as_deref())?;
     let course: Course = state
         .db
         .find(&keys::course(&p.company_id, &b.course_id))
@@ -84,12 +69,11 @@ pub async fn assign_course(
     let users = people::resolve(
         &state.db,
         &p.company_id,
-        &people::Named {
-            user_ids: b.user_ids.as_deref().unwrap_or_default(),
-            team_id: b.team_id.as_deref(),
-            department_id: b.department_id.as_deref(),
-            all: false,
-        },
+        &people::Named::some(
+            b.user_ids.as_deref(),
+            b.team_id.as_deref(),
+            b.department_id.as_deref(),
+        ),
     )
     .await?;
 

@@ -16,6 +16,13 @@ use crate::{
     notify,
 };
 
+/// A request's `dueDate` as stored: an RFC 3339 time, or a date (due at its end,
+/// UTC); never in the past.
+pub fn due_date(sent: Option<&str>) -> Result<Option<String>, ApiError> {
+    sent.map(|d| crate::clock::due_date("dueDate", d).map(crate::clock::rfc3339))
+        .transpose()
+}
+
 /// What to assign: one course, or a path with its courses (in step order).
 pub struct Assigning<'a> {
     pub state: &'a AppState,

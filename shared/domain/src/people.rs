@@ -48,6 +48,32 @@ pub struct Named<'a> {
     pub all: bool,
 }
 
+impl<'a> Named<'a> {
+    /// Users by id, a team, a department: as an assignment names them.
+    pub fn some(
+        user_ids: Option<&'a [String]>,
+        team_id: Option<&'a str>,
+        department_id: Option<&'a str>,
+    ) -> Self {
+        Self {
+            user_ids: user_ids.unwrap_or_default(),
+            team_id,
+            department_id,
+            all: false,
+        }
+    }
+}
+
+/// The rule for a request's `userIds`: at most [`MAX_PEOPLE`] ids of 1 to 64
+/// characters (a body's `#[validate(custom(function = ...))]`).
+pub fn user_ids_rule(ids: &[String]) -> Result<(), validator::ValidationError> {
+    if ids.len() > MAX_PEOPLE || ids.iter().any(|i| i.is_empty() || i.len() > 64) {
+        return Err(validator::ValidationError::new("userIds")
+            .with_message(format!("1 to {MAX_PEOPLE} ids of 1 to 64 characters").into()));
+    }
+    Ok(())
+}
+
 /// Everyone a request names: by id, by team, by department, or the whole company;
 /// each must be in the caller's company (keys carry it). Errors name the field.
 pub async fn resolve(db: &Db, company_id: &str, n: &Named<'_>) -> ApiResult<Vec<User>> {

@@ -40,6 +40,26 @@ async fn complete(learner: &Account, course: &str, lesson: &str) -> campus_tests
         .await
 }
 
+/// A course as `who` sees it (`GET /api/courses/{id}`).
+async fn detail(who: &Account, course: &str) -> Value {
+    app()
+        .get(&format!("/api/courses/{course}"), who.token())
+        .await
+        .expect(200)
+        .body
+}
+
+/// `by` assigns `path` to `users`.
+async fn assign(by: &Account, path: &str, users: &[&str]) -> campus_tests::Resp {
+    app()
+        .post(
+            &format!("/api/paths/{path}/assign"),
+            by.token(),
+            json!({"userIds": users}),
+        )
+        .await
+}
+
 async fn progress(who: &Account, path: &str, user: Option<&str>) -> campus_tests::Resp {
     let q = user.map(|u| format!("?userId={u}")).unwrap_or_default();
     app()
@@ -181,12 +201,7 @@ async fn a_paths_second_course_is_locked_until_the_first_is_complete() {
         .await
         .expect(200);
     assert_eq!(r.body["assigned"], json!([learner.user_id]));
-    let r = t
-        .post(
-            &format!("/api/paths/{path}/assign"),
-            manager.token(),
-            json!({"userIds": [learner.user_id]}),
-        )
+    let r = assign(&manager, &path, &[&learner.user_id])
         .await
         .expect(200);
     assert_eq!(r.body["alreadyAssigned"], json!([learner.user_id]));
@@ -217,14 +232,10 @@ async fn a_paths_second_course_is_locked_until_the_first_is_complete() {
     );
 
     // The second course is locked: an outline without content, no progress, no quiz.
-    let detail = t
-        .get(&format!("/api/courses/{b}"), learner.token())
-        .await
-        .expect(200)
-        .body;
-    assert_eq!(detail["locked"], true);
-    assert_eq!(detail["prerequisite"]["courseId"], a);
-    assert_eq!(detail["prerequisite"]["courseTitle"], "Security basics");
+    let seen = detail(&learner, &b).await;
+    assert_eq!(seen["locked"], true);
+    assert_eq!(seen["prerequisite"]["courseId"], a);
+    assert_eq!(seen["prerequisite"]["courseTitle"], "Security basics");
     let r = t
         .post(
             "/api/progress/event",
@@ -253,6 +264,23 @@ async fn a_paths_second_course_is_locked_until_the_first_is_complete() {
     assert_eq!(p["steps"][0]["locked"], false);
     assert_eq!(p["steps"][1]["locked"], true);
     assert_eq!(p["percent"], 0);
+    // Another company's people are not there to assign or to read.
+    let stranger = new_company().await;
+    let r = assign(&manager, &path, &[&stranger.user_id])
+        .await
+        .expect_error(400, "VALIDATION_FAILED");
+    assert!(r.body["error"]["details"]["userIds"].is_string());
+    progress(&manager, &path, Some(&stranger.user_id))
+        .await
+        .expect_error(404, "NOT_FOUND");
+    progress(&stranger, &path, None)
+        .await
+        .expect_error(404, "NOT_FOUND");
+    assert!(
+        outbox_mails(&stranger.company_id, &stranger.email, "path_assigned")
+            .await
+            .is_empty()
+    );
     // Someone else's progress: managers only.
     progress(&learner, &path, Some(&manager.user_id))
         .await
@@ -260,13 +288,9 @@ async fn a_paths_second_course_is_locked_until_the_first_is_complete() {
 
     // The first course complete, the second opens.
     complete(&learner, &a, &a_lessons[0]).await.expect(200);
-    let detail = t
-        .get(&format!("/api/courses/{b}"), learner.token())
-        .await
-        .expect(200)
-        .body;
-    assert_eq!(detail["locked"], false);
-    assert!(detail["prerequisite"].is_null());
+    let seen = detail(&learner, &b).await;
+    assert_eq!(seen["locked"], false);
+    assert!(seen["prerequisite"].is_null());
     let p = progress(&manager, &path, Some(&learner.user_id))
         .await
         .expect(200)
@@ -332,14 +356,7 @@ async fn two_last_steps_completed_at_once_certify_the_path_once() {
     let (b, lb) = course_with_lessons(&admin, "Right", "published", 1).await;
     // No prerequisites: both open at once, and either may be the last.
     let path = path_of(&admin, "Either way", &[(&a, &[]), (&b, &[])]).await;
-    app()
-        .post(
-            &format!("/api/paths/{path}/assign"),
-            admin.token(),
-            json!({"userIds": [learner.user_id]}),
-        )
-        .await
-        .expect(200);
+    assign(&admin, &path, &[&learner.user_id]).await.expect(200);
     let (ra, rb) = tokio::join!(
         complete(&learner, &a, &la[0]),
         complete(&learner, &b, &lb[0])
@@ -366,12 +383,7 @@ async fn a_path_completed_before_it_was_assigned_is_certified_on_assignment_and_
         complete(who, &b, &lb[0]).await.expect(200);
     }
     let done = path_of(&admin, "Done already", &[(&a, &[]), (&b, &[&a])]).await;
-    let r = t
-        .post(
-            &format!("/api/paths/{done}/assign"),
-            admin.token(),
-            json!({"userIds": [learner.user_id, peer.user_id]}),
-        )
+    let r = assign(&admin, &done, &[&learner.user_id, &peer.user_id])
         .await
         .expect(200);
     assert_eq!(r.body["assigned"].as_array().unwrap().len(), 2);
@@ -384,12 +396,7 @@ async fn a_path_completed_before_it_was_assigned_is_certified_on_assignment_and_
     // A draft course in a path: the path is not assigned (409 naming it).
     let (draft, _) = course_with_lessons(&admin, "Unfinished", "draft", 1).await;
     let with_draft = path_of(&admin, "Has a draft", &[(&draft, &[])]).await;
-    let r = t
-        .post(
-            &format!("/api/paths/{with_draft}/assign"),
-            admin.token(),
-            json!({"userIds": [learner.user_id]}),
-        )
+    let r = assign(&admin, &with_draft, &[&learner.user_id])
         .await
         .expect_error(409, "CONFLICT");
     assert!(
@@ -402,26 +409,14 @@ async fn a_path_completed_before_it_was_assigned_is_certified_on_assignment_and_
     // Locked by a path, then the path is deleted: the course opens.
     let (d, _) = course_with_lessons(&admin, "Fourth", "published", 1).await;
     let lock = path_of(&admin, "Lock", &[(&c, &[]), (&d, &[&c])]).await;
-    t.post(
-        &format!("/api/paths/{lock}/assign"),
-        admin.token(),
-        json!({"userIds": [learner.user_id]}),
-    )
-    .await
-    .expect(200);
-    let detail = t
-        .get(&format!("/api/courses/{d}"), learner.token())
-        .await
-        .expect(200);
-    assert_eq!(detail.body["locked"], true);
+    assign(&admin, &lock, &[&learner.user_id]).await.expect(200);
+    let seen = detail(&learner, &d).await;
+    assert_eq!(seen["locked"], true);
     t.delete(&format!("/api/paths/{lock}"), admin.token())
         .await
         .expect(204);
-    let detail = t
-        .get(&format!("/api/courses/{d}"), learner.token())
-        .await
-        .expect(200);
-    assert_eq!(detail.body["locked"], false);
+    let seen = detail(&learner, &d).await;
+    assert_eq!(seen["locked"], false);
     t.get(&format!("/api/paths/{lock}/progress"), learner.token())
         .await
         .expect_error(404, "NOT_FOUND");
@@ -435,21 +430,10 @@ async fn a_step_added_later_is_assigned_again_and_a_draft_path_no_longer_locks()
     let (a, la) = course_with_lessons(&admin, "Intro", "published", 1).await;
     let (b, _) = course_with_lessons(&admin, "Deep dive", "published", 1).await;
     let path = path_of(&admin, "Growing", &[(&b, &[])]).await;
-    let assign_to = format!("/api/paths/{path}/assign");
-    let assign = || {
-        t.post(
-            &assign_to,
-            admin.token(),
-            json!({"userIds": [learner.user_id]}),
-        )
-    };
-    assign().await.expect(200);
+    assign(&admin, &path, &[&learner.user_id]).await.expect(200);
     // Not locked: "Intro" is not a step yet.
-    let detail = t
-        .get(&format!("/api/courses/{b}"), learner.token())
-        .await
-        .expect(200);
-    assert_eq!(detail.body["locked"], false);
+    let seen = detail(&learner, &b).await;
+    assert_eq!(seen["locked"], false);
     // "Intro" becomes a prerequisite; assigning again assigns it (quietly) and locks.
     let current = t
         .get(&format!("/api/paths/{path}"), admin.token())
@@ -464,16 +448,13 @@ async fn a_step_added_later_is_assigned_again_and_a_draft_path_no_longer_locks()
     )
     .await
     .expect(200);
-    let r = assign().await.expect(200);
+    let r = assign(&admin, &path, &[&learner.user_id]).await.expect(200);
     assert_eq!(r.body["alreadyAssigned"], json!([learner.user_id]));
     let p = progress(&learner, &path, None).await.expect(200).body;
     assert_eq!(p["steps"][0]["status"], "not_started");
     assert_eq!(p["steps"][1]["locked"], true);
-    let detail = t
-        .get(&format!("/api/courses/{b}"), learner.token())
-        .await
-        .expect(200);
-    assert_eq!(detail.body["prerequisite"]["courseId"], a);
+    let seen = detail(&learner, &b).await;
+    assert_eq!(seen["prerequisite"]["courseId"], a);
     assert_eq!(
         outbox_mails(&admin.company_id, &learner.email, "path_assigned")
             .await
@@ -489,10 +470,7 @@ async fn a_step_added_later_is_assigned_again_and_a_draft_path_no_longer_locks()
     )
     .await
     .expect(200);
-    let detail = t
-        .get(&format!("/api/courses/{b}"), learner.token())
-        .await
-        .expect(200);
-    assert_eq!(detail.body["locked"], false);
+    let seen = detail(&learner, &b).await;
+    assert_eq!(seen["locked"], false);
     complete(&learner, &a, &la[0]).await.expect(200);
 }
