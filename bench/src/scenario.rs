@@ -15,6 +15,9 @@ pub struct Step {
     pub route: String,
     pub status: u16,
     pub calls: u32,
+    /// The request units those calls are billed on demand (see `DynamoCalls`).
+    pub read_units: f64,
+    pub write_units: f64,
     pub ideal: u32,
     /// Why the ideal is more than the rule's, where it is.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -100,11 +103,12 @@ impl Walk {
         let limited = u32::from(path != "/api/health" && !path.starts_with("/api/webhooks/"));
         let res = self.app.clone().oneshot(req).await.expect("infallible");
         let status = res.status().as_u16();
-        let calls = res
+        let tally = res
             .extensions()
             .get::<DynamoCalls>()
-            .map(|c| c.0)
-            .unwrap_or(0);
+            .copied()
+            .unwrap_or_default();
+        let calls = tally.calls;
         let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
             .await
             .unwrap_or_default();
@@ -126,6 +130,8 @@ impl Walk {
             route: route.into(),
             status,
             calls,
+            read_units: tally.read_units,
+            write_units: tally.write_units,
             ideal,
             why,
         });

@@ -139,7 +139,7 @@ where
             let state = state.clone();
             async move {
                 let started = std::time::Instant::now();
-                let (out, calls) = crate::db::metrics::counted(handler(state, event.payload)).await;
+                let (out, tally) = crate::db::metrics::counted(handler(state, event.payload)).await;
                 // A batch that reports a failed record (ReportBatchItemFailures) failed
                 // as much as one that returned an error.
                 let failed = match &out {
@@ -157,7 +157,7 @@ where
                     function = %function,
                     ok = !failed,
                     latency_ms = latency.as_secs_f64() * 1000.0,
-                    dynamodb_calls = calls,
+                    dynamodb_calls = tally.calls,
                     cold_start,
                     "event"
                 );

@@ -1,19 +1,37 @@
-//! The calls this function makes to Stripe. Requests are built with async-stripe's
-//! typed parameters; answers are read into the few fields used here, so a Stripe
-//! API version (or a local Stripe server) that adds or leaves out other fields does
-//! not break a call.
+//! The calls this function makes to Stripe. Each request is built with async-stripe's
+//! request builder (`async-stripe-client-core`: the form encoding Stripe reads, the
+//! API version it pins) from our own few parameters, and sent with the HTTP client
+//! the auth and chat functions use. async-stripe's own client and typed requests are
+//! not linked: its error type carries a whole payment intent, payment method, setup
+//! intent and payment source, and their decoders, with its typed requests' encoders,
+//! were about half of this function's package (bench: 11.9 MB before, see README).
+//! Answers are read into the few fields used here, so a Stripe API version (or a local
+//! Stripe server) that adds or leaves out other fields does not break a call.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
-use campus::{ApiError, ApiResult, config::StripeConfig, plans::Plan};
-use serde::{Deserialize, de::DeserializeOwned};
-use stripe::{Client, ClientBuilder, StripeError};
-use stripe_client_core::{IdempotencyKey, RequestStrategy, StripeRequest};
+use campus::{
+    ApiError, ApiResult,
+    config::{Secret, StripeConfig},
+    plans::Plan,
+};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use stripe_client_core::{IdempotencyKey, RequestBuilder, StripeMethod};
 use tokio::sync::OnceCell;
 
 #[derive(Clone)]
 pub struct Stripe {
-    client: Client,
+    key: Secret,
+    /// Up to `/v1`, ending in `/`.
+    base: String,
+    timeout: Duration,
+    /// Built at the first call: a request that never reaches Stripe (most of this
+    /// function's) pays nothing for its TLS set-up.
+    http: Arc<OnceLock<reqwest::Client>>,
     prices: [String; 3],
     /// Lookup keys resolved to price ids, once per process.
     resolved: Arc<OnceCell<HashMap<String, String>>>,
@@ -60,69 +78,103 @@ pub struct Refund {
     pub status: Option<String>,
 }
 
-/// What Stripe's answer means for our client.
-fn stripe_error(e: StripeError) -> ApiError {
-    match e {
-        StripeError::Stripe(err, status) => {
-            let message = err.message.clone().unwrap_or_default();
-            match status {
-                402 => ApiError::PaymentRequired(format!("Stripe declined: {message}")),
-                400 | 404 | 409 => {
-                    tracing::warn!(status, %message, "Stripe refused a request");
-                    ApiError::Conflict(format!("Stripe refused the request: {message}"))
-                }
-                401 | 403 => {
-                    tracing::error!(status, "Stripe refused our key: check STRIPE_SECRET_KEY");
-                    ApiError::Unavailable { retry_after: 60 }
-                }
-                _ => {
-                    tracing::warn!(status, %message, "Stripe failed");
-                    ApiError::Unavailable { retry_after: 5 }
-                }
-            }
+/// Stripe's error body: only its message is read.
+#[derive(Deserialize)]
+struct Refusal {
+    error: RefusalDetail,
+}
+
+#[derive(Deserialize)]
+struct RefusalDetail {
+    message: Option<String>,
+}
+
+/// What Stripe's refusal (`status`, its body) means for our client.
+fn refused(status: u16, body: &[u8]) -> ApiError {
+    let message = serde_json::from_slice::<Refusal>(body)
+        .ok()
+        .and_then(|r| r.error.message)
+        .unwrap_or_default();
+    match status {
+        402 => ApiError::PaymentRequired(format!("Stripe declined: {message}")),
+        400 | 404 | 409 => {
+            tracing::warn!(status, %message, "Stripe refused a request");
+            ApiError::Conflict(format!("Stripe refused the request: {message}"))
         }
-        StripeError::JSONDeserialize(m) => ApiError::Internal(format!("Stripe answer: {m}")),
-        other => {
-            tracing::warn!(error = %other, "Stripe unreachable");
+        401 | 403 => {
+            tracing::error!(status, "Stripe refused our key: check STRIPE_SECRET_KEY");
+            ApiError::Unavailable { retry_after: 60 }
+        }
+        _ => {
+            tracing::warn!(status, %message, "Stripe failed");
             ApiError::Unavailable { retry_after: 5 }
         }
     }
 }
 
+fn unreachable(e: reqwest::Error) -> ApiError {
+    // Without the URL: it can carry a customer's or subscription's id.
+    tracing::warn!(error = %e.without_url(), "Stripe unreachable");
+    ApiError::Unavailable { retry_after: 5 }
+}
+
 impl Stripe {
     /// `None` when no key is configured (billing then answers 503).
     pub fn new(cfg: &StripeConfig) -> Option<Self> {
-        let key = cfg.secret_key.as_ref()?;
-        let base = format!("{}/", cfg.api_base.trim_end_matches('/'));
-        let client = ClientBuilder::new(key.expose())
-            .url(base)
-            .timeout(cfg.timeout)
-            .app_info("campus", Some(env!("CARGO_PKG_VERSION").into()), None)
-            .build()
-            .map_err(|e| tracing::error!(error = %e, "Stripe client not built"))
-            .ok()?;
         Some(Self {
-            client,
+            key: cfg.secret_key.clone()?,
+            base: format!("{}/v1", cfg.api_base.trim_end_matches('/')),
+            timeout: cfg.timeout,
+            http: Arc::new(OnceLock::new()),
             prices: cfg.prices.clone(),
             resolved: Arc::new(OnceCell::new()),
         })
     }
 
-    /// Sends `req` (with `key` as its idempotency key: a retry of the same call
-    /// cannot do it twice) and reads the answer as `T`.
+    /// Sends `req` once (with `key` as its idempotency key: a retry of the same call,
+    /// by our client or the next invocation, cannot do it twice) and reads the answer
+    /// as `T`.
     async fn send<T: DeserializeOwned>(
         &self,
-        req: &impl StripeRequest,
+        req: RequestBuilder,
         key: Option<&str>,
     ) -> ApiResult<T> {
-        let mut call = req.build().customize::<miniserde::json::Value>();
+        let http = self.http.get_or_init(|| {
+            reqwest::Client::builder()
+                .timeout(self.timeout)
+                .user_agent(concat!("campus/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .unwrap_or_default()
+        });
+        let method = match req.method {
+            StripeMethod::Get => reqwest::Method::GET,
+            StripeMethod::Post => reqwest::Method::POST,
+            StripeMethod::Delete => reqwest::Method::DELETE,
+        };
+        let mut url = format!("{}{}", self.base, req.path);
+        if let Some(query) = &req.query {
+            url = format!("{url}?{query}");
+        }
+        let mut call = http
+            .request(method, url)
+            .bearer_auth(self.key.expose())
+            .header("stripe-version", stripe_client_core::VERSION.as_str());
         if let Some(k) = key {
             let k = IdempotencyKey::new(k).map_err(ApiError::internal)?;
-            call = call.request_strategy(RequestStrategy::Idempotent(k));
+            call = call.header("idempotency-key", k.as_str());
         }
-        let value = call.send(&self.client).await.map_err(stripe_error)?;
-        serde_json::from_str(&miniserde::json::to_string(&value))
-            .map_err(|e| ApiError::Internal(format!("Stripe answer: {e}")))
+        if let Some(body) = req.body {
+            call = call
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body);
+        }
+        let res = call.send().await.map_err(unreachable)?;
+        let status = res.status().as_u16();
+        let body = res.bytes().await.map_err(unreachable)?;
+        if !(200..300).contains(&status) {
+            return Err(refused(status, &body));
+        }
+        serde_json::from_slice(&body).map_err(|e| ApiError::Internal(format!("Stripe answer: {e}")))
     }
 
     /// The price billed for `plan`: configured as a price id, or a lookup key
@@ -146,14 +198,12 @@ impl Stripe {
                     .filter(|p| !p.starts_with("price_"))
                     .cloned()
                     .collect();
-                let list: List<Price> = self
-                    .send(
-                        &stripe_product::price::ListPrice::new()
-                            .lookup_keys(keys)
-                            .active(true),
-                        None,
-                    )
-                    .await?;
+                let query = PriceQuery {
+                    lookup_keys: keys,
+                    active: true,
+                };
+                let req = RequestBuilder::new(StripeMethod::Get, "/prices").query(&query);
+                let list: List<Price> = self.send(req, None).await?;
                 Ok::<_, ApiError>(
                     list.data
                         .into_iter()
@@ -174,15 +224,14 @@ impl Stripe {
         name: &str,
         email: &str,
     ) -> ApiResult<Id> {
-        let req = stripe_core::customer::CreateCustomer::new()
-            .name(name)
-            .email(email)
-            .metadata(HashMap::from([(
-                "companyId".to_string(),
-                company_id.to_string(),
-            )]));
+        let form = NewCustomer {
+            name,
+            email,
+            metadata: HashMap::from([("companyId", company_id)]),
+        };
+        let req = RequestBuilder::new(StripeMethod::Post, "/customers").form(&form);
         // Two first checkouts at once make one customer.
-        self.send(&req, Some(&format!("campus-customer-{company_id}")))
+        self.send(req, Some(&format!("campus-customer-{company_id}")))
             .await
     }
 
@@ -197,37 +246,26 @@ impl Stripe {
         cancel_url: &str,
         key: &str,
     ) -> ApiResult<CheckoutSession> {
-        use stripe_checkout::checkout_session::{
-            CreateCheckoutSession, CreateCheckoutSessionLineItems,
-            CreateCheckoutSessionSubscriptionData,
+        let metadata = HashMap::from([("companyId", company_id), ("plan", plan.as_str())]);
+        let form = NewCheckout {
+            mode: "subscription",
+            customer,
+            client_reference_id: company_id,
+            line_items: [LineItem { price, quantity: 1 }],
+            subscription_data: SubscriptionData {
+                metadata: metadata.clone(),
+            },
+            metadata,
+            success_url,
+            cancel_url,
         };
-        let metadata = HashMap::from([
-            ("companyId".to_string(), company_id.to_string()),
-            ("plan".to_string(), plan.as_str().to_string()),
-        ]);
-        let mut item = CreateCheckoutSessionLineItems::new();
-        item.price = Some(price.to_string());
-        item.quantity = Some(1);
-        let mut sub = CreateCheckoutSessionSubscriptionData::new();
-        sub.metadata = Some(metadata.clone());
-        let req = CreateCheckoutSession::new()
-            .mode(stripe_shared::CheckoutSessionMode::Subscription)
-            .customer(customer)
-            .client_reference_id(company_id)
-            .line_items(vec![item])
-            .subscription_data(sub)
-            .metadata(metadata)
-            .success_url(success_url)
-            .cancel_url(cancel_url);
-        self.send(&req, Some(key)).await
+        let req = RequestBuilder::new(StripeMethod::Post, "/checkout/sessions").form(&form);
+        self.send(req, Some(key)).await
     }
 
     pub async fn subscription(&self, id: &str) -> ApiResult<Subscription> {
-        self.send(
-            &stripe_billing::subscription::RetrieveSubscription::new(id),
-            None,
-        )
-        .await
+        let req = RequestBuilder::new(StripeMethod::Get, format!("/subscriptions/{id}"));
+        self.send(req, None).await
     }
 
     /// Moves the subscription's one item to `price`, prorating the difference.
@@ -239,36 +277,35 @@ impl Stripe {
         price: &str,
         key: &str,
     ) -> ApiResult<Id> {
-        use stripe_billing::subscription::{
-            UpdateSubscription, UpdateSubscriptionItems, UpdateSubscriptionProrationBehavior,
-        };
         let item_id = sub
             .items
             .data
             .first()
             .map(|i| i.id.clone())
             .ok_or_else(|| ApiError::Conflict("The subscription has no item to change".into()))?;
-        let mut item = UpdateSubscriptionItems::new();
-        item.id = Some(item_id);
-        item.price = Some(price.to_string());
-        let req = UpdateSubscription::new(sub.id.as_str())
-            .items(vec![item])
-            .proration_behavior(UpdateSubscriptionProrationBehavior::CreateProrations)
-            .metadata(HashMap::from([
-                ("companyId".to_string(), company_id.to_string()),
-                ("plan".to_string(), plan.as_str().to_string()),
-            ]));
-        self.send(&req, Some(key)).await
+        let form = PlanChange {
+            items: [ItemPrice {
+                id: &item_id,
+                price,
+            }],
+            proration_behavior: "create_prorations",
+            metadata: HashMap::from([("companyId", company_id), ("plan", plan.as_str())]),
+        };
+        let req = RequestBuilder::new(StripeMethod::Post, format!("/subscriptions/{}", sub.id))
+            .form(&form);
+        self.send(req, Some(key)).await
     }
 
     pub async fn cancel_at_period_end(&self, id: &str, at_period_end: bool) -> ApiResult<Id> {
-        use stripe_billing::subscription::{CancelSubscription, UpdateSubscription};
-        if at_period_end {
-            let req = UpdateSubscription::new(id).cancel_at_period_end(true);
-            self.send(&req, None).await
+        let path = format!("/subscriptions/{id}");
+        let req = if at_period_end {
+            RequestBuilder::new(StripeMethod::Post, path).form(&AtPeriodEnd {
+                cancel_at_period_end: true,
+            })
         } else {
-            self.send(&CancelSubscription::new(id), None).await
-        }
+            RequestBuilder::new(StripeMethod::Delete, path)
+        };
+        self.send(req, None).await
     }
 
     pub async fn payment_intent(
@@ -279,16 +316,17 @@ impl Stripe {
         metadata: HashMap<String, String>,
         key: &str,
     ) -> ApiResult<PaymentIntent> {
-        let currency: stripe_types::Currency = currency
-            .parse()
-            .map_err(|_| ApiError::field("currency", "is not an ISO 4217 currency"))?;
         // The description rides in metadata: localstripe refuses the `description`
         // parameter, and our payment record keeps it anyway.
         let mut metadata = metadata;
         metadata.insert("description".into(), description.into());
-        let req = stripe_core::payment_intent::CreatePaymentIntent::new(amount_cents, currency)
-            .metadata(metadata);
-        self.send(&req, Some(key)).await
+        let form = NewPaymentIntent {
+            amount: amount_cents,
+            currency,
+            metadata,
+        };
+        let req = RequestBuilder::new(StripeMethod::Post, "/payment_intents").form(&form);
+        self.send(req, Some(key)).await
     }
 
     pub async fn refund(
@@ -297,10 +335,82 @@ impl Stripe {
         amount_cents: Option<i64>,
         key: &str,
     ) -> ApiResult<Refund> {
-        let mut req = stripe_core::refund::CreateRefund::new().payment_intent(payment_intent);
-        if let Some(a) = amount_cents {
-            req = req.amount(a);
-        }
-        self.send(&req, Some(key)).await
+        let form = NewRefund {
+            payment_intent,
+            amount: amount_cents,
+        };
+        let req = RequestBuilder::new(StripeMethod::Post, "/refunds").form(&form);
+        self.send(req, Some(key)).await
     }
+}
+
+// The form bodies, as Stripe's API names them (encoded by async-stripe with
+// `serde_qs`: `line_items[0][price]`, `metadata[plan]`).
+
+#[derive(Serialize)]
+struct PriceQuery {
+    lookup_keys: Vec<String>,
+    active: bool,
+}
+
+#[derive(Serialize)]
+struct NewCustomer<'a> {
+    name: &'a str,
+    email: &'a str,
+    metadata: HashMap<&'a str, &'a str>,
+}
+
+#[derive(Serialize)]
+struct NewCheckout<'a> {
+    mode: &'static str,
+    customer: &'a str,
+    client_reference_id: &'a str,
+    line_items: [LineItem<'a>; 1],
+    subscription_data: SubscriptionData<'a>,
+    metadata: HashMap<&'a str, &'a str>,
+    success_url: &'a str,
+    cancel_url: &'a str,
+}
+
+#[derive(Serialize)]
+struct LineItem<'a> {
+    price: &'a str,
+    quantity: u32,
+}
+
+#[derive(Serialize)]
+struct SubscriptionData<'a> {
+    metadata: HashMap<&'a str, &'a str>,
+}
+
+#[derive(Serialize)]
+struct PlanChange<'a> {
+    items: [ItemPrice<'a>; 1],
+    proration_behavior: &'static str,
+    metadata: HashMap<&'a str, &'a str>,
+}
+
+#[derive(Serialize)]
+struct ItemPrice<'a> {
+    id: &'a str,
+    price: &'a str,
+}
+
+#[derive(Serialize)]
+struct AtPeriodEnd {
+    cancel_at_period_end: bool,
+}
+
+#[derive(Serialize)]
+struct NewPaymentIntent<'a> {
+    amount: i64,
+    currency: &'a str,
+    metadata: HashMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct NewRefund<'a> {
+    payment_intent: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount: Option<i64>,
 }

@@ -125,6 +125,16 @@ impl Template {
         })
     }
 
+    /// The memory (MB) Lambda gives the function built as `binary`: its own, or the
+    /// globals'.
+    pub fn memory_mb(&self, binary: &str) -> Option<u64> {
+        let (_, res) = self.functions().find(|(b, _)| *b == binary)?;
+        res.get("Properties")
+            .and_then(|p| p.get("MemorySize"))
+            .or_else(|| self.root.get("Globals")?.get("Function")?.get("MemorySize"))
+            .and_then(Value::as_u64)
+    }
+
     /// The settings each function's environment has, by binary name: the globals' and
     /// its own (a value set only under a condition counts as set).
     pub fn environments(&self) -> BTreeMap<String, BTreeSet<String>> {

@@ -173,8 +173,8 @@ async fn request_context(State(log): State<RequestLog>, mut req: Request, next: 
         res
     }))
     .await;
-    res.extensions_mut()
-        .insert(crate::db::metrics::DynamoCalls(calls));
+    res.extensions_mut().insert(calls);
+    let calls = calls.calls;
     let route = matched.as_ref().map_or("-", MatchedPath::as_str);
     let status = res.status().as_u16();
     let cold_start = log.cold.swap(false, Ordering::Relaxed);

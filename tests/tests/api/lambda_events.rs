@@ -21,6 +21,14 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
         401,
         Some("INVALID_CREDENTIALS"),
     ),
+    // The placeholders are no one's password: the current one is refused (`make
+    // bench` fills in real ones).
+    (
+        "auth/password-change.json",
+        "auth",
+        400,
+        Some("VALIDATION_FAILED"),
+    ),
     (
         "auth/login-malformed.json",
         "auth",
@@ -202,6 +210,19 @@ const CASES: &[(&str, &str, u16, Option<&str>)] = &[
         "billing",
         400,
         Some("VALIDATION_FAILED"),
+    ),
+    (
+        "platform/companies-unauthenticated.json",
+        "platform",
+        401,
+        Some("UNAUTHENTICATED"),
+    ),
+    // A company's admin is no platform operator.
+    (
+        "platform/companies-not-operator.json",
+        "platform",
+        403,
+        Some("FORBIDDEN"),
     ),
     ("paths/list.json", "paths", 200, None),
     (

@@ -6,19 +6,30 @@
 
 use std::cell::Cell;
 
-use aws_sdk_dynamodb::config::{
-    ConfigBag, Intercept, RuntimeComponents, interceptors::BeforeTransmitInterceptorContextRef,
+use aws_sdk_dynamodb::{
+    config::{
+        ConfigBag, Intercept, RuntimeComponents,
+        interceptors::{
+            BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+        },
+    },
+    operation::{
+        batch_get_item::BatchGetItemInput, batch_write_item::BatchWriteItemInput,
+        delete_item::DeleteItemInput, get_item::GetItemInput, put_item::PutItemInput,
+        query::QueryInput, transact_get_items::TransactGetItemsInput,
+        transact_write_items::TransactWriteItemsInput, update_item::UpdateItemInput,
+    },
 };
 use aws_smithy_runtime_api::box_error::BoxError;
 
 tokio::task_local! {
-    static CALLS: Cell<u32>;
+    static CALLS: Cell<DynamoCalls>;
 }
 
 /// Runs `fut` with a fresh counter; answers its output and the round trips it made.
-pub async fn counted<F: Future>(fut: F) -> (F::Output, u32) {
+pub async fn counted<F: Future>(fut: F) -> (F::Output, DynamoCalls) {
     CALLS
-        .scope(Cell::new(0), async move {
+        .scope(Cell::new(DynamoCalls::default()), async move {
             let out = fut.await;
             (out, CALLS.with(Cell::get))
         })
@@ -27,12 +38,56 @@ pub async fn counted<F: Future>(fut: F) -> (F::Output, u32) {
 
 /// How many round trips the current request made so far.
 pub fn current() -> u32 {
-    CALLS.try_with(Cell::get).unwrap_or(0)
+    CALLS.try_with(|c| c.get().calls).unwrap_or(0)
 }
 
-/// A request's count, put on its response for in-process callers (`make bench`).
-#[derive(Debug, Clone, Copy)]
-pub struct DynamoCalls(pub u32);
+/// A request's round trips, and the request units they would be billed on demand,
+/// counting each item as small (a read of up to 4 KB, a write of up to 1 KB) and
+/// each query as one page of them: a floor for large items and long pages. Put on
+/// its response for in-process callers (`make bench`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DynamoCalls {
+    pub calls: u32,
+    pub read_units: f64,
+    pub write_units: f64,
+}
+
+/// (read, write) request units of one operation, by its input.
+fn units(input: &aws_smithy_runtime_api::client::interceptors::context::Input) -> (f64, f64) {
+    let read = |consistent: Option<bool>| if consistent == Some(true) { 1.0 } else { 0.5 };
+    if let Some(i) = input.downcast_ref::<GetItemInput>() {
+        (read(i.consistent_read), 0.0)
+    } else if let Some(i) = input.downcast_ref::<QueryInput>() {
+        (read(i.consistent_read), 0.0)
+    } else if let Some(i) = input.downcast_ref::<BatchGetItemInput>() {
+        let units = i
+            .request_items
+            .iter()
+            .flatten()
+            .map(|(_, k)| k.keys.len() as f64 * read(k.consistent_read));
+        (units.sum(), 0.0)
+    } else if let Some(i) = input.downcast_ref::<TransactGetItemsInput>() {
+        (
+            2.0 * i.transact_items.as_ref().map_or(0, Vec::len) as f64,
+            0.0,
+        )
+    } else if let Some(i) = input.downcast_ref::<TransactWriteItemsInput>() {
+        (
+            0.0,
+            2.0 * i.transact_items.as_ref().map_or(0, Vec::len) as f64,
+        )
+    } else if let Some(i) = input.downcast_ref::<BatchWriteItemInput>() {
+        let items = i.request_items.iter().flatten().map(|(_, w)| w.len());
+        (0.0, items.sum::<usize>() as f64)
+    } else if input.downcast_ref::<PutItemInput>().is_some()
+        || input.downcast_ref::<UpdateItemInput>().is_some()
+        || input.downcast_ref::<DeleteItemInput>().is_some()
+    {
+        (0.0, 1.0)
+    } else {
+        (0.0, 0.0)
+    }
+}
 
 #[derive(Debug)]
 pub struct CallCounter;
@@ -42,6 +97,24 @@ impl Intercept for CallCounter {
         "CallCounter"
     }
 
+    // Once per operation: the units it is billed (a retry of a refused write is
+    // billed again, which this leaves out).
+    fn read_before_serialization(
+        &self,
+        context: &BeforeSerializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let (read, write) = units(context.input());
+        let _ = CALLS.try_with(|c| {
+            let mut t = c.get();
+            t.read_units += read;
+            t.write_units += write;
+            c.set(t);
+        });
+        Ok(())
+    }
+
     // Once per attempt actually sent, so retries count as the round trips they are.
     fn read_before_transmit(
         &self,
@@ -49,7 +122,11 @@ impl Intercept for CallCounter {
         _: &RuntimeComponents,
         _: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let _ = CALLS.try_with(|c| c.set(c.get() + 1));
+        let _ = CALLS.try_with(|c| {
+            let mut t = c.get();
+            t.calls += 1;
+            c.set(t);
+        });
         Ok(())
     }
 }
