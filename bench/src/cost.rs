@@ -5,7 +5,7 @@
 //! Prices: AWS's public list for us-east-1, as of 2026-12 (no free tier, no savings
 //! plan). Lambda bills each invocation's duration rounded up to the millisecond.
 
-use campus_local::template::Template;
+use campus_local::template::{Route, Template};
 use serde::Serialize;
 
 use crate::{RouteResult, scenario::Step};
@@ -40,8 +40,7 @@ fn lambda(memory_mb: u64, billed_ms: f64) -> f64 {
 }
 
 /// The mean (read, write) units of `function`'s requests in the walk.
-fn units(template: &Template, walk: &[Step], function: &str) -> Option<(f64, f64)> {
-    let routes = template.routes();
+fn units(routes: &[Route], walk: &[Step], function: &str) -> Option<(f64, f64)> {
     let mine: Vec<&Step> = walk
         .iter()
         .filter(|s| {
@@ -80,6 +79,7 @@ fn cost(function: &str, route: &RouteResult, memory_mb: u64, units: Option<(f64,
 /// One row per measured function (its DynamoDB route, else its first), and the peer
 /// serving the DynamoDB read `auth` does, with the same units.
 pub fn costs(template: &Template, routes: &[RouteResult], walk: &[Step]) -> Vec<Cost> {
+    let walked = template.routes();
     let mut out = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     for r in routes {
@@ -101,7 +101,7 @@ pub fn costs(template: &Template, routes: &[RouteResult], walk: &[Step]) -> Vec<
             &r.subject,
             basis,
             memory,
-            units(template, walk, &r.subject),
+            units(&walked, walk, &r.subject),
         ));
     }
     if let Some(peer) = routes

@@ -33,15 +33,6 @@ use serde::{Deserialize, Serialize};
 use stats::{Percentiles, peak_rss_mb, percentiles};
 
 const SPAWNS: usize = 20;
-/// The functions with no HTTP route: each is fed the event its source sends.
-const EVENT_FUNCTIONS: [&str; 5] = [
-    "mailer",
-    "ws",
-    "reminders",
-    "upload-checker",
-    "search-indexer",
-];
-
 struct Subject {
     name: String,
     /// The binary measured (`program` may be a wrapper such as `taskset`).
@@ -508,7 +499,7 @@ async fn main() {
             event(
                 "stream: an item renamed, terms moved",
                 "search-indexer/stream-modify.json",
-                Make::Same,
+                Make::ItemRecord,
                 Expect::Answer("\"batchItemFailures\":[]"),
             ),
         ),
@@ -621,11 +612,10 @@ async fn main() {
         routes.extend(measured);
     }
 
-    let packages = HTTP_FUNCTIONS
-        .iter()
-        .map(|f| f.name)
-        .chain(EVENT_FUNCTIONS)
-        .map(|name| {
+    // Every function the template deploys.
+    let packages = template
+        .functions()
+        .map(|(name, _)| {
             let host = release.join(name);
             Package {
                 function: name.to_string(),

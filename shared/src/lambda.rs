@@ -158,6 +158,8 @@ where
                     ok = !failed,
                     latency_ms = latency.as_secs_f64() * 1000.0,
                     dynamodb_calls = tally.calls,
+                    dynamodb_read_units = tally.read_units,
+                    dynamodb_write_units = tally.write_units,
                     cold_start,
                     "event"
                 );

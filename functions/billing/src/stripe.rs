@@ -144,7 +144,11 @@ impl Stripe {
                 .timeout(self.timeout)
                 .user_agent(concat!("campus/", env!("CARGO_PKG_VERSION")))
                 .build()
-                .unwrap_or_default()
+                .unwrap_or_else(|e| {
+                    // Still sends, bounded by the function's own timeout.
+                    tracing::error!(error = %e, "Stripe's HTTP client not built as configured");
+                    reqwest::Client::new()
+                })
         });
         let method = match req.method {
             StripeMethod::Get => reqwest::Method::GET,

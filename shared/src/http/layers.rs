@@ -174,7 +174,6 @@ async fn request_context(State(log): State<RequestLog>, mut req: Request, next: 
     }))
     .await;
     res.extensions_mut().insert(calls);
-    let calls = calls.calls;
     let route = matched.as_ref().map_or("-", MatchedPath::as_str);
     let status = res.status().as_u16();
     let cold_start = log.cold.swap(false, Ordering::Relaxed);
@@ -187,7 +186,9 @@ async fn request_context(State(log): State<RequestLog>, mut req: Request, next: 
         path = %path,
         status,
         latency_ms = latency.as_secs_f64() * 1000.0,
-        dynamodb_calls = calls,
+        dynamodb_calls = calls.calls,
+        dynamodb_read_units = calls.read_units,
+        dynamodb_write_units = calls.write_units,
         cold_start,
         "request"
     );
@@ -294,6 +295,8 @@ mod tests {
                 "{line}"
             );
             assert!(line["dynamodb_calls"].is_u64(), "{line}");
+            assert!(line["dynamodb_read_units"].is_f64(), "{line}");
+            assert!(line["dynamodb_write_units"].is_f64(), "{line}");
         }
     }
 }

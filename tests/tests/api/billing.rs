@@ -481,3 +481,100 @@ async fn without_stripe_configured_billing_answers_503() {
     let billing = campus_billing::router(state);
     assert_eq!(call(billing, req).await, (503, true, json!("UNAVAILABLE")));
 }
+
+/// What a client gets when Stripe refuses or cannot be reached: a stand-in at the
+/// configured Stripe address answers each refusal as Stripe does.
+#[tokio::test]
+async fn stripes_refusals_reach_the_client_as_the_contract_says() {
+    use tower::ServiceExt;
+    let admin = new_company().await;
+    // (Stripe's status and body, our status, code, Retry-After, words of the message)
+    let cases = [
+        (
+            402,
+            r#"{"error":{"type":"card_error","message":"Your card was declined."}}"#,
+            402,
+            "PAYMENT_REQUIRED",
+            None,
+            "Your card was declined.",
+        ),
+        (
+            400,
+            r#"{"error":{"type":"invalid_request_error","message":"Invalid currency: xyz"}}"#,
+            409,
+            "CONFLICT",
+            None,
+            "Invalid currency: xyz",
+        ),
+        (
+            401,
+            r#"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_***"}}"#,
+            503,
+            "UNAVAILABLE",
+            Some("60"),
+            "",
+        ),
+        (500, "not JSON at all", 503, "UNAVAILABLE", Some("5"), ""),
+    ];
+    for (theirs, body, ours, code, retry, words) in cases {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stand_in = axum::Router::new().fallback(move || async move {
+            (
+                http::StatusCode::from_u16(theirs).unwrap(),
+                [("content-type", "application/json")],
+                body,
+            )
+        });
+        tokio::spawn(async move { axum::serve(listener, stand_in).await });
+        let mut settings = app().settings.clone();
+        settings.insert("STRIPE_API_BASE".into(), format!("http://{addr}"));
+        let billing = campus_billing::router(campus_tests::function_state(&settings, "billing"));
+        let req = http::Request::post("/api/payments")
+            .header("authorization", format!("Bearer {}", admin.access))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(
+                json!({"amountCents": 5000, "currency": "eur", "description": "Workshop seat"})
+                    .to_string(),
+            ))
+            .unwrap();
+        let res = billing.oneshot(req).await.unwrap();
+        assert_eq!(res.status().as_u16(), ours, "Stripe answered {theirs}");
+        assert_eq!(
+            res.headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_string())
+                .as_deref(),
+            retry,
+            "Stripe answered {theirs}"
+        );
+        let answer: Value = serde_json::from_slice(
+            &axum::body::to_bytes(res.into_body(), 1 << 16)
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(answer["error"]["code"], code, "{answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(message.contains(words), "{message}");
+        // Our key is never shown to the client.
+        assert!(!message.contains("sk_"), "{message}");
+    }
+    // Nobody at Stripe's address: retry soon.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = closed.local_addr().unwrap();
+    drop(closed);
+    let mut settings = app().settings.clone();
+    settings.insert("STRIPE_API_BASE".into(), format!("http://{addr}"));
+    let billing = campus_billing::router(campus_tests::function_state(&settings, "billing"));
+    let req = http::Request::post("/api/payments")
+        .header("authorization", format!("Bearer {}", admin.access))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            json!({"amountCents": 5000, "currency": "eur", "description": "x"}).to_string(),
+        ))
+        .unwrap();
+    let res = billing.oneshot(req).await.unwrap();
+    assert_eq!(res.status().as_u16(), 503);
+    assert!(res.headers().contains_key("retry-after"));
+}

@@ -130,3 +130,70 @@ impl Intercept for CallCounter {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_dynamodb::types::{
+        DeleteRequest, KeysAndAttributes, Put, TransactWriteItem, WriteRequest,
+    };
+    use aws_smithy_runtime_api::client::interceptors::context::Input;
+
+    use super::*;
+
+    fn of<T: std::fmt::Debug + Send + Sync + 'static>(input: T) -> (f64, f64) {
+        units(&Input::erase(input))
+    }
+
+    #[test]
+    fn units_are_billed_as_on_demand_bills_small_items() {
+        let get = GetItemInput::builder().table_name("t");
+        assert_eq!(of(get.clone().build().unwrap()), (0.5, 0.0));
+        assert_eq!(of(get.consistent_read(true).build().unwrap()), (1.0, 0.0));
+        let keys = KeysAndAttributes::builder()
+            .keys(Default::default())
+            .keys(Default::default())
+            .consistent_read(true)
+            .build()
+            .unwrap();
+        let batch = BatchGetItemInput::builder()
+            .request_items("t", keys)
+            .build()
+            .unwrap();
+        assert_eq!(of(batch), (2.0, 0.0));
+        let put = || {
+            TransactWriteItem::builder()
+                .put(
+                    Put::builder()
+                        .table_name("t")
+                        .set_item(Some(Default::default()))
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+        };
+        let tx = TransactWriteItemsInput::builder()
+            .transact_items(put())
+            .transact_items(put())
+            .transact_items(put())
+            .build()
+            .unwrap();
+        assert_eq!(of(tx), (0.0, 6.0), "two units an item in a transaction");
+        let delete = WriteRequest::builder()
+            .delete_request(
+                DeleteRequest::builder()
+                    .set_key(Some(Default::default()))
+                    .build()
+                    .unwrap(),
+            )
+            .build();
+        let batch = BatchWriteItemInput::builder()
+            .request_items("t", vec![delete.clone(), delete])
+            .build()
+            .unwrap();
+        assert_eq!(of(batch), (0.0, 2.0));
+        assert_eq!(
+            of(UpdateItemInput::builder().table_name("t").build().unwrap()),
+            (0.0, 1.0)
+        );
+    }
+}
