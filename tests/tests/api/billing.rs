@@ -486,7 +486,6 @@ async fn without_stripe_configured_billing_answers_503() {
 /// configured Stripe address answers each refusal as Stripe does.
 #[tokio::test]
 async fn stripes_refusals_reach_the_client_as_the_contract_says() {
-    use tower::ServiceExt;
     let admin = new_company().await;
     // (Stripe's status and body, our status, code, Retry-After, words of the message)
     let cases = [
@@ -527,18 +526,7 @@ async fn stripes_refusals_reach_the_client_as_the_contract_says() {
             )
         });
         tokio::spawn(async move { axum::serve(listener, stand_in).await });
-        let mut settings = app().settings.clone();
-        settings.insert("STRIPE_API_BASE".into(), format!("http://{addr}"));
-        let billing = campus_billing::router(campus_tests::function_state(&settings, "billing"));
-        let req = http::Request::post("/api/payments")
-            .header("authorization", format!("Bearer {}", admin.access))
-            .header("content-type", "application/json")
-            .body(axum::body::Body::from(
-                json!({"amountCents": 5000, "currency": "eur", "description": "Workshop seat"})
-                    .to_string(),
-            ))
-            .unwrap();
-        let res = billing.oneshot(req).await.unwrap();
+        let res = pay_with_stripe_at(addr, &admin.access).await;
         assert_eq!(res.status().as_u16(), ours, "Stripe answered {theirs}");
         assert_eq!(
             res.headers()
@@ -564,17 +552,28 @@ async fn stripes_refusals_reach_the_client_as_the_contract_says() {
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = closed.local_addr().unwrap();
     drop(closed);
+    let res = pay_with_stripe_at(addr, &admin.access).await;
+    assert_eq!(res.status().as_u16(), 503);
+    assert!(res.headers().contains_key("retry-after"));
+}
+
+/// `POST /api/payments` as `token`, through a billing function that finds Stripe at
+/// `addr`.
+async fn pay_with_stripe_at(
+    addr: std::net::SocketAddr,
+    token: &str,
+) -> http::Response<axum::body::Body> {
+    use tower::ServiceExt;
     let mut settings = app().settings.clone();
     settings.insert("STRIPE_API_BASE".into(), format!("http://{addr}"));
     let billing = campus_billing::router(campus_tests::function_state(&settings, "billing"));
     let req = http::Request::post("/api/payments")
-        .header("authorization", format!("Bearer {}", admin.access))
+        .header("authorization", format!("Bearer {token}"))
         .header("content-type", "application/json")
         .body(axum::body::Body::from(
-            json!({"amountCents": 5000, "currency": "eur", "description": "x"}).to_string(),
+            json!({"amountCents": 5000, "currency": "eur", "description": "Workshop seat"})
+                .to_string(),
         ))
         .unwrap();
-    let res = billing.oneshot(req).await.unwrap();
-    assert_eq!(res.status().as_u16(), 503);
-    assert!(res.headers().contains_key("retry-after"));
+    billing.oneshot(req).await.unwrap()
 }
